@@ -1,0 +1,120 @@
+// The Diagnosis shape of DESIGN.md: what the engine returns and every renderer reads.
+import type { Category, ProbeStatus, Provider, Severity } from './vocabulary.js';
+
+/** A parsed image reference. `repository` is the registry path, as in `/v2/<repository>/manifests/<tag>`. */
+export interface ImageRef {
+  /** The reference as normalised: `host/repository[:tag][@digest]`. */
+  reference: string;
+  /** Registry host, with port when one was given (`docker.io` for Docker Hub). */
+  host: string;
+  provider: Provider;
+  /** ECR account id, Artifact Registry / GCR project, ACR registry name, Docker Hub / GHCR namespace. */
+  account?: string;
+  /** ECR region, Artifact Registry location, GCR multi-region (`us`, `eu`, `asia`). */
+  region?: string;
+  repository: string;
+  tag?: string;
+  digest?: string;
+}
+
+/** What the log (or a webhook) told us, beyond the error wording itself. */
+export interface Facts {
+  /** Image reference as written in the log. */
+  image?: string;
+  /** Registry host seen in the log (from a URL, a `push refers to` line, a login line). */
+  host?: string;
+  repository?: string;
+  /** A denied permission or IAM action: `ecr:InitiateLayerUpload`, `artifactregistry.repositories.uploadArtifacts`. */
+  permission?: string;
+  /** IAM principal ARN, service account e-mail, or user named in the error. */
+  principal?: string;
+  /** The client IP a registry firewall saw. */
+  clientIp?: string;
+  httpStatus?: number;
+  /** OCI Distribution error code: `DENIED`, `NAME_UNKNOWN`, `BLOB_UPLOAD_UNKNOWN`, … */
+  ociCode?: string;
+  /** Cloud account/project/registry named by the error (ECR account id, GCP project, ACR registry). */
+  account?: string;
+  region?: string;
+}
+
+export interface Evidence {
+  source: 'log' | 'probe';
+  /** 1-based line number in the log, for log evidence. */
+  line?: number;
+  /** Redacted text. */
+  text: string;
+}
+
+export interface RemediationStep {
+  /** What to do, in a sentence. */
+  text: string;
+  /** A copy-paste command or document (IAM policy JSON), filled in with the facts we know. */
+  command?: string;
+}
+
+export interface DocLink {
+  title: string;
+  url: string;
+}
+
+/** A fix the bot can apply; the button carries only `id`. Filled in by the fixes issue. */
+export interface FixProposal {
+  id: string;
+  title: string;
+}
+
+export interface Finding {
+  category: Category;
+  /** One line a person understands at a glance. */
+  title: string;
+  /** What the error means and why it happens. */
+  explanation: string;
+  severity: Severity;
+  /** 0–1: how sure we are that this is the cause. */
+  confidence: number;
+  evidence: Evidence[];
+  remediation: RemediationStep[];
+  docs: DocLink[];
+  fixes: FixProposal[];
+  /** Ids of the catalog rules that produced this finding. */
+  rules: string[];
+}
+
+export interface ProbeResult {
+  name: string;
+  status: ProbeStatus;
+  durationMs: number;
+  detail: string;
+}
+
+export interface PipelineFacts {
+  provider?: string;
+  name?: string;
+  url?: string;
+  runId?: string;
+  commit?: string;
+  branch?: string;
+}
+
+export interface DiagnosisInput {
+  /** Redacted excerpt of the log: the lines that matter, bounded in size. */
+  logExcerpt: string;
+  /** Lines and bytes read, so a reader knows how much was looked at. */
+  logLines: number;
+  logBytes: number;
+  image?: string;
+  runnerIp?: string;
+  pipeline?: PipelineFacts;
+}
+
+export interface Diagnosis {
+  input: DiagnosisInput;
+  /** Provider of the registry the push went to (from the image, the log, or `other`). */
+  provider: Provider;
+  image?: ImageRef;
+  facts: Facts;
+  /** Most likely first. Empty when the log shows no registry failure. */
+  findings: Finding[];
+  probes: ProbeResult[];
+}
