@@ -11,6 +11,15 @@ export interface HostMatch {
   region?: string;
 }
 
+/**
+ * A wording in a log that names a provider when no host is visible. It carries the provider it means,
+ * because one adapter may serve more than one (the gar adapter answers for `gar` and `gcr`).
+ */
+export interface LogSignal {
+  pattern: RegExp;
+  provider: Provider;
+}
+
 /** Everything remediation may fill into its commands. */
 export interface RemediationContext {
   category: Category;
@@ -39,9 +48,10 @@ export interface ProviderAdapter {
   matchHost(host: string, repository: string): HostMatch | undefined;
   /**
    * Wording in a log that names this provider when no host is visible (a credential helper, an ARN,
-   * an SDK exception). Each pattern is tested against single normalised log lines.
+   * an SDK exception). Each pattern is tested against single normalised log lines; patterns carry no
+   * `g`/`y` flag, so `pattern.test(line)` has no state.
    */
-  readonly logSignals: readonly RegExp[];
+  readonly logSignals: readonly LogSignal[];
   /** Steps, commands and links for a category on this provider; undefined → the generic OCI advice. */
   remediate(context: RemediationContext): ProviderRemediation | undefined;
 }
