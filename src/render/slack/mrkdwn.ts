@@ -15,9 +15,13 @@ export function escapeMrkdwn(text: string): string {
     .replace(/@(here|channel|everyone)\b/gi, `@${ZERO_WIDTH_SPACE}$1`);
 }
 
-/** Escape text for the inside of a ``` code block: as above, and no way to close the block early. */
+/**
+ * Escape text for the inside of a ``` code block: as above, and no way to close the block early. A
+ * zero-width space goes between any two adjacent backticks, so no run of backticks (three, four, five…)
+ * survives to end the block.
+ */
 export function escapeCodeBlock(text: string): string {
-  return escapeMrkdwn(text).replace(/```/g, `\`${ZERO_WIDTH_SPACE}\`${ZERO_WIDTH_SPACE}\``);
+  return escapeMrkdwn(text).replace(/`(?=`)/g, `\`${ZERO_WIDTH_SPACE}`);
 }
 
 export const TRUNCATION_MARKER = '… (truncated)';
