@@ -1,4 +1,33 @@
-// STUB — the registry of provider adapters, one per folder.
-import type { ProviderAdapter } from './types.js';
+// The registry of provider adapters, one per folder, in match order; the generic OCI adapter is last.
+import type { Provider } from '../engine/vocabulary.js';
+import { acrAdapter } from './acr/index.js';
+import { dockerhubAdapter } from './dockerhub/index.js';
+import { ecrAdapter } from './ecr/index.js';
+import { garAdapter } from './gar/index.js';
+import { ghcrAdapter } from './ghcr/index.js';
+import { genericRemediation, ociAdapter } from './oci/index.js';
+import type { LogSignal, ProviderAdapter, ProviderRemediation, RemediationContext } from './types.js';
 
-export const providerAdapters: readonly ProviderAdapter[] = [];
+export const providerAdapters: readonly ProviderAdapter[] = [
+  ecrAdapter,
+  garAdapter,
+  acrAdapter,
+  dockerhubAdapter,
+  ghcrAdapter,
+  ociAdapter,
+];
+
+/** The adapter that answers for a provider (the generic OCI adapter for `other`). */
+export function adapterFor(provider: Provider): ProviderAdapter {
+  return providerAdapters.find((adapter) => adapter.providers.includes(provider)) ?? ociAdapter;
+}
+
+/** Every adapter's log signals, in match order. */
+export const providerLogSignals: readonly LogSignal[] = providerAdapters.flatMap((adapter) => adapter.logSignals);
+
+/** The provider's remediation for the context, or the generic OCI advice when the provider has none. */
+export function remediationFor(context: RemediationContext): ProviderRemediation {
+  return adapterFor(context.provider).remediate(context) ?? genericRemediation(context);
+}
+
+export { genericRemediation, ociAdapter };
