@@ -1,8 +1,183 @@
-// STUB — replaced by the providers/redaction helper.
+// Image references as users paste them, parsed with the Docker reference grammar. Pure.
+// Which provider a host belongs to is decided by the provider adapters, never here.
 import type { ImageRef } from './diagnosis.js';
+import { providerAdapters } from '../providers/index.js';
+import type { HostMatch } from '../providers/types.js';
 
 export type ImageRefResult = { ok: true; ref: ImageRef } | { ok: false; error: string };
 
+const DOCKER_HUB = 'docker.io';
+const DOCKER_HUB_ALIASES: ReadonlySet<string> = new Set([
+  'docker.io',
+  'index.docker.io',
+  'registry-1.docker.io',
+  'registry.hub.docker.com',
+]);
+
+const SCHEME = /^(?:docker|oci|https?):\/\//i;
+const WRAPPERS: Readonly<Record<string, string>> = { '"': '"', "'": "'", '`': '`', '[': ']', '(': ')', '<': '>', '{': '}' };
+
+// Docker reference grammar (distribution/reference).
+const HOST_NAME = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$/;
+const HOST_IPV6 = /^\[[0-9a-f:.]+\]$/;
+const PATH_COMPONENT = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
+const TAG = /^[\w][\w.-]{0,127}$/;
+const DIGEST = /^([a-z0-9]+(?:[.+_-][a-z0-9]+)*):([a-zA-Z0-9=_-]+)$/;
+const DIGEST_HEX: Readonly<Record<string, { length: number; pattern: RegExp }>> = {
+  sha256: { length: 64, pattern: /^[a-f0-9]{64}$/ },
+  sha384: { length: 96, pattern: /^[a-f0-9]{96}$/ },
+  sha512: { length: 128, pattern: /^[a-f0-9]{128}$/ },
+};
+const MAX_REPOSITORY = 255;
+
+/** Strip surrounding quotes and brackets (logs write `[host/repo]`), and a Slack link's `<url|text>` form. */
+function unwrap(input: string): string {
+  let text = input.trim();
+  for (;;) {
+    const close = WRAPPERS[text.charAt(0)];
+    if (close === undefined || text.length < 2 || !text.endsWith(close)) break;
+    text = text.slice(1, -1).trim();
+    if (close === '>' && text.includes('|')) text = text.slice(0, text.indexOf('|')).trim();
+  }
+  return text;
+}
+
+function stripScheme(text: string): string {
+  let out = text;
+  while (SCHEME.test(out)) out = out.replace(SCHEME, '');
+  return out;
+}
+
+/** Validate a `host[:port]` and give it back lower-cased, or an error. */
+function checkHost(raw: string): { host: string } | { error: string } {
+  const host = raw.toLowerCase();
+  let name = host;
+  let port: string | undefined;
+  const portMatch = /^(.*):(\d+)$/.exec(host);
+  if (portMatch && !(host.startsWith('[') && !portMatch[1]!.endsWith(']'))) {
+    name = portMatch[1]!;
+    port = portMatch[2];
+  }
+  if (port !== undefined && (port.length > 5 || Number(port) > 65535 || Number(port) === 0)) {
+    return { error: `invalid port in registry host "${raw}"` };
+  }
+  if (!HOST_NAME.test(name) && !HOST_IPV6.test(name)) return { error: `invalid registry host "${raw}"` };
+  if (name.length > 253) return { error: `registry host "${raw}" is too long` };
+  return { host: port === undefined ? name : `${name}:${port}` };
+}
+
+/** A registry host as the adapters see it: lower case, port kept, Docker Hub aliases folded into docker.io. */
+export function normaliseHost(input: string): string | undefined {
+  let text = stripScheme(unwrap(input));
+  const slash = text.indexOf('/');
+  if (slash >= 0) text = text.slice(0, slash);
+  const at = text.lastIndexOf('@'); // user@host
+  if (at >= 0) text = text.slice(at + 1);
+  if (text === '') return undefined;
+  const checked = checkHost(text);
+  if ('error' in checked) return undefined;
+  const bare = checked.host.replace(/:443$/, '');
+  return DOCKER_HUB_ALIASES.has(bare) ? DOCKER_HUB : checked.host;
+}
+
+function matchProvider(host: string, repository: string): HostMatch {
+  for (const adapter of providerAdapters) {
+    const match = adapter.matchHost(host, repository);
+    if (match) return match;
+  }
+  return { provider: 'other' };
+}
+
+/**
+ * Which provider, account and region a registry host (as seen in a log: any case, maybe a port, maybe
+ * `https://host/v2/…`) belongs to. Always answers; `{ provider: 'other' }` when no adapter knows it.
+ */
+export function identifyHost(host: string, repository?: string): HostMatch {
+  const normal = normaliseHost(host);
+  if (normal === undefined) return { provider: 'other' };
+  let repo = repository;
+  if (repo === undefined) {
+    // A URL path: `/v2/<name>/(manifests|blobs|tags)/…` names the repository.
+    const path = stripScheme(unwrap(host)).split('/').slice(1).join('/');
+    const api = /^v2\/(.+?)\/(?:manifests|blobs|tags|referrers)\//.exec(path);
+    repo = api?.[1] ?? '';
+  }
+  return matchProvider(normal, repo.toLowerCase());
+}
+
+function fail(error: string): ImageRefResult {
+  return { ok: false, error };
+}
+
+/** Parse an image reference in any form a user pastes. */
 export function parseImageRef(input: string): ImageRefResult {
-  return { ok: false, error: `not implemented: ${input}` };
+  const text = stripScheme(unwrap(input));
+  if (text === '') return fail('image reference is empty');
+  if (/\s/.test(text)) return fail(`image reference "${text}" contains whitespace`);
+
+  // name[:tag][@digest]
+  let rest = text;
+  let digest: string | undefined;
+  const at = rest.indexOf('@');
+  if (at >= 0) {
+    digest = rest.slice(at + 1);
+    rest = rest.slice(0, at);
+    const parts = DIGEST.exec(digest);
+    if (!parts) return fail(`invalid digest "${digest}": expected algorithm:hex, e.g. sha256: and 64 hex digits`);
+    const expected = DIGEST_HEX[parts[1]!];
+    if (expected !== undefined && !expected.pattern.test(parts[2]!)) {
+      return fail(`invalid digest "${digest}": ${parts[1]} needs ${expected.length} lower-case hex digits`);
+    }
+  }
+  let tag: string | undefined;
+  const colon = rest.lastIndexOf(':');
+  if (colon > rest.lastIndexOf('/')) {
+    tag = rest.slice(colon + 1);
+    rest = rest.slice(0, colon);
+    if (!TAG.test(tag)) {
+      return fail(
+        `invalid tag "${tag}": a tag is 1 to 128 letters, digits, "_", "." or "-", and must not start with "." or "-"`,
+      );
+    }
+  }
+  if (rest === '') return fail('repository name is empty');
+
+  let host = DOCKER_HUB;
+  let path = rest;
+  const slash = rest.indexOf('/');
+  if (slash >= 0) {
+    const first = rest.slice(0, slash);
+    if (first.includes('.') || first.includes(':') || first === 'localhost' || first.startsWith('[')) {
+      const checked = checkHost(first);
+      if ('error' in checked) return fail(checked.error);
+      host = DOCKER_HUB_ALIASES.has(checked.host) ? DOCKER_HUB : checked.host;
+      path = rest.slice(slash + 1);
+    }
+  }
+  if (path === '') return fail('repository name is empty');
+  const components = path.split('/');
+  for (const component of components) {
+    if (component === '') return fail(`repository name "${path}" has an empty path component`);
+    if (/[A-Z]/.test(component)) return fail('upper-case letters are not allowed in a repository name');
+    if (!PATH_COMPONENT.test(component)) {
+      return fail(
+        `invalid repository path component "${component}": use lower-case letters and digits, separated by ".", "_", "__" or "-"`,
+      );
+    }
+  }
+  if (host === DOCKER_HUB && components.length === 1) path = `library/${path}`;
+  if (path.length > MAX_REPOSITORY) return fail(`repository name must not be more than ${MAX_REPOSITORY} characters`);
+
+  const match = matchProvider(host, path);
+  const ref: ImageRef = {
+    reference: `${host}/${path}${tag === undefined ? '' : `:${tag}`}${digest === undefined ? '' : `@${digest}`}`,
+    host,
+    provider: match.provider,
+    repository: path,
+  };
+  if (match.account !== undefined) ref.account = match.account;
+  if (match.region !== undefined) ref.region = match.region;
+  if (tag !== undefined) ref.tag = tag;
+  if (digest !== undefined) ref.digest = digest;
+  return { ok: true, ref };
 }

@@ -31,7 +31,7 @@ function matchHost(host: string, repository: string): HostMatch | undefined {
   if (api) return { provider: 'ecr', region: api[1] };
   if (PUBLIC_HOST.test(name)) {
     const alias = firstSegment(repository);
-    return alias ? { provider: 'ecr', account: alias, region: 'us-east-1' } : { provider: 'ecr', region: 'us-east-1' };
+    return alias ? { provider: 'ecr', account: alias } : { provider: 'ecr' };
   }
   return undefined;
 }
