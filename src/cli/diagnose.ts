@@ -1,0 +1,146 @@
+// `registry-doctor diagnose`: one log (file or stdin, streamed) or a JSON Lines batch.
+import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { diagnose, diagnoseStream } from '../engine/diagnose.js';
+import { parseImageRef } from '../engine/image-ref.js';
+import { renderJson, toBatchLine, toJsonLine } from '../render/json.js';
+import { renderText } from '../render/text.js';
+import { parseFormat, parseOrThrow } from './args.js';
+import { DIAGNOSE_HELP } from './help.js';
+import { CliError, EXIT, openInput, PROGRAM, Sink, sniffLog, usageError, type CliIO } from './io.js';
+
+const COMMAND = 'diagnose';
+
+export async function runDiagnose(args: string[], io: CliIO): Promise<number> {
+  const { values } = parseOrThrow(
+    () =>
+      parseArgs({
+        args,
+        strict: true,
+        allowPositionals: false,
+        options: {
+          log: { type: 'string', short: 'l' },
+          image: { type: 'string', short: 'i' },
+          format: { type: 'string', short: 'f' },
+          jsonl: { type: 'string' },
+          help: { type: 'boolean', short: 'h' },
+        },
+      }),
+    COMMAND,
+  );
+  const out = new Sink(io.stdout);
+  if (values.help) {
+    await out.write(DIAGNOSE_HELP);
+    return EXIT.ok;
+  }
+
+  if (values.jsonl !== undefined) {
+    if (values.log !== undefined) throw usageError("--jsonl and --log cannot be used together", COMMAND);
+    if (values.image !== undefined) throw usageError('--image applies to one log; in a batch give "image" on each line', COMMAND);
+    if (values.format !== undefined) throw usageError('--format does not apply to --jsonl (the output is JSON Lines)', COMMAND);
+    return runBatch(values.jsonl, io, out);
+  }
+
+  const format = parseFormat(values.format, COMMAND);
+  let image: string | undefined;
+  if (values.image !== undefined) {
+    const parsed = parseImageRef(values.image);
+    if (!parsed.ok) throw usageError(`invalid --image '${values.image}': ${parsed.error}`, COMMAND);
+    image = values.image.trim();
+  }
+
+  let path = values.log;
+  if (path === undefined) {
+    if (io.stdin.isTTY) throw usageError('no log given: use --log FILE, or pipe a log on stdin', COMMAND);
+    path = '-';
+  }
+  if (path === '') throw usageError("option '--log' needs a value", COMMAND);
+
+  const sniff = await sniffLog(await openInput(path, io));
+  const name = path === '-' ? 'stdin' : `'${path}'`;
+  if (sniff.kind === 'empty') {
+    await new Sink(io.stderr).write(`${PROGRAM}: ${name} is empty: nothing to diagnose\n`);
+    return EXIT.notFound;
+  }
+  if (sniff.kind === 'binary') {
+    await new Sink(io.stderr).write(`${PROGRAM}: input looks binary, not a text log (${name})\n`);
+    return EXIT.notFound;
+  }
+
+  const diagnosis = await diagnoseStream(sniff.chunks, image !== undefined ? { image } : {});
+  const color = Boolean(io.stdout.isTTY) && !io.env?.NO_COLOR;
+  await out.write(format === 'json' ? renderJson(diagnosis) : renderText(diagnosis, { color }));
+  return diagnosis.findings.length > 0 ? EXIT.ok : EXIT.notFound;
+}
+
+/** One input line of a batch. Extra fields are ignored. */
+export const BatchInputLine = z.object({
+  id: z.union([z.string().min(1), z.number()]),
+  log: z.string(),
+  image: z.string().nullish(),
+});
+
+/** zod issues as one short line: `log: expected string`. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => (issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
+    .join('; ');
+}
+
+function idOf(raw: unknown): string | null {
+  if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
+    const id = (raw as { id?: unknown }).id;
+    if (typeof id === 'string' || typeof id === 'number') return String(id);
+  }
+  return null;
+}
+
+async function runBatch(path: string, io: CliIO, out: Sink): Promise<number> {
+  const input = await openInput(path, io);
+  const err = new Sink(io.stderr);
+  const lines = createInterface({ input: Readable.from(input), crlfDelay: Infinity });
+  let lineNo = 0;
+  let malformed = 0;
+  try {
+    for await (const line of lines) {
+      lineNo += 1;
+      if (out.broken) break;
+      if (line.trim() === '') continue;
+      let raw: unknown;
+      try {
+        raw = JSON.parse(line);
+      } catch (error) {
+        malformed += 1;
+        const message = `not JSON (${(error as Error).message})`;
+        await err.write(`${PROGRAM}: line ${lineNo}: ${message}\n`);
+        await out.write(`${toJsonLine({ id: null, error: message })}\n`);
+        continue;
+      }
+      const parsed = BatchInputLine.safeParse(raw);
+      let problem: string | undefined;
+      if (!parsed.success) problem = describeIssues(parsed.error);
+      else if (parsed.data.image) {
+        const ref = parseImageRef(parsed.data.image);
+        if (!ref.ok) problem = `image: ${ref.error}`;
+      }
+      if (problem !== undefined || !parsed.success) {
+        malformed += 1;
+        const message = problem ?? 'malformed line';
+        await err.write(`${PROGRAM}: line ${lineNo}: ${message}\n`);
+        await out.write(`${toJsonLine({ id: idOf(raw), error: message })}\n`);
+        continue;
+      }
+      const { id, log, image } = parsed.data;
+      const diagnosis = diagnose(image ? { log, image } : { log });
+      await out.write(`${toJsonLine(toBatchLine(String(id), diagnosis))}\n`);
+    }
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    throw new CliError(`cannot read the batch at line ${lineNo + 1}: ${(error as Error).message}`, EXIT.usage);
+  } finally {
+    lines.close();
+  }
+  return malformed > 0 ? EXIT.usage : EXIT.ok;
+}

@@ -1,0 +1,92 @@
+// Help texts, in the manner of common Unix tools: usage, description, options, exit status, examples.
+import { readFileSync } from 'node:fs';
+import { PROGRAM } from './io.js';
+
+/** The package version (package.json sits two levels up from both src/cli and dist/cli). */
+export function version(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+const EXIT_STATUS = `Exit status:
+  0  a registry failure was diagnosed
+  1  internal error
+  2  usage error, or a file that cannot be read
+  3  no registry failure found in the log (also: empty or binary input)`;
+
+export const MAIN_HELP = `Usage: ${PROGRAM} <command> [options]
+
+Tell why a container image push failed. Reads a CI log (docker push, buildx, BuildKit, podman, crane,
+skopeo, kaniko, cloud CLIs), names the cause, shows the evidence and how to fix it. Amazon ECR, Google
+Artifact Registry / GCR, Azure Container Registry, Docker Hub, GHCR and any OCI registry.
+
+Commands:
+  diagnose   diagnose a push log (a file, stdin, or a JSON Lines batch)
+  eval       measure the classifier against a labelled JSON Lines file
+
+Options:
+  -h, --help     show this help and exit
+  -V, --version  print the version and exit
+
+Run '${PROGRAM} <command> --help' for the options of a command.
+
+${EXIT_STATUS}
+
+Examples:
+  ${PROGRAM} diagnose --log push.log
+  docker push "$IMAGE" 2>&1 | tee push.log || ${PROGRAM} diagnose --log push.log --image "$IMAGE"
+`;
+
+export const DIAGNOSE_HELP = `Usage: ${PROGRAM} diagnose [--log FILE|-] [--image REF] [--format text|json]
+       ${PROGRAM} diagnose --jsonl FILE|-
+
+Diagnose why a container image push failed, from its log. The log is read as a stream, so a log of any
+size is fine. With no --log and a pipe on stdin, the log is read from stdin.
+
+Options:
+  -l, --log FILE       the log to read; '-' for stdin
+  -i, --image REF      the image that was pushed (e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1.0)
+  -f, --format FORMAT  'text' (default; coloured on a terminal unless NO_COLOR is set) or 'json'
+      --jsonl FILE     batch: each line {"id", "log", "image"?}; prints one line per input line,
+                       {"id", "provider", "category", "findings"}, in order; '-' for stdin
+  -h, --help           show this help and exit
+
+${EXIT_STATUS}
+  With --jsonl: 0 when every line was well-formed, 2 when any line was malformed (it gets an output
+  line {"id", "error"} and a message on stderr naming its line number; the batch goes on).
+
+Examples:
+  ${PROGRAM} diagnose --log push.log
+  docker push "$IMAGE" 2>&1 | ${PROGRAM} diagnose --image "$IMAGE"
+  ${PROGRAM} diagnose --log push.log --format json | jq -r '.findings[0].category'
+  ${PROGRAM} diagnose --jsonl failures.jsonl > diagnoses.jsonl
+`;
+
+export const EVAL_HELP = `Usage: ${PROGRAM} eval [--format text|json] FILE|-
+
+Run the classifier on a labelled JSON Lines file and report how often it is right. Each line holds
+"id", "provider", "category", "decidable", "log" and optionally "image"; other fields are ignored.
+
+Reported:
+  provider accuracy           on all cases
+  category accuracy (top 1)   the top finding, on decidable cases
+  category accuracy (top 2)   the label within the first two findings, on all cases
+  a confusion table (expected x predicted top category; 'none' = no finding) and the misclassified ids
+
+Options:
+  -f, --format FORMAT  'text' (default) or 'json'
+  -h, --help           show this help and exit
+
+Exit status:
+  0  the report was printed (whatever the accuracy)
+  1  internal error
+  2  usage error, or a file that cannot be read or holds a malformed line
+
+Examples:
+  ${PROGRAM} eval ../shared/corpus/dev.jsonl
+  ${PROGRAM} eval --format json test/fixtures/cases.jsonl | jq .categoryTop1
+`;
