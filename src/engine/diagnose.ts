@@ -1,5 +1,11 @@
-// STUB — the engine entry points; the classifier fills them in.
-import type { Diagnosis, PipelineFacts } from './diagnosis.js';
+// The engine's entry points: a log (and what else we know) in, a Diagnosis out. Pure: no I/O, no clock.
+import { providerLogSignals, remediationFor } from '../providers/index.js';
+import { categoryTexts } from './categories.js';
+import type { Diagnosis, Evidence, Facts, Finding, ImageRef, PipelineFacts } from './diagnosis.js';
+import { identifyHost, parseImageRef } from './image-ref.js';
+import { LogScanner, type LogLine, type ScanResult } from './log-scanner.js';
+import { rankCauses, type RankedCause } from './rank.js';
+import type { Provider } from './vocabulary.js';
 
 export interface DiagnoseRequest {
   /** The CI log or pasted error, any size. */
@@ -11,15 +17,11 @@ export interface DiagnoseRequest {
   pipeline?: PipelineFacts;
 }
 
-/** Diagnose a log held in memory. Pure: no I/O. */
+/** Diagnose a log held in memory. */
 export function diagnose(request: DiagnoseRequest): Diagnosis {
-  return {
-    input: { logExcerpt: '', logLines: 0, logBytes: request.log.length, image: request.image },
-    provider: 'other',
-    facts: {},
-    findings: [],
-    probes: [],
-  };
+  const scanner = newScanner();
+  scanner.push(request.log);
+  return buildDiagnosis(scanner.finish(), request);
 }
 
 /** Diagnose a log read as a stream of chunks (a file, stdin): memory stays bounded whatever its size. */
@@ -27,7 +29,136 @@ export async function diagnoseStream(
   chunks: AsyncIterable<string | Uint8Array>,
   request: Omit<DiagnoseRequest, 'log'>,
 ): Promise<Diagnosis> {
-  let log = '';
-  for await (const chunk of chunks) log += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-  return diagnose({ ...request, log });
+  const scanner = newScanner();
+  const decoder = new TextDecoder('utf-8'); // invalid UTF-8 becomes U+FFFD, never an exception
+  for await (const chunk of chunks) {
+    scanner.push(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
+  }
+  scanner.push(decoder.decode());
+  return buildDiagnosis(scanner.finish(), request);
 }
+
+function newScanner(): LogScanner {
+  return new LogScanner({ signalPatterns: providerLogSignals.map((signal) => signal.pattern) });
+}
+
+const MAX_EXCERPT_LINES = 40;
+const MAX_EXCERPT_CHARS = 8_000;
+
+export function buildDiagnosis(scan: ScanResult, request: Omit<DiagnoseRequest, 'log'>): Diagnosis {
+  const givenImage = request.image ? parseImageRef(request.image) : undefined;
+  const loggedImage = scan.facts.image ? parseImageRef(scan.facts.image) : undefined;
+  const provider = resolveProvider(scan, givenImage?.ok ? givenImage.ref : undefined, request.image);
+  // The image the user gave wins; the log's image fills in when none was given.
+  const image = givenImage?.ok ? givenImage.ref : loggedImage?.ok ? loggedImage.ref : undefined;
+  const facts: Facts = { ...scan.facts };
+  if (!facts.clientIp && request.runnerIp) facts.clientIp = request.runnerIp;
+  if (!facts.host && image) facts.host = image.host;
+
+  const causes = rankCauses(scan.hits, { provider, pushContext: scan.pushContext });
+  const findings = causes.map((cause) => toFinding(cause, provider, image, facts));
+
+  return {
+    input: {
+      logExcerpt: excerpt(findings, scan.tail),
+      logLines: scan.lines,
+      logBytes: scan.bytes,
+      ...(request.image ? { image: request.image } : {}),
+      ...(request.runnerIp ? { runnerIp: request.runnerIp } : {}),
+      ...(request.pipeline ? { pipeline: request.pipeline } : {}),
+    },
+    provider,
+    ...(image ? { image } : {}),
+    facts,
+    findings,
+    probes: [],
+  };
+}
+
+function toFinding(cause: RankedCause, provider: Provider, image: ImageRef | undefined, facts: Facts): Finding {
+  const text = categoryTexts[cause.category];
+  const remediation = remediationFor({ category: cause.category, provider, facts, ...(image ? { image } : {}) });
+  return {
+    category: cause.category,
+    title: cause.title ?? text.title,
+    explanation: remediation.explanation ?? text.explanation,
+    severity: text.severity,
+    confidence: cause.confidence,
+    evidence: cause.evidence,
+    remediation: remediation.steps,
+    docs: remediation.docs,
+    fixes: [],
+    rules: cause.rules,
+  };
+}
+
+/**
+ * Which registry the push went to. An image reference that names a known registry decides; otherwise
+ * the log votes: registry hosts on error lines, the wording of the rules that matched, and the
+ * providers' own signals (credential helpers, ARNs, SDK exceptions). An image without an explicit host
+ * (`app:1`, read as Docker Hub) or with an unknown host only counts when the log names no registry.
+ */
+export function resolveProvider(scan: ScanResult, image: ImageRef | undefined, rawImage: string | undefined): Provider {
+  if (image && image.provider !== 'other' && namesHost(rawImage ?? '')) return image.provider;
+
+  const votes = new Map<Provider, number>();
+  const vote = (provider: Provider, weight: number): void => {
+    if (provider !== 'other') votes.set(provider, (votes.get(provider) ?? 0) + weight);
+  };
+  for (const sighting of scan.hosts) vote(identifyHost(sighting.host).provider, sighting.onErrorLine ? 3 : 1);
+  const ruleHint = strongestRuleProvider(scan);
+  if (ruleHint) vote(ruleHint, 2);
+  for (const line of scan.signalLines) {
+    for (const signal of providerLogSignals) {
+      if (signal.pattern.test(line)) vote(signal.provider, 1);
+    }
+  }
+
+  let best: Provider | undefined;
+  let bestVotes = 0;
+  for (const [provider, count] of votes) {
+    if (count > bestVotes) {
+      best = provider;
+      bestVotes = count;
+    }
+  }
+  return best ?? image?.provider ?? 'other';
+}
+
+/** The provider named by the most confident rule that matched (rules that apply to any provider). */
+function strongestRuleProvider(scan: ScanResult): Provider | undefined {
+  let best: { provider: Provider; confidence: number } | undefined;
+  for (const hit of scan.hits) {
+    const { provider, confidence, providers } = hit.rule;
+    if (!provider || providers) continue;
+    if (!best || confidence > best.confidence) best = { provider, confidence };
+  }
+  return best?.provider;
+}
+
+/** Whether a reference as written names its registry host (`docker.io/x`, `host:5000/x`), not Docker Hub by default. */
+function namesHost(raw: string): boolean {
+  const path = raw.trim().replace(/^[a-z]+:\/\//i, '');
+  const first = path.split('/')[0] ?? '';
+  return path.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
+}
+
+/** The lines that matter, in log order: every finding's evidence; the last lines when nothing matched. */
+function excerpt(findings: readonly Finding[], tail: readonly LogLine[]): string {
+  const byLine = new Map<number, string>();
+  for (const finding of findings) {
+    for (const evidence of finding.evidence) addEvidence(byLine, evidence);
+  }
+  const lines =
+    byLine.size > 0
+      ? [...byLine.entries()].sort(([a], [b]) => a - b).map(([, text]) => text)
+      : tail.map((line) => line.text);
+  let text = lines.slice(-MAX_EXCERPT_LINES).join('\n');
+  if (text.length > MAX_EXCERPT_CHARS) text = text.slice(0, MAX_EXCERPT_CHARS);
+  return text;
+}
+
+function addEvidence(byLine: Map<number, string>, evidence: Evidence): void {
+  if (evidence.line !== undefined && !byLine.has(evidence.line)) byLine.set(evidence.line, evidence.text);
+}
+

@@ -1,0 +1,729 @@
+// The error catalog: one table of rules, data not code. Each rule names the wording it recognises, the
+// cause it points to, how sure that wording alone makes us, and the other causes the same words are seen
+// with. Every rule carries real examples; the tests run each through the classifier.
+import type { Category, Provider } from './vocabulary.js';
+
+export interface AlternativeCause {
+  category: Category;
+  confidence: number;
+}
+
+export interface Rule {
+  id: string;
+  category: Category;
+  /** 0–1: how sure this wording alone makes us of `category`. */
+  confidence: number;
+  /** Tested against one normalised log line (ANSI, timestamps and BuildKit step prefixes removed). */
+  pattern: RegExp;
+  /** Other causes the same words are seen with, less likely than `category`. */
+  alsoMeans?: AlternativeCause[];
+  /** The provider this wording belongs to, used when the log names no registry host. */
+  provider?: Provider;
+  /** The rule applies only when the push went to one of these providers. */
+  providers?: readonly Provider[];
+  /**
+   * Wording also seen outside registries (a timeout, a 403): it counts only when its line mentions a
+   * registry, or the log shows a push.
+   */
+  needsRegistryContext?: boolean;
+  /** Counts only when no other rule matched: the last word when nothing specific was recognised. */
+  fallback?: boolean;
+  /** A title more precise than the category's. */
+  title?: string;
+  /** Real lines this rule must recognise (from public reports and the registries' own documentation). */
+  examples: readonly string[];
+}
+
+const NOT_ECR: readonly Provider[] = ['gar', 'gcr', 'acr', 'dockerhub', 'ghcr', 'other'];
+
+export const rules: readonly Rule[] = [
+  // ── auth_missing ────────────────────────────────────────────────────────────────────────────────
+  {
+    id: 'no-basic-auth-credentials',
+    category: 'auth_missing',
+    confidence: 0.9,
+    pattern: /no basic auth credentials/i,
+    alsoMeans: [{ category: 'auth_expired', confidence: 0.45 }],
+    title: 'Docker has no credentials for this registry host',
+    examples: ['no basic auth credentials', 'Error: failed to push: no basic auth credentials'],
+  },
+  {
+    id: 'authentication-required',
+    category: 'auth_missing',
+    confidence: 0.85,
+    pattern: /unauthorized:\s*authentication required|"code":\s*"UNAUTHORIZED"[^}]*authentication required|UNAUTHORIZED: authentication required/i,
+    alsoMeans: [
+      { category: 'auth_expired', confidence: 0.5 },
+      { category: 'permission_denied', confidence: 0.35 },
+    ],
+    title: 'The registry requires authentication and got none it accepts',
+    examples: [
+      'unauthorized: authentication required',
+      'Error response from daemon: Get "https://myregistry.azurecr.io/v2/": unauthorized: {"errors":[{"code":"UNAUTHORIZED","message":"authentication required, visit https://aka.ms/acr/authorization for more information."}]}',
+      'UNAUTHORIZED: authentication required, realm="https://myregistry.azurecr.io/oauth2/token"',
+    ],
+  },
+  {
+    id: 'login-ping-refused',
+    category: 'auth_missing',
+    confidence: 0.75,
+    pattern: /\/v2\/"?:\s*(?:denied|unauthorized)\b/i,
+    alsoMeans: [{ category: 'auth_expired', confidence: 0.5 }],
+    title: 'The registry refused the login credentials',
+    examples: ['Error: Error response from daemon: Get "https://ghcr.io/v2/": denied: denied'],
+  },
+  {
+    id: 'credential-helper-missing',
+    category: 'auth_missing',
+    confidence: 0.92,
+    pattern: /docker-credential-[\w.-]+"?:? executable file not found|docker-credential-[\w.-]+ not installed or not available|credential helper[^.]{0,40}not found/i,
+    title: 'The Docker credential helper is not installed where the push runs',
+    examples: [
+      '#2 ERROR: error getting credentials - err: exec: "docker-credential-ecr-login": executable file not found in $PATH, out: ``',
+      'docker.credentials.errors.InitializationError: docker-credential-gcloud not installed or not available in PATH',
+    ],
+  },
+  {
+    id: 'credential-helper-failed',
+    category: 'auth_missing',
+    confidence: 0.75,
+    pattern: /error getting credentials|could not retrieve GCR's access token|invoking docker-credential-|error getting credentials using GOOGLE_APPLICATION_CREDENTIALS|could not find default credentials/i,
+    alsoMeans: [{ category: 'auth_expired', confidence: 0.45 }],
+    title: 'The credential helper could not produce registry credentials',
+    examples: [
+      "docker-credential-gcr/helper: could not retrieve GCR's access token: google: error getting credentials using GOOGLE_APPLICATION_CREDENTIALS environment variable: open /kaniko-secret/secret.json: no such file or directory",
+      'google: could not find default credentials. See https://developers.google.com/accounts/docs/application-default-credentials for more information.',
+    ],
+  },
+  {
+    id: 'unauthenticated-request',
+    category: 'auth_missing',
+    confidence: 0.9,
+    pattern: /Unauthenticated request|request had invalid authentication credentials|anonymous (?:user|caller|token)[^.]{0,60}(?:denied|not allowed|permission)|failed to fetch anonymous token/i,
+    alsoMeans: [{ category: 'auth_expired', confidence: 0.45 }],
+    title: 'The request reached the registry without credentials',
+    examples: [
+      'Unauthenticated request. Unauthenticated requests do not have permission "artifactregistry.repositories.uploadArtifacts" on resource "projects/acme/locations/us-central1/repositories/apps" (or it may not exist)',
+      'failed to fetch anonymous token: unexpected status: 401 Unauthorized',
+    ],
+  },
+  {
+    id: 'login-without-password',
+    category: 'auth_missing',
+    confidence: 0.85,
+    pattern: /Cannot perform an interactive login from a non TTY device|Username and password required|Error: Username required|must provide --username with --password-stdin|password[- ]stdin[^.]{0,30}empty/i,
+    title: 'docker login ran without a username or password (an empty CI secret?)',
+    examples: [
+      'Error: Cannot perform an interactive login from a non TTY device',
+      'Error: Username and password required',
+    ],
+  },
+  {
+    id: 'wrong-username-password',
+    category: 'auth_missing',
+    confidence: 0.85,
+    pattern: /incorrect username or password|invalid username(?:\/| or )password|unauthorized: (?:bad|invalid) credentials|authentication failed for user|login attempt to \S+ failed with status: 401/i,
+    alsoMeans: [{ category: 'auth_expired', confidence: 0.55 }],
+    title: 'The registry rejected the username or password',
+    examples: [
+      'Error response from daemon: Get "https://registry-1.docker.io/v2/": unauthorized: incorrect username or password',
+      'Error: Error response from daemon: login attempt to https://registry.example.com/v2/ failed with status: 401 Unauthorized',
+    ],
+  },
+  {
+    id: 'pull-access-denied',
+    category: 'auth_missing',
+    confidence: 0.55,
+    pattern: /pull access denied for \S+?, repository does not exist or may require '?docker login/i,
+    alsoMeans: [{ category: 'repo_not_found', confidence: 0.5 }],
+    title: 'The image could not be pulled: no such repository, or a login is needed',
+    examples: [
+      "Error response from daemon: pull access denied for acme/private-base, repository does not exist or may require 'docker login': denied: requested access to the resource is denied",
+    ],
+  },
+  {
+    id: 'oauth-token-401',
+    category: 'permission_denied',
+    confidence: 0.62,
+    pattern: /failed to (?:fetch|authorize)[^\n]{0,40}oauth token[^\n]*\b401\b/i,
+    alsoMeans: [{ category: 'auth_missing', confidence: 0.58 }],
+    title: 'The token service refused a token with push scope for this repository',
+    examples: [
+      'Error: failed to authorize: failed to fetch oauth token: unexpected status from GET request to https://auth.docker.io/token?scope=repository%3Aenvoyproxy%2Fgateway-crds-helm%3Apull%2Cpush&service=registry.docker.io: 401 Unauthorized',
+    ],
+  },
+
+  // ── auth_expired ────────────────────────────────────────────────────────────────────────────────
+  {
+    id: 'authorization-token-expired',
+    category: 'auth_expired',
+    confidence: 0.95,
+    pattern: /authorization token has expired|ExpiredTokenException|security token included in the request is expired|token (?:has |is )?expired|expired token|jwt expired|credentials? (?:have|has) expired|session (?:has )?expired/i,
+    title: 'The registry token has expired',
+    examples: [
+      'denied: Your authorization token has expired. Reauthenticate and try again.',
+      'An error occurred (ExpiredTokenException) when calling the GetAuthorizationToken operation: The security token included in the request is expired',
+      'unauthorized: token expired',
+    ],
+  },
+  {
+    id: 'oauth-invalid-grant',
+    category: 'auth_expired',
+    confidence: 0.9,
+    pattern: /invalid_grant|invalid_rapt|reauth related error|Token has been expired or revoked|refresh token (?:has )?expired|AADSTS7000222|AADSTS700024|AADSTS70043|AADSTS700082/i,
+    title: 'The stored login (refresh token or client secret) has expired; log in again',
+    examples: [
+      '  "error": "invalid_grant",',
+      '  "error_description": "reauth related error (invalid_rapt)",',
+      'AADSTS7000222: The provided client secret keys for app \'0000\' are expired.',
+    ],
+  },
+  {
+    id: 'token-cannot-be-authenticated',
+    category: 'auth_expired',
+    confidence: 0.62,
+    pattern: /User cannot be authenticated with the token provided|bad credentials|token (?:is )?(?:invalid|revoked)|invalid token/i,
+    alsoMeans: [{ category: 'auth_missing', confidence: 0.58 }],
+    title: 'The registry rejected the token (expired, revoked or wrong)',
+    examples: ['unauthorized: unauthenticated: User cannot be authenticated with the token provided.'],
+  },
+
+  // ── permission_denied ──────────────────────────────────────────────────────────────────────────
+  {
+    id: 'iam-not-authorized-to-perform',
+    category: 'permission_denied',
+    confidence: 0.96,
+    pattern: /is not authorized to perform:\s*(?<permission>[\w-]+:[\w*]+)/i,
+    provider: 'ecr',
+    title: 'The IAM principal lacks a push permission',
+    examples: [
+      'denied: User: arn:aws:sts::754256621582:assumed-role/cloud-platform-ecr-github/GitHubActions is not authorized to perform: ecr:InitiateLayerUpload on resource: arn:aws:ecr:eu-west-2:754256621582:repository/laa-pcuam/csv-converter because no identity-based policy allows the ecr:InitiateLayerUpload action',
+      'An error occurred (AccessDeniedException) when calling the GetAuthorizationToken operation: User: arn:aws:iam::123456789012:user/ci is not authorized to perform: ecr:GetAuthorizationToken on resource: * because no identity-based policy allows the ecr:GetAuthorizationToken action',
+    ],
+  },
+  {
+    id: 'ecr-access-denied-exception',
+    category: 'permission_denied',
+    confidence: 0.85,
+    pattern: /AccessDeniedException/,
+    provider: 'ecr',
+    title: 'AWS denied the ECR call',
+    examples: ['An error occurred (AccessDeniedException) when calling the CreateRepository operation'],
+  },
+  {
+    id: 'gcp-permission-denied-on-resource',
+    category: 'permission_denied',
+    confidence: 0.72,
+    pattern: /Permission "?(?<permission>[\w.]+)"? denied on resource|does not have (?:the )?permission "?(?<permission2>[\w.]+)"?|PERMISSION_DENIED/i,
+    alsoMeans: [
+      { category: 'repo_not_found', confidence: 0.55 },
+      { category: 'auth_missing', confidence: 0.5 },
+    ],
+    title: 'The Google identity lacks the Artifact Registry permission (or the repository does not exist)',
+    examples: [
+      'denied: Permission "artifactregistry.repositories.uploadArtifacts" denied on resource "projects/acme/locations/europe-west1/repositories/apps" (or it may not exist)',
+      'ERROR: (gcloud.artifacts.docker.images.list) PERMISSION_DENIED: Permission denied on resource project acme.',
+    ],
+  },
+  {
+    id: 'gcr-token-exchange-failed',
+    category: 'permission_denied',
+    confidence: 0.6,
+    pattern: /Token exchange failed for project|Caller does not have permission/i,
+    provider: 'gcr',
+    alsoMeans: [{ category: 'auth_missing', confidence: 0.58 }],
+    title: 'GCR refused the token exchange: no storage permission for this identity, or Docker is not using gcloud credentials',
+    examples: [
+      "denied: Token exchange failed for project 'devopsdemo'. Caller does not have permission 'storage.buckets.get'. To configure permissions, follow instructions at: https://cloud.google.com/container-registry/docs/access-control",
+    ],
+  },
+  {
+    id: 'acr-refresh-token-401',
+    category: 'permission_denied',
+    confidence: 0.88,
+    pattern: /Access to registry '[^']*' was denied\. Response code: 401/i,
+    provider: 'acr',
+    title: 'The Azure identity has no role on this registry',
+    examples: [
+      "Access to registry 'myregistry.azurecr.io' was denied. Response code: 401. Please try running 'az login' again to refresh permissions.",
+    ],
+  },
+  {
+    id: 'acr-connectivity-error',
+    category: 'permission_denied',
+    confidence: 0.5,
+    pattern: /CONNECTIVITY_REFRESH_TOKEN_ERROR|CONNECTIVITY_[A-Z_]+_ERROR/,
+    provider: 'acr',
+    alsoMeans: [
+      { category: 'firewall_denied', confidence: 0.45 },
+      { category: 'network', confidence: 0.4 },
+    ],
+    examples: ['Unable to get AAD authorization tokens with message: An error occurred: CONNECTIVITY_REFRESH_TOKEN_ERROR'],
+  },
+  {
+    id: 'ghcr-installation-not-allowed',
+    category: 'permission_denied',
+    confidence: 0.92,
+    pattern: /installation not allowed to|permission_denied: (?:write_package|create_package|The token provided does not match expected scopes)|resource not accessible by integration/i,
+    provider: 'ghcr',
+    title: 'The workflow token may not write this package',
+    examples: [
+      'denied: installation not allowed to Create organization package',
+      'denied: permission_denied: write_package',
+    ],
+  },
+  {
+    id: 'insufficient-scope',
+    category: 'permission_denied',
+    confidence: 0.85,
+    pattern: /insufficient_scope|unauthorized to access repository[^\n]*action: push|not authorized to push|not allowed to push/i,
+    title: 'The credentials do not grant push on this repository',
+    examples: [
+      'insufficient_scope: authorization failed',
+      'unauthorized: unauthorized to access repository: library/app, action: push: unauthorized to access repository: library/app, action: push',
+    ],
+  },
+  {
+    id: 'requested-access-denied',
+    category: 'permission_denied',
+    confidence: 0.65,
+    pattern: /requested access to the resource is denied/i,
+    alsoMeans: [{ category: 'auth_missing', confidence: 0.52 }],
+    title: 'The registry denied access: a namespace you do not own, or no login for this host',
+    examples: ['denied: requested access to the resource is denied'],
+  },
+  {
+    id: 'requested-access-denied-quota',
+    category: 'quota_exceeded',
+    confidence: 0.55,
+    // Harbor and other self-hosted registries answer a project quota (tag or storage count) with the same words.
+    pattern: /requested access to the resource is denied/i,
+    providers: ['other'],
+    examples: ['denied: requested access to the resource is denied'],
+  },
+  {
+    id: 'access-denied',
+    category: 'permission_denied',
+    confidence: 0.62,
+    pattern: /\bDENIED: Access denied|"Access denied\."|\bdenied: access forbidden|access to the requested resource is not authorized|Status 403 trying to push|\baccess denied\b/i,
+    alsoMeans: [{ category: 'auth_missing', confidence: 0.55 }],
+    needsRegistryContext: true,
+    examples: [
+      'error pushing image: failed to push to destination gcr.io/acme/app:2.0.10: DENIED: Access denied.',
+      'Error: Status 403 trying to push repository google_containers/elasticsearch: "Access denied."',
+    ],
+  },
+  {
+    id: 'http-403',
+    category: 'permission_denied',
+    confidence: 0.55,
+    pattern: /\b403 Forbidden\b|status(?: code)?:? 403\b|\bHTTP\/\d(?:\.\d)? 403\b|unexpected status(?: code)?:? 403/i,
+    alsoMeans: [
+      { category: 'firewall_denied', confidence: 0.4 },
+      { category: 'auth_missing', confidence: 0.35 },
+    ],
+    needsRegistryContext: true,
+    examples: ['failed to push registry.example.com/app:1: unexpected status: 403 Forbidden'],
+  },
+  {
+    id: 'denied-generic',
+    category: 'permission_denied',
+    confidence: 0.5,
+    pattern: /\bdenied: /i,
+    alsoMeans: [{ category: 'auth_missing', confidence: 0.45 }],
+    examples: ['denied: denied'],
+  },
+
+  // ── repo_not_found ─────────────────────────────────────────────────────────────────────────────
+  {
+    id: 'ecr-repository-does-not-exist',
+    category: 'repo_not_found',
+    confidence: 0.96,
+    pattern: /RepositoryNotFoundException|The repository with name '(?<repository>[^']+)' does not exist/i,
+    provider: 'ecr',
+    examples: [
+      "name unknown: The repository with name 'app' does not exist in the registry with id '123456789012'",
+      "An error occurred (RepositoryNotFoundException) when calling the DescribeRepositories operation: The repository with name 'app' does not exist in the registry with id '123456789012'",
+    ],
+  },
+  {
+    id: 'name-unknown',
+    category: 'repo_not_found',
+    confidence: 0.88,
+    pattern: /NAME_UNKNOWN|name unknown|repository name not known to registry|Repository "?(?<repository>[\w.-]+)"? not found|repository (?:does not exist|not found)/i,
+    examples: [
+      'name unknown: Repository not found',
+      '{"errors":[{"code":"NAME_UNKNOWN","message":"repository name not known to registry"}]}',
+      'denied: Repository "apps" not found',
+    ],
+  },
+  {
+    id: 'gar-missing-repository-component',
+    category: 'repo_not_found',
+    confidence: 0.88,
+    pattern: /Missing image name\. Pushes should be of the form/i,
+    provider: 'gar',
+    title: 'The image path has no Artifact Registry repository: use HOST/PROJECT/REPOSITORY/IMAGE',
+    examples: [
+      'time="2020-10-22T16:31:37Z" level=debug msg="unexpected response" body="{\\"errors\\":[{\\"code\\":\\"NAME_INVALID\\",\\"message\\":\\"Missing image name. Pushes should be of the form docker push HOST-NAME/PROJECT-ID/REPOSITORY/IMAGE\\"}]}\\n"',
+    ],
+  },
+  {
+    id: 'name-invalid',
+    category: 'repo_not_found',
+    confidence: 0.7,
+    pattern: /NAME_INVALID|invalid repository name/i,
+    alsoMeans: [{ category: 'other', confidence: 0.3 }],
+    title: 'The registry does not accept this repository name',
+    examples: ['{"errors":[{"code":"NAME_INVALID","message":"invalid repository name"}]}'],
+  },
+  {
+    id: 'gcp-project-not-found',
+    category: 'repo_not_found',
+    confidence: 0.9,
+    pattern: /Project '(?:projects\/)?(?<account>[^']+)' not found or deleted|project (?:\S+ )?(?:was )?not found/i,
+    provider: 'gcr',
+    title: 'The Google Cloud project in the image path does not exist',
+    examples: [
+      "build artifact: unknown: Project 'projects/vfarcic' not found or deleted.",
+    ],
+  },
+  {
+    id: 'azure-registry-not-found',
+    category: 'repo_not_found',
+    confidence: 0.6,
+    pattern: /type 'Microsoft\.ContainerRegistry\/registries' could not be found|ResourceNotFound[^\n]*ContainerRegistry|registry '[^']+' not found/i,
+    provider: 'acr',
+    title: 'The Azure container registry was not found in this subscription',
+    examples: [
+      "Unable to get admin user credentials with message: The resource with name 'myregistry' and type 'Microsoft.ContainerRegistry/registries' could not be found in subscription 'prod (0000)'.",
+    ],
+  },
+  {
+    id: 'ecr-retrying-layers',
+    category: 'repo_not_found',
+    confidence: 0.55,
+    // ECR answers the blob-upload POST for a missing repository (or a missing IAM action) with an error
+    // the Docker CLI does not print: it retries each layer, then says EOF.
+    pattern: /^[0-9a-f]{12}: Retrying in \d+ seconds?|: EOF\s*$|^EOF\s*$/,
+    providers: ['ecr'],
+    alsoMeans: [
+      { category: 'network', confidence: 0.5 },
+      { category: 'permission_denied', confidence: 0.45 },
+    ],
+    title: 'ECR dropped the layer uploads: most often the repository does not exist',
+    examples: [
+      '4348ebd6ec2b: Retrying in 1 second',
+      'Error: failed to do request: Post "https://123456789012.dkr.ecr.us-east-1.amazonaws.com/v2/foo/bar/blobs/uploads/": EOF',
+    ],
+  },
+  {
+    id: 'retrying-layers',
+    category: 'network',
+    confidence: 0.45,
+    pattern: /^[0-9a-f]{12}: Retrying in \d+ seconds?/,
+    providers: NOT_ECR,
+    alsoMeans: [{ category: 'blob_upload', confidence: 0.4 }],
+    title: 'Layer uploads kept failing and were retried',
+    examples: ['93c72c92e15f: Retrying in 2 seconds'],
+  },
+
+  // ── tag_immutable ──────────────────────────────────────────────────────────────────────────────
+  {
+    id: 'ecr-tag-immutable',
+    category: 'tag_immutable',
+    confidence: 0.97,
+    pattern: /already exists in the '[^']*' repository and cannot be overwritten because the repository is immutable|ImageTagAlreadyExistsException/i,
+    provider: 'ecr',
+    examples: [
+      "ERROR: tag invalid: The image tag 'v1' already exists in the 'app' repository and cannot be overwritten because the repository is immutable.",
+      'An error occurred (ImageTagAlreadyExistsException) when calling the PutImage operation',
+    ],
+  },
+  {
+    id: 'tag-immutable',
+    category: 'tag_immutable',
+    confidence: 0.96,
+    pattern: /immutability settings|is a? ?immutable tag|immutable tags? (?:are|is) enabled|tag is immutable|\bimmutable\b[^\n]{0,60}\btag\b|\btag\b[^\n]{0,60}\bimmutable\b/i,
+    examples: [
+      'unknown: The image tag v1 cannot be overwritten because of the immutability settings',
+      'unknown: Failed to process request due to \'library/app:v1\' is a immutable tag',
+    ],
+  },
+
+  // ── repo_locked ────────────────────────────────────────────────────────────────────────────────
+  {
+    id: 'acr-operation-disallowed',
+    category: 'repo_locked',
+    confidence: 0.8,
+    pattern: /The operation is disallowed(?: on this registry, repository or image)?/i,
+    provider: 'acr',
+    alsoMeans: [{ category: 'quota_exceeded', confidence: 0.55 }],
+    title: 'ACR refused the write: the repository or tag is locked (or the registry is full)',
+    examples: [
+      'unknown: The operation is disallowed.',
+      'denied: The operation is disallowed on this registry, repository or image.',
+    ],
+  },
+  {
+    id: 'read-only',
+    category: 'repo_locked',
+    confidence: 0.75,
+    pattern: /\bread[- ]only mode|repository is read[- ]only|registry is (?:in )?read[- ]only|write(?:s)? (?:are )?disabled|writeEnabled"?:\s*false/i,
+    needsRegistryContext: true,
+    examples: ['unknown: The system is in read only mode. Any modification is prohibited.'],
+  },
+
+  // ── quota_exceeded ─────────────────────────────────────────────────────────────────────────────
+  {
+    id: 'quota-exceeded',
+    category: 'quota_exceeded',
+    confidence: 0.85,
+    pattern: /quota exceeded|exceed(?:s|ed)? the (?:configured )?(?:upper )?(?:limit|quota)|storage (?:limit|quota)|size limit|LimitExceededException|exceeded a service limit|reached (?:your|the) (?:maximum|limit)|QuotaExceeded/i,
+    examples: [
+      'denied: adding 52.4 MiB of storage resource, which when updated to current usage of 9.9 GiB will exceed the configured upper limit of 10.0 GiB.',
+      'An error occurred (LimitExceededException) when calling the PutImage operation: This request would exceed the image per repository quota',
+      'denied: Registry storage quota exceeded',
+    ],
+  },
+
+  // ── rate_limited ───────────────────────────────────────────────────────────────────────────────
+  {
+    id: 'too-many-requests',
+    category: 'rate_limited',
+    confidence: 0.93,
+    pattern: /TOOMANYREQUESTS|too many requests|\b429\b|HAP429|rate limit|ThrottlingException|Rate exceeded|RESOURCE_EXHAUSTED|Quota exceeded for quota metric/i,
+    needsRegistryContext: true,
+    examples: [
+      'toomanyrequests: You have reached your pull rate limit. You may increase the limit by authenticating and upgrading: https://www.docker.com/increase-rate-limit',
+      'TOOMANYREQUESTS: Quota exceeded for quota metric \'Requests per project per region\'',
+      "Access to registry 'myregistry.azurecr.io' was denied. Response code: 429.",
+      'error pushing image: HAP429 too many requests',
+    ],
+  },
+
+  // ── firewall_denied ────────────────────────────────────────────────────────────────────────────
+  {
+    id: 'client-ip-not-allowed',
+    category: 'firewall_denied',
+    confidence: 0.97,
+    pattern: /client with IP '?(?<ip>[\d.]+|[0-9a-f:]+)'? is not allowed access|IP allow list enabled|your IP address is not permitted|IP address[^\n]{0,40}not (?:allowed|permitted)|not in the allow ?list/i,
+    title: 'The registry firewall does not allow the runner’s IP address',
+    examples: [
+      "denied: client with IP '40.112.1.7' is not allowed access. Refer https://aka.ms/acr/firewall to grant access.",
+      'the `acme` organization has an IP allow list enabled, and your IP address is not permitted to access this resource.',
+    ],
+  },
+  {
+    id: 'acr-refresh-token-403',
+    category: 'firewall_denied',
+    confidence: 0.88,
+    pattern: /Access to registry '[^']*' was denied\. Response code: 403/i,
+    provider: 'acr',
+    examples: ["Access to registry 'myregistry.azurecr.io' was denied. Response code: 403."],
+  },
+  {
+    id: 'public-access-disabled',
+    category: 'firewall_denied',
+    confidence: 0.9,
+    pattern: /public network access is disabled|public access is disabled|vpcServiceControlsUniqueIdentifier|Request is prohibited by organization's policy|no VPC endpoint policy allows/i,
+    examples: [
+      'denied: Public network access is disabled for this registry.',
+      "Request is prohibited by organization's policy. vpcServiceControlsUniqueIdentifier: abc123",
+    ],
+  },
+
+  // ── network ────────────────────────────────────────────────────────────────────────────────────
+  {
+    id: 'timeout',
+    category: 'network',
+    confidence: 0.88,
+    pattern: /TLS handshake timeout|Client\.Timeout exceeded|request canceled while waiting for connection|i\/o timeout|context deadline exceeded|ETIMEDOUT|timed out/i,
+    needsRegistryContext: true,
+    title: 'The connection to the registry timed out',
+    examples: [
+      'Put https://quay.io/v2/acme/app/blobs/uploads/e845910e?digest=sha256%3Aa3ed: net/http: TLS handshake timeout',
+      'Get "https://myregistry.azurecr.io/v2/": net/http: request canceled while waiting for connection (Client.Timeout exceeded while awaiting headers)',
+      'failed to push registry.example.com/app:1: context deadline exceeded',
+    ],
+  },
+  {
+    id: 'connection-failed',
+    category: 'network',
+    confidence: 0.85,
+    pattern: /connection refused|no such host|connection reset by peer|broken pipe|network is unreachable|no route to host|Could not resolve host|ENOTFOUND|ECONNREFUSED|ECONNRESET|EAI_AGAIN|proxyconnect tcp|server misbehaving|temporary failure in name resolution/i,
+    needsRegistryContext: true,
+    examples: [
+      'Get "https://registry.example.com/v2/": dial tcp: lookup registry.example.com on 127.0.0.53:53: no such host',
+      'Get "https://registry.example.com/v2/": dial tcp 10.0.0.5:443: connect: connection refused',
+      'write tcp 10.1.0.4:51234->52.1.2.3:443: write: connection reset by peer',
+    ],
+  },
+  {
+    id: 'tls-certificate',
+    category: 'network',
+    confidence: 0.88,
+    pattern: /x509:|certificate (?:signed by unknown authority|has expired|is not valid|verify failed)|server gave HTTP response to HTTPS client|tls: (?:failed|bad|handshake)|SSL certificate problem/i,
+    needsRegistryContext: true,
+    title: 'TLS to the registry failed (certificate or protocol)',
+    examples: [
+      'Get "https://registry.internal:5000/v2/": x509: certificate signed by unknown authority',
+      'Get "https://10.0.0.5:5000/v2/": http: server gave HTTP response to HTTPS client',
+    ],
+  },
+  {
+    id: 'registry-unavailable',
+    category: 'network',
+    confidence: 0.65,
+    pattern: /\b(?:502 Bad Gateway|503 Service Unavailable|504 Gateway Time-?out|500 Internal Server Error)\b|status(?: code)?:? 50[0234]\b|received unexpected HTTP status: 50[0234]/i,
+    alsoMeans: [{ category: 'blob_upload', confidence: 0.4 }],
+    needsRegistryContext: true,
+    title: 'The registry (or a proxy in front of it) answered with a server error',
+    examples: ['received unexpected HTTP status: 503 Service Unavailable'],
+  },
+  {
+    id: 'eof',
+    category: 'network',
+    confidence: 0.5,
+    pattern: /(?:^|: )(?:unexpected )?EOF\s*$/,
+    providers: NOT_ECR,
+    needsRegistryContext: true,
+    alsoMeans: [{ category: 'blob_upload', confidence: 0.4 }],
+    title: 'The registry closed the connection mid-request',
+    examples: ['Patch "https://registry.example.com/v2/app/blobs/uploads/1": EOF'],
+  },
+
+  // ── blob_upload ────────────────────────────────────────────────────────────────────────────────
+  {
+    id: 'blob-upload-unknown',
+    category: 'blob_upload',
+    confidence: 0.92,
+    pattern: /BLOB_UPLOAD_UNKNOWN|BLOB_UPLOAD_INVALID|blob upload (?:unknown|invalid)|UploadNotFoundException|InvalidLayerPartException|LayerPartTooSmallException|EmptyUploadException|LayerInaccessibleException/i,
+    examples: [
+      'blob upload unknown',
+      "Azure.RequestFailedException: 'blob upload unknown to registry",
+      'ErrorCode: BLOB_UPLOAD_UNKNOWN',
+    ],
+  },
+  {
+    id: 'blob-unknown',
+    category: 'blob_upload',
+    confidence: 0.85,
+    pattern: /BLOB_UNKNOWN|blob unknown to registry|MANIFEST_BLOB_UNKNOWN|manifest blob unknown|unknown blob/i,
+    alsoMeans: [{ category: 'manifest_invalid', confidence: 0.5 }],
+    title: 'The manifest names a layer the registry never received',
+    examples: [
+      'Error: PUT "https://registry-1.docker.io/v2/acme/app/manifests/1.0.0": unexpected status code 400: manifest blob unknown: blob unknown to registry',
+    ],
+  },
+  {
+    id: 'digest-or-size-invalid',
+    category: 'blob_upload',
+    confidence: 0.85,
+    pattern: /DIGEST_INVALID|SIZE_INVALID|digest invalid|provided digest did not match uploaded content|InvalidLayerException|digest mismatch/i,
+    examples: ['digest invalid: provided digest did not match uploaded content'],
+  },
+  {
+    id: 'failed-to-upload-blob',
+    category: 'blob_upload',
+    confidence: 0.8,
+    pattern: /Failed to upload (?:blob|layer)|error uploading (?:blob|layer)|Error writing blob|failed to upload layer|layer upload failed|error pushing blob/i,
+    alsoMeans: [{ category: 'network', confidence: 0.4 }],
+    examples: [
+      "error CONTAINER1013: Failed to push to the output registry: CONTAINER1001: Failed to upload blob using PUT https://public.ecr.aws/v2/r4z9b1c4/sdk-containers-test/blobs/uploads/38a4?&digest=sha256%3A9d21; received status code 'BadRequest'.",
+    ],
+  },
+  {
+    id: 'request-entity-too-large',
+    category: 'blob_upload',
+    confidence: 0.82,
+    pattern: /413 Request Entity Too Large|Request Entity Too Large|status(?: code)?:? 413\b|payload too large/i,
+    alsoMeans: [{ category: 'quota_exceeded', confidence: 0.35 }],
+    title: 'A proxy in front of the registry refused the layer as too large',
+    examples: ['<head><title>413 Request Entity Too Large</title></head>'],
+  },
+
+  // ── manifest_invalid ───────────────────────────────────────────────────────────────────────────
+  {
+    id: 'manifest-invalid',
+    category: 'manifest_invalid',
+    confidence: 0.92,
+    pattern: /MANIFEST_INVALID|manifest invalid|Invalid parameter at 'ImageManifest'|InvalidParameterException[^\n]*[Mm]anifest|unsupported manifest|manifest (?:media )?type[^\n]{0,40}(?:not supported|unsupported)|UnsupportedImageTypeException|unsupported media type|ImageDigestDoesNotMatchException|does not support OCI ind(?:ex|ices)|TAG_INVALID|manifest tag did not match/i,
+    examples: [
+      "Error writing manifest: Error uploading manifest latest to 123456789012.dkr.ecr.us-east-1.amazonaws.com/helloworld: unsupported: Invalid parameter at 'ImageManifest' failed to satisfy constraint: 'Invalid JSON syntax'",
+      'manifest invalid: manifest invalid',
+    ],
+  },
+  {
+    id: 'manifest-unknown',
+    category: 'manifest_invalid',
+    confidence: 0.78,
+    pattern: /MANIFEST_UNKNOWN|manifest unknown/i,
+    alsoMeans: [{ category: 'image_not_found_locally', confidence: 0.35 }],
+    title: 'The registry cannot find the manifest it was asked for',
+    examples: [
+      'unknown: http status code: 404, body: {"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown","detail":{"Name":"software/hello-world"}}]}',
+    ],
+  },
+  {
+    id: 'manifest-write-failed',
+    category: 'manifest_invalid',
+    confidence: 0.55,
+    pattern: /Error (?:writing|uploading) manifest|failed to (?:put|push) manifest|error pushing manifest/i,
+    examples: ['Error writing manifest: Error uploading manifest latest to registry.example.com/app'],
+  },
+
+  // ── image_not_found_locally ────────────────────────────────────────────────────────────────────
+  {
+    id: 'image-does-not-exist-locally',
+    category: 'image_not_found_locally',
+    confidence: 0.97,
+    pattern: /An image does not exist locally with the tag:?\s*(?<image>\S+)?|\btag does not exist:\s*(?<image2>\S+)|No such image:\s*(?<image3>\S+)|reference does not exist|:\s*image not known|image not found in local storage|failed to find image/i,
+    examples: [
+      'An image does not exist locally with the tag: acme/awx/custom-ee',
+      'tag does not exist: acr303.azurecr-test.io/hello-world:yd2',
+      'Error response from daemon: No such image: app:latest',
+      'Error: app:latest: image not known',
+    ],
+  },
+
+  // ── other ──────────────────────────────────────────────────────────────────────────────────────
+  {
+    id: 'acr-tasks-not-allowed',
+    category: 'other',
+    confidence: 0.85,
+    pattern: /TasksOperationsNotAllowed|ACR Tasks requests for the registry [^\n]* are not permitted/i,
+    provider: 'acr',
+    title: 'ACR Tasks are not allowed for this registry or subscription',
+    examples: [
+      '(TasksOperationsNotAllowed) ACR Tasks requests for the registry acme and 855bbbaa-a548-4102-8a50-01b33ced20af are not permitted. Please file an Azure support request at http://aka.ms/azuresupport for assistance.',
+    ],
+  },
+  {
+    id: 'credential-store-failed',
+    category: 'other',
+    confidence: 0.75,
+    pattern: /Error saving credentials|error storing credentials|this operation is unsupported for GCR/i,
+    title: 'Docker could not save the login in its credential store',
+    examples: [
+      "Error saving credentials: error storing credentials - err: exit status 1, out: `docker-credential-gcr/helper: this operation is unsupported for GCR, please see docker-credential-gcr documentation for supported login methods.`",
+    ],
+  },
+  {
+    id: 'disk-full',
+    category: 'other',
+    confidence: 0.6,
+    pattern: /no space left on device/i,
+    title: 'A disk is full (the build machine, or the registry storage)',
+    examples: ['failed to copy: write /var/lib/docker/tmp/blob: no space left on device'],
+  },
+  {
+    id: 'push-failed-unrecognised',
+    category: 'other',
+    confidence: 0.3,
+    fallback: true,
+    pattern: /error pushing image|failed to push|Failed to push images successfully|push failed|Error copying image to the remote destination|error: failed to push/i,
+    title: 'The push failed; the log does not say why in words we recognise',
+    examples: ['Error: failed to run step id: acb_step_1: Failed to push images successfully'],
+  },
+];

@@ -1,0 +1,238 @@
+// Reads a CI log of any size, in chunks, and keeps only what the diagnosis needs: the lines that matched
+// a rule (a few per rule), the facts they carry, the registry hosts they name, and the last lines.
+// Memory stays bounded whatever the log's size; nothing here does I/O.
+import { rules, type Rule } from './catalog.js';
+import type { Facts } from './diagnosis.js';
+import { extractFacts } from './facts.js';
+import { normalizeLine } from './normalize-line.js';
+import { redact } from './redact.js';
+
+/**
+ * Words at least one rule, fact extractor or provider signal needs. Only lines containing one of them are
+ * looked at closely, which is what makes the scan fast; the catalog tests check every rule's examples
+ * get through.
+ */
+const CANDIDATE_WORDS = [
+  String.raw`denied|unauthori[sz]|unauthenticated|authenticat|credential|forbidden|not found|unknown|not known`,
+  String.raw`does not exist|no such|not allowed|not permitted|disallowed|not authorized|permission|access`,
+  String.raw`expired|invalid|immutab|read[- ]only|disabled|quota|limit|exceed|too ?many|\b(?:4\d\d|5\d\d)\b|throttl`,
+  String.raw`rate exceeded|timeout|timed out|deadline|refused|reset by peer|broken pipe|unreachable|no route|resolve`,
+  String.raw`ENOTFOUND|ECONN|EAI_AGAIN|proxyconnect|misbehaving|name resolution|x509|certificate|tls|https response`,
+  String.raw`EOF|retrying|blob|digest|upload|manifest|media type|oci ind|image not known|local storage`,
+  String.raw`no space left|error|fail|non tty|password|username|login|logging in|token|grant|rapt|AADSTS|CONNECTIVITY_`,
+  String.raw`push refers to|(?:docker|podman|nerdctl|buildah)(?: image)? push|crane|skopeo|oras|/v2/|too large`,
+  String.raw`VPC|organization's policy|IP address|client with IP|IP allow|acb_step|\.azurecr\.|\.dkr\.ecr|pkg\.dev|gcr\.io|ghcr\.io`,
+];
+
+/** Lines about a registry: generic wording (a timeout, a 403) counts only on such lines or in a push log. */
+const REGISTRY_CONTEXT =
+  /\/v2\/|registry|docker|\bpush|manifest|blob|layer|\bimage|\boci\b|azurecr|\.dkr\.ecr|pkg\.dev|gcr\.io|ghcr\.io|quay\.io|harbor|kaniko|buildkit|buildx|crane|skopeo|podman|oras/i;
+
+/** A log that shows a push: generic rules apply to all its lines. */
+const PUSH_CONTEXT =
+  /push refers to|(?:docker|podman|nerdctl|buildah)(?: image)? push|buildx build[^\n]*--push|error pushing|failed to push|--push\b|Pushing image|pushing manifest|crane (?:push|cp)|skopeo copy|oras push|helm push/i;
+
+/** Hosts named with a path (`host/…`) or as a URL. */
+const HOST_IN_LINE = /(?:https?:\/\/|\[|\s|^|"|'|=)((?:[a-z0-9<>_-]+\.)+[a-z0-9<>-]+(?::\d+)?|localhost:\d+)(?=\/|"|'|\s|$)/gi;
+
+const EVIDENCE_PER_RULE = 3;
+const TAIL_LINES = 15;
+/** A line longer than this without a newline is cut: a log of one endless line must not grow memory. */
+const MAX_PENDING = 64 * 1024;
+
+export interface LogLine {
+  /** 1-based. */
+  line: number;
+  /** Normalised and redacted. */
+  text: string;
+}
+
+export interface RuleHit {
+  rule: Rule;
+  count: number;
+  /** The first lines that matched, then the last one. */
+  evidence: LogLine[];
+  /** Whether any matching line itself mentioned a registry. */
+  inRegistryContext: boolean;
+}
+
+export interface HostSighting {
+  host: string;
+  /** Seen on a line that matched a rule. */
+  onErrorLine: boolean;
+  count: number;
+}
+
+export interface ScanResult {
+  hits: RuleHit[];
+  /** Facts from lines that matched a rule win over facts from other lines. */
+  facts: Facts;
+  hosts: HostSighting[];
+  /** Candidate lines, normalised, on which provider signals are tested. Bounded. */
+  signalLines: string[];
+  pushContext: boolean;
+  lines: number;
+  bytes: number;
+  /** The last lines of the log, normalised and redacted. */
+  tail: LogLine[];
+  /** The input held NUL bytes: it is probably not a text log. */
+  looksBinary: boolean;
+}
+
+export interface LogScannerOptions {
+  /** Extra patterns that make a line a candidate (the providers' log signals). */
+  signalPatterns?: readonly RegExp[];
+}
+
+const MAX_SIGNAL_LINES = 200;
+const MAX_HOSTS = 50;
+
+export class LogScanner {
+  private readonly candidate: RegExp;
+  private readonly signalPatterns: readonly RegExp[];
+  private pending = '';
+  private lineCount = 0;
+  private byteCount = 0;
+  private readonly hits = new Map<string, RuleHit>();
+  private readonly errorFacts: Facts = {};
+  private readonly contextFacts: Facts = {};
+  private readonly hosts = new Map<string, HostSighting>();
+  private readonly signalLines: string[] = [];
+  private pushContext = false;
+  private tail: { line: number; raw: string }[] = [];
+  private looksBinary = false;
+
+  constructor(options: LogScannerOptions = {}) {
+    this.signalPatterns = options.signalPatterns ?? [];
+    const words = [...CANDIDATE_WORDS, ...this.signalPatterns.map((pattern) => pattern.source)];
+    this.candidate = new RegExp(words.join('|'), 'gi');
+  }
+
+  push(chunk: string): void {
+    if (chunk.length === 0) return;
+    this.byteCount += Buffer.byteLength(chunk, 'utf8');
+    if (!this.looksBinary && chunk.includes('\0')) this.looksBinary = true;
+    const text = this.pending === '' ? chunk : this.pending + chunk;
+    const lastNewline = text.lastIndexOf('\n');
+    if (lastNewline === -1) {
+      this.pending = text;
+      if (this.pending.length > MAX_PENDING) {
+        this.scanBlock(this.pending);
+        this.pending = '';
+      }
+      return;
+    }
+    this.scanBlock(text.slice(0, lastNewline + 1));
+    this.pending = text.slice(lastNewline + 1);
+  }
+
+  finish(): ScanResult {
+    if (this.pending !== '') {
+      this.scanBlock(this.pending + '\n');
+      this.pending = '';
+    }
+    return {
+      hits: [...this.hits.values()],
+      facts: { ...this.contextFacts, ...this.errorFacts },
+      hosts: [...this.hosts.values()],
+      signalLines: this.signalLines,
+      pushContext: this.pushContext,
+      lines: this.lineCount,
+      bytes: this.byteCount,
+      tail: this.tail
+        .map(({ line, raw }) => ({ line, text: redact(normalizeLine(raw)) }))
+        .filter(({ text }) => text !== ''),
+      looksBinary: this.looksBinary,
+    };
+  }
+
+  /** `block` ends with a newline. Only candidate lines are split out and examined. */
+  private scanBlock(block: string): void {
+    const candidate = this.candidate;
+    candidate.lastIndex = 0;
+    let counted = 0; // position up to which newlines are counted into lineCount
+    let match: RegExpExecArray | null;
+    while ((match = candidate.exec(block)) !== null) {
+      const start = block.lastIndexOf('\n', match.index) + 1;
+      let end = block.indexOf('\n', match.index);
+      if (end === -1) end = block.length;
+      this.lineCount += countNewlines(block, counted, start);
+      counted = start;
+      this.examine(block.slice(start, end), this.lineCount + 1);
+      candidate.lastIndex = end + 1;
+    }
+    this.lineCount += countNewlines(block, counted, block.length);
+    this.rememberTail(block);
+  }
+
+  private examine(raw: string, lineNumber: number): void {
+    const line = normalizeLine(raw);
+    if (line === '') return;
+    if (!this.pushContext && PUSH_CONTEXT.test(line)) this.pushContext = true;
+
+    let matchedAny = false;
+    for (const rule of rules) {
+      if (!rule.pattern.test(line)) continue;
+      matchedAny = true;
+      this.recordHit(rule, line, lineNumber);
+    }
+    extractFacts(line, matchedAny ? this.errorFacts : this.contextFacts);
+    this.recordHosts(line, matchedAny);
+    if (this.signalLines.length < MAX_SIGNAL_LINES && this.signalPatterns.some((pattern) => pattern.test(line))) {
+      this.signalLines.push(line);
+    }
+  }
+
+  private recordHit(rule: Rule, line: string, lineNumber: number): void {
+    let hit = this.hits.get(rule.id);
+    if (!hit) {
+      hit = { rule, count: 0, evidence: [], inRegistryContext: false };
+      this.hits.set(rule.id, hit);
+    }
+    hit.count += 1;
+    if (!hit.inRegistryContext && REGISTRY_CONTEXT.test(line)) hit.inRegistryContext = true;
+    const evidence = { line: lineNumber, text: redact(line) };
+    if (hit.evidence.length < EVIDENCE_PER_RULE) hit.evidence.push(evidence);
+    else hit.evidence[EVIDENCE_PER_RULE] = evidence; // keep the latest as the last one
+  }
+
+  private recordHosts(line: string, onErrorLine: boolean): void {
+    HOST_IN_LINE.lastIndex = 0;
+    let match: RegExpExecArray | null;
+    while ((match = HOST_IN_LINE.exec(line)) !== null) {
+      const host = match[1]!.toLowerCase();
+      if (!/[a-z<]/.test(host.replace(/:\d+$/, '')) && !/^\d+\.\d+\.\d+\.\d+(?::\d+)?$/.test(host)) continue;
+      const known = this.hosts.get(host);
+      if (known) {
+        known.count += 1;
+        known.onErrorLine ||= onErrorLine;
+      } else if (this.hosts.size < MAX_HOSTS) {
+        this.hosts.set(host, { host, onErrorLine, count: 1 });
+      }
+    }
+  }
+
+  private rememberTail(block: string): void {
+    // Walk back over at most TAIL_LINES lines of this block; older tail lines fill what is missing.
+    const fresh: { line: number; raw: string }[] = [];
+    let end = block.length - 1; // the final newline
+    let lineNumber = this.lineCount;
+    while (fresh.length < TAIL_LINES && end > 0) {
+      const start = block.lastIndexOf('\n', end - 1) + 1;
+      fresh.unshift({ line: lineNumber, raw: block.slice(start, Math.min(end, start + MAX_PENDING)) });
+      lineNumber -= 1;
+      end = start - 1;
+    }
+    this.tail = [...this.tail, ...fresh].slice(-TAIL_LINES);
+  }
+}
+
+function countNewlines(text: string, from: number, to: number): number {
+  let count = 0;
+  let index = text.indexOf('\n', from);
+  while (index !== -1 && index < to) {
+    count += 1;
+    index = text.indexOf('\n', index + 1);
+  }
+  return count;
+}
