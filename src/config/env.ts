@@ -1,0 +1,115 @@
+// Environment → typed settings. `main.ts` hands `process.env` in; nothing else reads the environment.
+import { z } from 'zod';
+import { formatPath } from './load-config.js';
+
+export const ROLES = ['all', 'web', 'worker'] as const;
+export type Role = (typeof ROLES)[number];
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+export const envSchema = z.object({
+  SLACK_SIGNING_SECRET: optionalText,
+  SLACK_BOT_TOKEN: optionalText,
+  SLACK_APP_TOKEN: optionalText,
+  SLACK_API_URL: optionalText.pipe(z.url({ error: 'must be a URL such as https://slack.com/api/' }).optional()),
+  REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9{}:_.-]+$/, 'letters, digits and {}:_.- only (a {hash-tag} for Redis Cluster)')
+    .default('registry-doctor'),
+  PORT: int(0, 65535).default(3000),
+  REGISTRY_DOCTOR_CONFIG: z.string().default('registry-doctor.yml'),
+  ADMIN_USER: optionalText,
+  ADMIN_PASSWORD: optionalText,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  WORKER_CONCURRENCY: int(1, 1000).default(8),
+  JOB_ATTEMPTS: int(1, 50).default(4),
+  JOB_BACKOFF_MS: int(0, 3_600_000).default(2000),
+  RECENT_DIAGNOSES: int(1, 100).default(20),
+  SLACK_API_TIMEOUT_MS: int(100, 120_000).default(10_000),
+  CI_WEBHOOK_SECRET: optionalText,
+  ALERT_CHANNEL: optionalText,
+});
+
+export type Env = z.output<typeof envSchema>;
+
+export interface Settings {
+  role: Role;
+  slack: {
+    signingSecret: string | undefined;
+    botToken: string | undefined;
+    appToken: string | undefined;
+    /** Web API base URL ending with `/`; undefined → Slack's own. */
+    apiUrl: string | undefined;
+    timeoutMs: number;
+  };
+  redisUrl: string;
+  queuePrefix: string;
+  port: number;
+  configPath: string;
+  admin: { user: string; password: string } | undefined;
+  logLevel: Env['LOG_LEVEL'];
+  worker: { concurrency: number; attempts: number; backoffMs: number };
+  recentDiagnoses: number;
+}
+
+export class SettingsError extends Error {
+  override name = 'SettingsError';
+}
+
+/** `--role web|worker` (or `--role=web`); `all` when absent. */
+export function parseRole(argv: readonly string[]): Role {
+  let value: string | undefined;
+  argv.forEach((arg, i) => {
+    if (arg === '--role') value = argv[i + 1];
+    else if (arg.startsWith('--role=')) value = arg.slice('--role='.length);
+  });
+  if (value === undefined) return 'all';
+  if (!(ROLES as readonly string[]).includes(value)) {
+    throw new SettingsError(`--role must be one of ${ROLES.join(', ')} (got "${value}")`);
+  }
+  return value as Role;
+}
+
+export function loadSettings(env: Record<string, string | undefined>, argv: readonly string[]): Settings {
+  const role = parseRole(argv);
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  - ${formatPath(i.path)}: ${i.message}`);
+    throw new SettingsError(`environment is invalid:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const missing: string[] = [];
+  if (!e.SLACK_BOT_TOKEN) missing.push('SLACK_BOT_TOKEN (the xoxb- bot token, from OAuth & Permissions)');
+  if (role !== 'worker' && !e.SLACK_APP_TOKEN && !e.SLACK_SIGNING_SECRET) {
+    missing.push('SLACK_SIGNING_SECRET (Basic Information → App Credentials) for HTTP mode, or SLACK_APP_TOKEN (xapp-) for Socket Mode');
+  }
+  if ((e.ADMIN_USER === undefined) !== (e.ADMIN_PASSWORD === undefined)) {
+    missing.push('ADMIN_USER and ADMIN_PASSWORD together (the /admin/queues dashboard is off unless both are set)');
+  }
+  if (missing.length > 0) throw new SettingsError(`missing environment:\n${missing.map((m) => `  - ${m}`).join('\n')}`);
+  let apiUrl = e.SLACK_API_URL;
+  if (apiUrl !== undefined && !apiUrl.endsWith('/')) apiUrl += '/';
+  return {
+    role,
+    slack: {
+      signingSecret: e.SLACK_SIGNING_SECRET,
+      botToken: e.SLACK_BOT_TOKEN,
+      appToken: e.SLACK_APP_TOKEN,
+      apiUrl,
+      timeoutMs: e.SLACK_API_TIMEOUT_MS,
+    },
+    redisUrl: e.REDIS_URL,
+    queuePrefix: e.QUEUE_PREFIX,
+    port: e.PORT,
+    configPath: e.REGISTRY_DOCTOR_CONFIG,
+    admin: e.ADMIN_USER && e.ADMIN_PASSWORD ? { user: e.ADMIN_USER, password: e.ADMIN_PASSWORD } : undefined,
+    logLevel: e.LOG_LEVEL,
+    worker: { concurrency: e.WORKER_CONCURRENCY, attempts: e.JOB_ATTEMPTS, backoffMs: e.JOB_BACKOFF_MS },
+    recentDiagnoses: e.RECENT_DIAGNOSES,
+  };
+}

@@ -1,0 +1,91 @@
+// The YAML configuration file of DESIGN.md: registries, who may fix them, and alert routing.
+import { z } from 'zod';
+import { redact } from '../engine/redact.js';
+import { PROVIDERS } from '../engine/vocabulary.js';
+
+/** An environment variable NAME. Secrets never live in the YAML file, only the names of the variables holding them. */
+const envVarName = z
+  .string()
+  .regex(/^[A-Z_][A-Z0-9_]*$/, 'must be the NAME of an environment variable (upper case, digits, _) holding the secret, not the secret itself')
+  .refine((value) => !/^(AKIA|ASIA)[A-Z0-9]{16}$/.test(value) && redact(value) === value, {
+    message: 'looks like a secret value: put the secret in an environment variable and write that variable\'s NAME here',
+  });
+
+/** Credential fields for one purpose (`username`, `password`, `accessKeyId`, …), each naming an env variable. */
+const credentialSet = z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'credential field names are words like username, password, accessKeyId'), envVarName);
+
+const slackUserId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'must be a Slack user id such as U012ABCDEF (not a name or @handle)');
+const slackUsergroupId = z.string().regex(/^S[A-Z0-9]{2,}$/, 'must be a Slack user group id such as S012ABCDEF (not a @handle)');
+const slackChannelId = z.string().regex(/^[CGD][A-Z0-9]{2,}$/, 'must be a Slack channel id such as C012ABCDEF (not #name)');
+
+export const registrySchema = z.strictObject({
+  /** A short name people use: `prod-ecr`. */
+  name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'must be lower case letters, digits, ".", "_" or "-" (at most 63)'),
+  provider: z.enum(PROVIDERS),
+  /** Registry host as in an image reference, port kept: `123456789012.dkr.ecr.us-east-1.amazonaws.com`. */
+  host: z
+    .string()
+    .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?$/, 'must be a lower-case host name, optionally with :port, without a scheme or path'),
+  /** ECR region, Artifact Registry location. */
+  region: z.string().min(1).optional(),
+  /** ECR account id, GCP project, Azure subscription/registry — whatever the provider calls the owner. */
+  account: z.string().min(1).optional(),
+  /** Override of the cloud API base URL (private endpoints; local fakes in tests). */
+  endpoint: z.url({ error: 'must be an absolute URL such as https://api.ecr.us-east-1.amazonaws.com' }).optional(),
+  /** Env-variable names of the read-only probe credentials and of the (separate) fix credentials. */
+  credentials: z
+    .strictObject({
+      probe: credentialSet.optional(),
+      fix: credentialSet.optional(),
+    })
+    .optional(),
+  /** Who may run fix buttons for this registry. Nobody when empty. */
+  fixers: z
+    .strictObject({
+      users: z.array(slackUserId).default([]),
+      usergroups: z.array(slackUsergroupId).default([]),
+    })
+    .default({ users: [], usergroups: [] }),
+});
+
+export const routeSchema = z.strictObject({
+  /** A registry `name` from `registries`; any registry when absent. */
+  registry: z.string().optional(),
+  /** Glob over the repository path: `team-a/*`, `**`. */
+  repository: z.string().min(1).optional(),
+  /** Glob over the CI pipeline name. */
+  pipeline: z.string().min(1).optional(),
+  channel: slackChannelId,
+});
+
+export const fileConfigSchema = z
+  .strictObject({
+    registries: z.array(registrySchema).default([]),
+    routing: z.array(routeSchema).default([]),
+  })
+  .superRefine((config, ctx) => {
+    const names = new Map<string, number>();
+    config.registries.forEach((registry, index) => {
+      const first = names.get(registry.name);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['registries', index, 'name'],
+          message: `duplicate registry name "${registry.name}" (also registries[${first}].name); give each registry its own name`,
+        });
+      } else names.set(registry.name, index);
+    });
+    config.routing.forEach((route, index) => {
+      if (route.registry !== undefined && !names.has(route.registry)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['routing', index, 'registry'],
+          message: `names no registry "${route.registry}"; use one of the registries[].name values${names.size ? ` (${[...names.keys()].join(', ')})` : ''} or remove the key`,
+        });
+      }
+    });
+  });
+
+export type RegistryConfig = z.infer<typeof registrySchema>;
+export type RouteConfig = z.infer<typeof routeSchema>;
+export type FileConfig = z.infer<typeof fileConfigSchema>;

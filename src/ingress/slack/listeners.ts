@@ -1,0 +1,174 @@
+// Slack listeners: validate, redact, enqueue, ack. No diagnosis here; the worker does it.
+import type { App } from '@slack/bolt';
+import { z } from 'zod';
+import { parseImageRef } from '../../engine/image-ref.js';
+import { redact } from '../../engine/redact.js';
+import type { Logger } from '../../ops/logger.js';
+import type { Metrics } from '../../ops/metrics.js';
+import { enqueueDiagnosis, type DiagnoseQueue } from '../../queue/diagnose-queue.js';
+import { MAX_JOB_LOG_CHARS } from '../../queue/jobs.js';
+import type { PostState } from '../../queue/post-state.js';
+import { truncate } from '../../render/slack/mrkdwn.js';
+import {
+  ANY_REGISTRY,
+  MODAL_BLOCKS,
+  MODAL_CALLBACK_ID,
+  buildDiagnoseModal,
+  renderAck,
+  renderHelp,
+  renderHome,
+  renderStatus,
+  renderUsage,
+  type RegistrySummary,
+} from '../../render/slack/messages.js';
+import { callSlack } from './web-client.js';
+import { parseCommand, subcommandLabel } from './parse-command.js';
+
+export interface ListenerDeps {
+  queue: DiagnoseQueue;
+  state: PostState;
+  registries: readonly RegistrySummary[];
+  logger: Logger;
+  metrics: Metrics;
+}
+
+const CHANNEL_ID = /^[CGDZ][A-Z0-9]+$/;
+const USER_ID = /^[UW][A-Z0-9]+$/;
+
+const modalMetadataSchema = z.object({
+  channel: z.string().regex(CHANNEL_ID),
+  responseUrl: z.url().optional(),
+  command: z.string().max(40).default('/registry'),
+});
+
+const UNAVAILABLE =
+  ":warning: I couldn't queue the diagnosis (the queue is unavailable right now). Nothing was lost on your side: please try again in a minute.";
+
+export function registerListeners(app: App, deps: ListenerDeps): void {
+  const { queue, state, registries, logger, metrics } = deps;
+  const registryNames = new Set(registries.map((r) => r.name));
+
+  app.command(/^\/[\w-]+$/, async ({ command, ack, client }) => {
+    const started = performance.now();
+    const parsed = parseCommand(command.text ?? '');
+    const label = subcommandLabel(parsed);
+    metrics.commands.inc({ subcommand: label });
+    const done = () => metrics.ackSeconds.observe({ subcommand: label }, (performance.now() - started) / 1000);
+
+    switch (parsed.kind) {
+      case 'diagnose': {
+        if (!CHANNEL_ID.test(command.channel_id) || !USER_ID.test(command.user_id)) {
+          await ack({ response_type: 'ephemeral', text: 'This command must be run in a channel.' });
+          return;
+        }
+        let jobId: string;
+        try {
+          jobId = await enqueueDiagnosis(queue, {
+            source: 'command',
+            log: parsed.log,
+            ...(parsed.image ? { image: parsed.image } : {}),
+            channel: command.channel_id,
+            user: command.user_id,
+            team: command.team_id,
+            responseUrl: command.response_url,
+            requestedAt: Date.now(),
+          });
+        } catch (error) {
+          logger.error({ err: error }, 'enqueue failed');
+          await ack({ response_type: 'ephemeral', text: UNAVAILABLE });
+          done();
+          return;
+        }
+        await ack({ response_type: 'ephemeral', ...renderAck(jobId) });
+        done();
+        logger.info({ jobId, channel: command.channel_id, user: command.user_id, chars: parsed.log.length }, 'diagnosis queued');
+        return;
+      }
+      case 'diagnose-modal': {
+        await ack();
+        done();
+        const view = buildDiagnoseModal(registries, {
+          channel: command.channel_id,
+          responseUrl: command.response_url,
+          command: command.command,
+        });
+        await callSlack(metrics, 'views.open', () => client.views.open({ trigger_id: command.trigger_id, view })).catch((error: unknown) =>
+          logger.error({ err: error }, 'views.open failed'),
+        );
+        return;
+      }
+      case 'help':
+        await ack({ response_type: 'ephemeral', ...renderHelp(command.command, registries) });
+        break;
+      case 'status':
+        await ack({ response_type: 'ephemeral', ...renderStatus(registries) });
+        break;
+      case 'usage':
+        await ack({ response_type: 'ephemeral', ...renderUsage(command.command, parsed.unknown) });
+        break;
+    }
+    done();
+  });
+
+  app.view(MODAL_CALLBACK_ID, async ({ ack, view, body }) => {
+    const started = performance.now();
+    metrics.commands.inc({ subcommand: 'diagnose_modal_submit' });
+    const values = view.state.values;
+    const rawLog = values[MODAL_BLOCKS.log.block]?.[MODAL_BLOCKS.log.action]?.value ?? '';
+    const rawImage = (values[MODAL_BLOCKS.image.block]?.[MODAL_BLOCKS.image.action]?.value ?? '').trim();
+    const picked = values[MODAL_BLOCKS.registry.block]?.[MODAL_BLOCKS.registry.action]?.selected_option?.value ?? ANY_REGISTRY;
+    const errors: Record<string, string> = {};
+
+    if (rawLog.trim() === '' && rawImage === '') errors[MODAL_BLOCKS.log.block] = 'Paste a log or an error message, or give an image reference below.';
+    let image: string | undefined;
+    if (rawImage !== '') {
+      const parsed = parseImageRef(rawImage);
+      if (parsed.ok) image = redact(parsed.ref.reference);
+      else errors[MODAL_BLOCKS.image.block] = truncate(`Not an image reference (${redact(parsed.error)}). Example: ghcr.io/acme/app:1.2.3`, 150);
+    }
+    if (picked !== ANY_REGISTRY && !registryNames.has(picked)) errors[MODAL_BLOCKS.registry.block] = 'That registry is no longer configured; pick another.';
+    const meta = (() => {
+      try {
+        return modalMetadataSchema.safeParse(JSON.parse(view.private_metadata || '{}'));
+      } catch {
+        return modalMetadataSchema.safeParse({});
+      }
+    })();
+    if (!meta.success) errors[MODAL_BLOCKS.log.block] = 'Open this form with /registry diagnose in a channel, so I know where to post.';
+    const user = body.user.id;
+    if (Object.keys(errors).length > 0 || !meta.success || !USER_ID.test(user)) {
+      await ack({ response_action: 'errors', errors });
+      return;
+    }
+    try {
+      const jobId = await enqueueDiagnosis(queue, {
+        source: 'modal',
+        log: truncate(redact(rawLog.trim()), MAX_JOB_LOG_CHARS),
+        ...(image ? { image } : {}),
+        ...(picked !== ANY_REGISTRY ? { registry: picked } : {}),
+        channel: meta.data.channel,
+        user,
+        team: body.team?.id,
+        ...(meta.data.responseUrl ? { responseUrl: meta.data.responseUrl } : {}),
+        requestedAt: Date.now(),
+      });
+      await ack();
+      logger.info({ jobId, channel: meta.data.channel, user }, 'diagnosis queued from the form');
+    } catch (error) {
+      logger.error({ err: error }, 'enqueue failed');
+      await ack({ response_action: 'errors', errors: { [MODAL_BLOCKS.log.block]: UNAVAILABLE.replace(':warning: ', '') } });
+    }
+    metrics.ackSeconds.observe({ subcommand: 'diagnose_modal_submit' }, (performance.now() - started) / 1000);
+  });
+
+  app.event('app_home_opened', async ({ event, client }) => {
+    if (event.tab !== 'home') return;
+    const recent = await state.recent().catch((error: unknown) => {
+      logger.warn({ err: error }, 'recent diagnoses unavailable');
+      return [];
+    });
+    await callSlack(metrics, 'views.publish', () => client.views.publish({ user_id: event.user, view: renderHome(recent, registries) })).catch((error: unknown) =>
+      logger.error({ err: error }, 'views.publish failed'),
+    );
+  });
+}

@@ -1,0 +1,64 @@
+// `/registry <subcommand> …` → what to do. Pure: no Slack, no Redis.
+import { parseImageRef } from '../../engine/image-ref.js';
+import { redact } from '../../engine/redact.js';
+import { MAX_JOB_LOG_CHARS } from '../../queue/jobs.js';
+import { truncate } from '../../render/slack/mrkdwn.js';
+
+export type ParsedCommand =
+  | { kind: 'diagnose'; log: string; image?: string }
+  | { kind: 'diagnose-modal' }
+  | { kind: 'help' }
+  | { kind: 'status' }
+  | { kind: 'usage'; unknown?: string };
+
+/** Metrics label for a parsed command. */
+export function subcommandLabel(parsed: ParsedCommand): string {
+  return parsed.kind === 'diagnose-modal' ? 'diagnose_modal' : parsed.kind;
+}
+
+/** A token that reads like an image reference (has a host or path and parses as one). */
+export function asImageRef(token: string): string | undefined {
+  if (token.length > 500 || !/[./]/.test(token) || /^[a-z]+:\/\//i.test(token)) return undefined;
+  const parsed = parseImageRef(token);
+  return parsed.ok ? parsed.ref.reference : undefined;
+}
+
+/**
+ * Split `diagnose` text into an image reference and a log: a lone token that parses as an image reference is
+ * the image; a leading one followed by more text is the image and the rest the log; anything else is the log.
+ * Everything returned is redacted and the log bounded.
+ */
+export function parseDiagnoseText(text: string): { log: string; image?: string } {
+  const trimmed = text.trim();
+  const match = /^(\S+)(?:\s+([\s\S]*))?$/.exec(trimmed);
+  let image: string | undefined;
+  let log = trimmed;
+  if (match?.[1]) {
+    const candidate = asImageRef(match[1]);
+    if (candidate !== undefined) {
+      image = candidate;
+      log = match[2] ?? '';
+    }
+  }
+  log = truncate(redact(log), MAX_JOB_LOG_CHARS);
+  return image !== undefined ? { log, image: redact(image) } : { log };
+}
+
+export function parseCommand(text: string): ParsedCommand {
+  const trimmed = text.trim();
+  const match = /^(\S+)(?:\s+([\s\S]*))?$/.exec(trimmed);
+  if (!match?.[1]) return { kind: 'usage' };
+  const sub = match[1].toLowerCase();
+  const rest = match[2]?.trim() ?? '';
+  switch (sub) {
+    case 'diagnose':
+      return rest === '' ? { kind: 'diagnose-modal' } : { kind: 'diagnose', ...parseDiagnoseText(rest) };
+    case 'help':
+      return { kind: 'help' };
+    case 'status':
+      return { kind: 'status' };
+    default:
+      // Only the (redacted) first word is echoed back.
+      return { kind: 'usage', unknown: redact(match[1]) };
+  }
+}

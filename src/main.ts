@@ -1,0 +1,162 @@
+// Entry point: wiring only, and the one place that reads the environment.
+// `node dist/main.js` runs web and worker in one process; `--role web|worker` splits them.
+import type { Server } from 'node:http';
+import express from 'express';
+import { Redis, type RedisOptions } from 'ioredis';
+import type { Worker } from 'bullmq';
+import { loadSettings, SettingsError, type Settings } from './config/env.js';
+import { ConfigError, loadConfigFile } from './config/load-config.js';
+import { createSlackApp } from './ingress/slack/create-app.js';
+import { createSlackClient } from './ingress/slack/web-client.js';
+import { mountOpsRoutes, type ReadinessCheck } from './ops/http.js';
+import { createLogger, type Logger } from './ops/logger.js';
+import { createMetrics } from './ops/metrics.js';
+import { createDiagnoseQueue, type DiagnoseQueue } from './queue/diagnose-queue.js';
+import { startDiagnoseWorker } from './queue/diagnose-worker.js';
+import { PostState } from './queue/post-state.js';
+import type { RegistrySummary } from './render/slack/messages.js';
+
+function fail(message: string): never {
+  process.stderr.write(`registry-doctor: ${message}\n`);
+  process.exit(2);
+}
+
+function redisClient(settings: Settings, logger: Logger, name: string, options: RedisOptions): Redis {
+  const client = new Redis(settings.redisUrl, { connectionName: `registry-doctor:${name}`, ...options });
+  let lastLogged = 0;
+  client.on('error', (error: Error) => {
+    // ioredis reconnects by itself; log at most every 10 s per connection.
+    if (Date.now() - lastLogged > 10_000) {
+      lastLogged = Date.now();
+      logger.warn({ connection: name, err: error }, 'redis connection error');
+    }
+  });
+  return client;
+}
+
+async function main(): Promise<void> {
+  let settings: Settings;
+  try {
+    settings = loadSettings(process.env, process.argv.slice(2));
+  } catch (error) {
+    if (error instanceof SettingsError) fail(error.message);
+    throw error;
+  }
+  const logger = createLogger({ level: settings.logLevel, name: settings.role });
+
+  let loaded: Awaited<ReturnType<typeof loadConfigFile>>;
+  try {
+    loaded = await loadConfigFile(settings.configPath);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      fail(`${error.message}\nFix the file (or point REGISTRY_DOCTOR_CONFIG at another one); registry-doctor.example.yml shows every key.`);
+    }
+    throw error;
+  }
+  const registries: RegistrySummary[] = loaded.config.registries.map((r) => ({ name: r.name, provider: r.provider, host: r.host }));
+  logger.info(
+    { role: settings.role, config: loaded.source ?? null, registries: registries.length },
+    loaded.source ? `configuration loaded from ${loaded.source}` : `no configuration file at ${settings.configPath}: no registries configured, diagnoses use logs alone`,
+  );
+
+  const metrics = createMetrics();
+  const runsWeb = settings.role !== 'worker';
+  const runsWorker = settings.role !== 'web';
+
+  // Producers fail fast when Redis is down (the ack says so); workers wait for it to come back.
+  const health = redisClient(settings, logger, 'health', { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  const stateRedis = redisClient(settings, logger, 'state', { maxRetriesPerRequest: 3 });
+  const queueRedis = redisClient(settings, logger, 'queue', { enableOfflineQueue: false, maxRetriesPerRequest: 3 });
+  const state = new PostState(stateRedis, { prefix: settings.queuePrefix, recentLimit: settings.recentDiagnoses });
+  const queue: DiagnoseQueue = createDiagnoseQueue({
+    connection: queueRedis,
+    prefix: settings.queuePrefix,
+    attempts: settings.worker.attempts,
+    backoffMs: settings.worker.backoffMs,
+  });
+  queue.on('error', (error) => logger.warn({ err: error }, 'queue error'));
+
+  let worker: Worker | undefined;
+  if (runsWorker) {
+    const workerRedis = redisClient(settings, logger, 'worker', { maxRetriesPerRequest: null });
+    worker = startDiagnoseWorker({
+      connection: workerRedis,
+      prefix: settings.queuePrefix,
+      concurrency: settings.worker.concurrency,
+      slack: createSlackClient({ token: settings.slack.botToken, apiUrl: settings.slack.apiUrl, timeoutMs: settings.slack.timeoutMs }, logger, metrics),
+      state,
+      logger: logger.child({ component: 'worker' }),
+      metrics,
+    });
+  }
+
+  const readiness: ReadinessCheck[] = [
+    { name: 'redis', check: async () => (await health.ping()) === 'PONG' },
+    { name: 'config', check: async () => true },
+  ];
+  if (worker) {
+    const w = worker;
+    readiness.push({ name: 'worker', check: async () => w.isRunning() });
+  }
+  const expressApp = mountOpsRoutes({
+    metrics,
+    logger,
+    readiness,
+    queueForGauge: queue,
+    ...(runsWeb ? { queues: [queue] } : {}),
+    ...(settings.admin ? { admin: settings.admin } : {}),
+  });
+  if (!settings.admin && runsWeb) logger.info('the /admin/queues dashboard is off (set ADMIN_USER and ADMIN_PASSWORD to enable it)');
+
+  let server: Server | undefined;
+  let stopSlack: (() => Promise<unknown>) | undefined;
+  if (runsWeb) {
+    const slackApp = createSlackApp({
+      slack: { ...settings.slack, token: settings.slack.botToken },
+      expressApp,
+      queue,
+      state,
+      registries,
+      logger,
+      metrics,
+    });
+    if (slackApp.mode === 'http') {
+      server = (await slackApp.app.start(settings.port)) as Server;
+    } else {
+      await slackApp.app.start();
+      server = await listen(expressApp, settings.port);
+    }
+    stopSlack = () => slackApp.app.stop();
+    logger.info({ port: settings.port, mode: slackApp.mode }, `web listening on :${settings.port} (${slackApp.mode === 'http' ? 'HTTP mode: POST /slack/events' : 'Socket Mode'})`);
+  } else {
+    server = await listen(expressApp, settings.port);
+    logger.info({ port: settings.port }, `worker health and metrics on :${settings.port}`);
+  }
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 15_000);
+    force.unref();
+    await Promise.allSettled([stopSlack?.(), worker?.close()]);
+    await new Promise<void>((resolve) => (server?.listening ? server.close(() => resolve()) : resolve()));
+    await Promise.allSettled([queue.close()]);
+    for (const c of [health, stateRedis, queueRedis]) c.disconnect();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+function listen(app: express.Express, port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, (error?: Error) => (error ? reject(error) : resolve(server)));
+  });
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`registry-doctor: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

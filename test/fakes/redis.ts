@@ -1,0 +1,44 @@
+// Real Redis for tests: a unique queue prefix each, and a clean-up that removes every key under it.
+import { randomBytes } from 'node:crypto';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { DIAGNOSE_QUEUE } from '../../src/queue/jobs.js';
+
+export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export function uniquePrefix(label: string): string {
+  return `rd-test-${label}-${randomBytes(4).toString('hex')}`;
+}
+
+export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+    cursor = next;
+    if (keys.length) await redis.del(...keys);
+  } while (cursor !== '0');
+}
+
+/** Obliterate the diagnose queue under `prefix`, then delete whatever keys remain. */
+export async function cleanPrefix(prefix: string): Promise<void> {
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 3 });
+  const queue = new Queue(DIAGNOSE_QUEUE, { connection: redis, prefix });
+  try {
+    await queue.obliterate({ force: true }).catch(() => {});
+    await queue.close();
+    await deleteKeys(redis, prefix);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export async function queueCounts(prefix: string): Promise<Record<string, number>> {
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 3 });
+  const queue = new Queue(DIAGNOSE_QUEUE, { connection: redis, prefix });
+  try {
+    return await queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized');
+  } finally {
+    await queue.close();
+    redis.disconnect();
+  }
+}

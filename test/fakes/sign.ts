@@ -1,0 +1,71 @@
+// Slack request signing (v0): what Slack sends with every request to /slack/events.
+import { createHmac } from 'node:crypto';
+
+export function slackSignature(secret: string, timestamp: number, body: string): string {
+  return `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+}
+
+export function signedHeaders(secret: string, body: string, timestamp = Math.floor(Date.now() / 1000)): Record<string, string> {
+  return {
+    'content-type': 'application/x-www-form-urlencoded',
+    'x-slack-request-timestamp': String(timestamp),
+    'x-slack-signature': slackSignature(secret, timestamp, body),
+  };
+}
+
+export interface SlashCommand {
+  text: string;
+  channel_id?: string;
+  user_id?: string;
+  response_url?: string;
+  trigger_id?: string;
+  command?: string;
+}
+
+export function slashCommandBody(cmd: SlashCommand): string {
+  return new URLSearchParams({
+    token: 'deprecated-verification-token',
+    team_id: 'T0FAKE',
+    team_domain: 'fake',
+    channel_id: cmd.channel_id ?? 'C0TEST',
+    channel_name: 'builds',
+    user_id: cmd.user_id ?? 'U0ALICE',
+    user_name: 'alice',
+    command: cmd.command ?? '/registry',
+    text: cmd.text,
+    api_app_id: 'A0APP',
+    is_enterprise_install: 'false',
+    response_url: cmd.response_url ?? 'https://hooks.slack.com/commands/T0FAKE/1/abc',
+    trigger_id: cmd.trigger_id ?? '1.2.trigger',
+  }).toString();
+}
+
+/** A `view_submission` interaction as Slack POSTs it (`payload=<json>`). */
+export function viewSubmissionBody(view: Record<string, unknown>, user = 'U0ALICE'): string {
+  const payload = {
+    type: 'view_submission',
+    team: { id: 'T0FAKE', domain: 'fake' },
+    user: { id: user, username: 'alice', name: 'alice', team_id: 'T0FAKE' },
+    api_app_id: 'A0APP',
+    token: 'deprecated-verification-token',
+    trigger_id: '1.2.trigger',
+    view: { id: 'V0MODAL', team_id: 'T0FAKE', type: 'modal', hash: '1.abc', app_id: 'A0APP', bot_id: 'B0BOT', ...view },
+    response_urls: [],
+    is_enterprise_install: false,
+  };
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}
+
+/** An Events API callback as Slack POSTs it (JSON). */
+export function eventBody(event: Record<string, unknown>): string {
+  return JSON.stringify({
+    token: 'deprecated-verification-token',
+    team_id: 'T0FAKE',
+    api_app_id: 'A0APP',
+    event,
+    type: 'event_callback',
+    event_id: `Ev${Math.random().toString(36).slice(2, 10).toUpperCase()}`,
+    event_time: Math.floor(Date.now() / 1000),
+    authorizations: [{ team_id: 'T0FAKE', user_id: 'U0BOT', is_bot: true }],
+  });
+}

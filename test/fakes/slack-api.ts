@@ -1,0 +1,194 @@
+// A local fake of the Slack Web API (and of response_url): answers like Slack, records every call, and can be
+// told to fail a method with not_in_channel / channel_not_found / ratelimited (429 + Retry-After) / HTTP 500.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface RecordedCall {
+  method: string;
+  /** Decoded parameters; JSON-valued form fields (`blocks`, `view`) are parsed. */
+  params: Record<string, unknown>;
+  /** The raw request body, for "does this secret appear anywhere" checks. */
+  raw: string;
+  contentType: string;
+  authorization: string | undefined;
+  /** HTTP status we answered with. */
+  status: number;
+  /** We answered with an error (as told by `fail`, or not authenticated). */
+  failed: boolean;
+  at: number;
+}
+
+export interface ResponseUrlPost {
+  id: string;
+  body: Record<string, unknown>;
+  raw: string;
+}
+
+export type FailureKind = 'not_in_channel' | 'channel_not_found' | 'ratelimited' | 'server_error' | 'invalid_auth';
+
+interface Failure {
+  method: string;
+  kind: FailureKind;
+  remaining: number;
+  when?: (params: Record<string, unknown>) => boolean;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function decode(raw: string, contentType: string): Record<string, unknown> {
+  if (contentType.includes('application/json')) {
+    try {
+      return raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+    } catch {
+      return {};
+    }
+  }
+  const params: Record<string, unknown> = {};
+  for (const [k, v] of new URLSearchParams(raw)) {
+    if ((v.startsWith('[') || v.startsWith('{')) && ['blocks', 'attachments', 'view', 'metadata'].includes(k)) {
+      try {
+        params[k] = JSON.parse(v);
+        continue;
+      } catch {
+        // keep the string
+      }
+    }
+    params[k] = v;
+  }
+  return params;
+}
+
+export class FakeSlack {
+  readonly calls: RecordedCall[] = [];
+  readonly responseUrlPosts: ResponseUrlPost[] = [];
+  private readonly failures: Failure[] = [];
+  private server: Server | undefined;
+  private tsCounter = 0;
+  /** Retry-After seconds on 429s (1 keeps the suite fast). */
+  retryAfterSeconds = 1;
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    return this;
+  }
+
+  get port(): number {
+    return (this.server!.address() as AddressInfo).port;
+  }
+
+  /** Value for SLACK_API_URL. */
+  get apiUrl(): string {
+    return `http://127.0.0.1:${this.port}/api/`;
+  }
+
+  /** A response_url that records what is POSTed to it. */
+  responseUrl(id = `R${Math.random().toString(36).slice(2, 10)}`): string {
+    return `http://127.0.0.1:${this.port}/response/${id}`;
+  }
+
+  /** Make the next `times` calls of `method` (matching `when`) fail. */
+  fail(method: string, kind: FailureKind, times = 1, when?: (params: Record<string, unknown>) => boolean): void {
+    this.failures.push({ method, kind, remaining: times, ...(when ? { when } : {}) });
+  }
+
+  /** Calls of a method that we answered with ok: true. */
+  ok(method: string, filter?: (c: RecordedCall) => boolean): RecordedCall[] {
+    return this.calls.filter((c) => c.method === method && !c.failed && (!filter || filter(c)));
+  }
+
+  reset(): void {
+    this.calls.length = 0;
+    this.responseUrlPosts.length = 0;
+    this.failures.length = 0;
+  }
+
+  async waitFor<T>(probe: () => T | undefined | false, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = probe();
+      if (value) return value;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; calls: ${this.calls.map((c) => `${c.method}:${c.status}`).join(', ')}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    this.server?.closeAllConnections?.();
+  }
+
+  private nextTs(): string {
+    this.tsCounter += 1;
+    return `1700000000.${String(this.tsCounter).padStart(6, '0')}`;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const raw = await readBody(req);
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const contentType = String(req.headers['content-type'] ?? '');
+    if (url.pathname.startsWith('/response/')) {
+      this.responseUrlPosts.push({ id: url.pathname.slice('/response/'.length), body: decode(raw, 'application/json'), raw });
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+      return;
+    }
+    const method = url.pathname.replace(/^\/api\//, '');
+    const params = decode(raw, contentType);
+    const record = (status: number, failed = false) =>
+      this.calls.push({ method, params, raw, contentType, authorization: req.headers.authorization, status, failed, at: Date.now() });
+
+    const failure = this.failures.find((f) => f.method === method && f.remaining > 0 && (!f.when || f.when(params)));
+    if (failure) {
+      failure.remaining -= 1;
+      switch (failure.kind) {
+        case 'ratelimited':
+          record(429, true);
+          res.writeHead(429, { 'retry-after': String(this.retryAfterSeconds), 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, error: 'ratelimited' }));
+          return;
+        case 'server_error':
+          record(500, true);
+          res.writeHead(500, { 'content-type': 'text/plain' }).end('internal error');
+          return;
+        default:
+          record(200, true);
+          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, error: failure.kind }));
+          return;
+      }
+    }
+    if (!req.headers.authorization?.startsWith('Bearer ') && !('token' in params)) {
+      record(200, true);
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, error: 'not_authed' }));
+      return;
+    }
+    record(200);
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(this.answer(method, params)));
+  }
+
+  private answer(method: string, params: Record<string, unknown>): Record<string, unknown> {
+    switch (method) {
+      case 'auth.test':
+        return { ok: true, url: 'https://fake.slack.com/', team: 'Fake', user: 'registry-doctor', team_id: 'T0FAKE', user_id: 'U0BOT', bot_id: 'B0BOT' };
+      case 'chat.postMessage': {
+        const ts = this.nextTs();
+        return { ok: true, channel: params.channel, ts, message: { type: 'message', text: params.text, ts, ...(params.thread_ts ? { thread_ts: params.thread_ts } : {}) } };
+      }
+      case 'chat.update':
+        return { ok: true, channel: params.channel, ts: params.ts, text: params.text };
+      case 'chat.postEphemeral':
+        return { ok: true, message_ts: this.nextTs() };
+      case 'views.open':
+      case 'views.publish':
+      case 'views.update':
+        return { ok: true, view: { id: `V${this.tsCounter}`, ...(params.view as object) } };
+      default:
+        return { ok: true };
+    }
+  }
+}
