@@ -12,6 +12,8 @@ export interface TextOptions {
 
 /** How many less likely findings are listed after the top one. */
 const MAX_OTHER_FINDINGS = 5;
+/** Prose is wrapped to this many columns. */
+const WIDTH = 100;
 /** Evidence lines printed for the top finding. */
 const MAX_EVIDENCE_LINES = 12;
 /** One evidence line is cut beyond this many characters. */
@@ -54,6 +56,25 @@ export function formatBytes(bytes: number): string {
 
 function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** Word-wrap prose to `width` columns (long words are left whole). */
+export function wrap(text: string, width: number): string {
+  return text
+    .split('\n')
+    .map((paragraph) => {
+      const lines: string[] = [];
+      let current = '';
+      for (const word of paragraph.split(/ +/)) {
+        if (current && current.length + 1 + word.length > width) {
+          lines.push(current);
+          current = word;
+        } else current = current ? `${current} ${word}` : word;
+      }
+      lines.push(current);
+      return lines.join('\n');
+    })
+    .join('\n');
 }
 
 function indent(text: string, prefix: string): string {
@@ -117,7 +138,7 @@ function renderTopFinding(d: Diagnosis, top: Finding, p: Palette): string[] {
 
   const explanation = stripControlChars(top.explanation).trim();
   if (explanation) {
-    out.push('', p.bold('What it means'), indent(explanation, '  '));
+    out.push('', p.bold('What it means'), indent(wrap(explanation, WIDTH - 2), '  '));
   }
 
   if (top.evidence.length > 0) {
@@ -137,7 +158,9 @@ function renderTopFinding(d: Diagnosis, top: Finding, p: Palette): string[] {
   if (top.remediation.length > 0) {
     out.push('', p.bold('How to fix'));
     top.remediation.forEach((step, i) => {
-      out.push(indent(`${i + 1}. ${stripControlChars(step.text).trim()}`, '  '));
+      const label = `${i + 1}. `;
+      const text = wrap(stripControlChars(step.text).trim(), WIDTH - 2 - label.length);
+      out.push(`  ${label}${indent(text, ' '.repeat(2 + label.length)).trimStart()}`);
       const command = step.command === undefined ? '' : stripControlChars(step.command).replace(/\s+$/, '');
       if (command.trim()) {
         // Set apart: a blank line either side, indented, nothing else on its lines.

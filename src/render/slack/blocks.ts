@@ -1,9 +1,9 @@
 // Diagnosis → the Block Kit thread reply. Pure. Every string that a log, a registry or a user wrote goes
-// through escapeMrkdwn / escapeCodeBlock; Slack's limits are kept by truncation, never by an API error.
+// through escapeCodeBlock (escapeMrkdwn, and no run of backticks); Slack limits kept by truncation, never by an API error.
 import type { ActionsBlock, ContextBlock, KnownBlock, SectionBlock } from '@slack/types';
 import type { Diagnosis, DocLink, Finding, RemediationStep } from '../../engine/diagnosis.js';
 import { oneLine, stripControlChars } from '../sanitize.js';
-import { escapeCodeBlock, escapeMrkdwn, TRUNCATION_MARKER, truncate } from './mrkdwn.js';
+import { escapeCodeBlock, TRUNCATION_MARKER, truncate } from './mrkdwn.js';
 
 export interface SlackMessage {
   /** Notification / fallback text (plain, escaped). */
@@ -73,12 +73,13 @@ function fitEscaped(raw: string, escape: (text: string) => string, max: number):
   }
 }
 
+// Prose is escaped as for a code block too: a ``` in a log line must not open a code block in our text.
 function mrkdwn(raw: string, max: number): string {
-  return fitEscaped(stripControlChars(raw), escapeMrkdwn, max);
+  return fitEscaped(stripControlChars(raw), escapeCodeBlock, max);
 }
 
 function line(raw: string, max: number): string {
-  return fitEscaped(oneLine(raw), escapeMrkdwn, max);
+  return fitEscaped(oneLine(raw), escapeCodeBlock, max);
 }
 
 /** A ``` block holding `raw`, the whole thing (fences included) at most `max` characters. */
@@ -111,9 +112,9 @@ export function docLink(doc: DocLink): string {
     DOC_HOSTS.includes(url.hostname.toLowerCase()) &&
     /^[!#-;=?-[\]_a-z~%]+$/i.test(url.href); // no spaces, quotes, <, >, |, backslash, backtick, braces
   if (!safe || url === undefined) {
-    return `${escapeMrkdwn(truncate(title, 200))} (${escapeMrkdwn(truncate(oneLine(doc.url), 300))})`;
+    return `${escapeCodeBlock(truncate(title, 200))} (${escapeCodeBlock(truncate(oneLine(doc.url), 300))})`;
   }
-  return `<${url.href.replace(/&/g, '&amp;')}|${escapeMrkdwn(truncate(title, 200))}>`;
+  return `<${url.href.replace(/&/g, '&amp;')}|${escapeCodeBlock(truncate(title, 200))}>`;
 }
 
 function section(text: string): SectionBlock {
