@@ -28,6 +28,9 @@ const CANDIDATE_WORDS = [
 const REGISTRY_CONTEXT =
   /\/v2\/|registry|docker|\bpush|manifest|blob|layer|\bimage|\boci\b|azurecr|\.dkr\.ecr|pkg\.dev|gcr\.io|ghcr\.io|quay\.io|harbor|kaniko|buildkit|buildx|crane|skopeo|podman|oras/i;
 
+/** Package managers have registries too; their failures are not ours. */
+const PACKAGE_MANAGER = /\bnpm (?:ERR|error)|registry\.npmjs|\byarn\b|\bpnpm\b|pypi\.org|\bpip\b|maven|gradle|nuget|rubygems|crates\.io|\bcargo\b|proxy\.golang\.org/i;
+
 /** A log that shows a push: generic rules apply to all its lines. */
 const PUSH_CONTEXT =
   /push refers to|(?:docker|podman|nerdctl|buildah)(?: image)? push|buildx build[^\n]*--push|error pushing|failed to push|--push\b|Pushing image|pushing manifest|crane (?:push|cp)|skopeo copy|oras push|helm push/i;
@@ -170,8 +173,10 @@ export class LogScanner {
     if (line === '') return;
     if (!this.pushContext && PUSH_CONTEXT.test(line)) this.pushContext = true;
 
+    const packageManagerLine = PACKAGE_MANAGER.test(line);
     let matchedAny = false;
     for (const rule of rules) {
+      if (rule.needsRegistryContext && packageManagerLine) continue;
       if (!rule.pattern.test(line)) continue;
       matchedAny = true;
       this.recordHit(rule, line, lineNumber);

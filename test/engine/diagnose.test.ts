@@ -1,0 +1,308 @@
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { diagnose, diagnoseStream } from '../../src/engine/diagnose.js';
+import type { Diagnosis } from '../../src/engine/diagnosis.js';
+
+const top = (diagnosis: Diagnosis) => diagnosis.findings[0];
+
+async function* chunksOf(text: string, size: number): AsyncGenerator<Uint8Array> {
+  const bytes = Buffer.from(text, 'utf8');
+  for (let offset = 0; offset < bytes.length; offset += size) yield bytes.subarray(offset, offset + size);
+}
+
+// Every error named in the registries' push-troubleshooting guides (issue 2), as the clients print them.
+const guideErrors: { name: string; log: string; image?: string; category: string; provider: string; alsoTop2?: string }[] = [
+  {
+    name: 'GCR token exchange failed (storage.buckets.get)',
+    log: "denied: Token exchange failed for project 'my-project'. Caller does not have permission 'storage.buckets.get'. To configure permissions, follow instructions at: https://cloud.google.com/container-registry/docs/access-control",
+    category: 'permission_denied',
+    alsoTop2: 'auth_missing',
+    provider: 'gcr',
+  },
+  {
+    name: 'GCR unauthorized: authentication required',
+    log: 'The push refers to repository [gcr.io/my-project/app]\nunauthorized: authentication required',
+    category: 'auth_missing',
+    provider: 'gcr',
+  },
+  {
+    name: 'GCR name unknown: Repository not found',
+    log: 'The push refers to repository [gcr.io/my-project/app]\nname unknown: Repository not found',
+    category: 'repo_not_found',
+    provider: 'gcr',
+  },
+  {
+    name: 'ECR no basic auth credentials',
+    log: 'The push refers to repository [123456789012.dkr.ecr.us-east-1.amazonaws.com/app]\nno basic auth credentials',
+    category: 'auth_missing',
+    provider: 'ecr',
+  },
+  {
+    name: 'ECR RepositoryNotFoundException',
+    log: "An error occurred (RepositoryNotFoundException) when calling the DescribeImages operation: The repository with name 'app' does not exist in the registry with id '123456789012'",
+    category: 'repo_not_found',
+    provider: 'ecr',
+  },
+  {
+    name: 'ECR AccessDeniedException',
+    log: 'An error occurred (AccessDeniedException) when calling the GetAuthorizationToken operation: User: arn:aws:iam::123456789012:user/ci is not authorized to perform: ecr:GetAuthorizationToken on resource: * because no identity-based policy allows the ecr:GetAuthorizationToken action',
+    category: 'permission_denied',
+    provider: 'ecr',
+  },
+  {
+    name: 'ECR expired token',
+    log: 'The push refers to repository [123456789012.dkr.ecr.us-east-1.amazonaws.com/app]\ndenied: Your authorization token has expired. Reauthenticate and try again.',
+    category: 'auth_expired',
+    provider: 'ecr',
+  },
+  {
+    name: 'ACR UNAUTHORIZED: authentication required, realm',
+    log: 'Error response from daemon: Get "https://myregistry.azurecr.io/v2/": unauthorized: authentication required, visit https://aka.ms/acr/authorization for more information.\nUNAUTHORIZED: authentication required, realm="https://myregistry.azurecr.io/oauth2/token",service="myregistry.azurecr.io"',
+    category: 'auth_missing',
+    provider: 'acr',
+  },
+  {
+    name: 'ACR operation disallowed',
+    log: 'The push refers to repository [myregistry.azurecr.io/app]\ndenied: The operation is disallowed on this registry, repository or image.',
+    category: 'repo_locked',
+    alsoTop2: 'quota_exceeded',
+    provider: 'acr',
+  },
+  {
+    name: 'ACR Client.Timeout exceeded while awaiting headers',
+    log: 'Error response from daemon: Get "https://myregistry.azurecr.io/v2/": net/http: request canceled while waiting for connection (Client.Timeout exceeded while awaiting headers)',
+    category: 'network',
+    provider: 'acr',
+  },
+  {
+    name: 'ACR client IP not allowed',
+    log: "The push refers to repository [myregistry.azurecr.io/app]\ndenied: client with IP '40.112.1.7' is not allowed access. Refer https://aka.ms/acr/firewall to grant access.",
+    category: 'firewall_denied',
+    provider: 'acr',
+  },
+  {
+    name: 'ACR storage limit',
+    log: 'The push refers to repository [myregistry.azurecr.io/app]\ndenied: This registry has exceeded its storage quota. Storage limit for the Basic tier reached.',
+    category: 'quota_exceeded',
+    provider: 'acr',
+  },
+  {
+    name: 'TLS handshake timeout',
+    log: 'Get "https://registry.example.com/v2/": net/http: TLS handshake timeout',
+    category: 'network',
+    provider: 'other',
+  },
+  {
+    name: 'context deadline exceeded',
+    log: 'The push refers to repository [registry.example.com/app]\nfailed to do request: Head "https://registry.example.com/v2/app/blobs/sha256:abc": context deadline exceeded',
+    category: 'network',
+    provider: 'other',
+  },
+  {
+    name: 'blob upload unknown',
+    log: 'The push refers to repository [registry.example.com/app]\nblob upload unknown: blob upload unknown to registry',
+    category: 'blob_upload',
+    provider: 'other',
+  },
+  {
+    name: 'manifest invalid',
+    log: 'The push refers to repository [registry.example.com/app]\nmanifest invalid: manifest invalid',
+    category: 'manifest_invalid',
+    provider: 'other',
+  },
+  {
+    name: 'manifest unknown',
+    log: 'The push refers to repository [registry.example.com/app]\nmanifest unknown: manifest unknown',
+    category: 'manifest_invalid',
+    provider: 'other',
+  },
+];
+
+describe('errors from the push-troubleshooting guides', () => {
+  for (const guide of guideErrors) {
+    it(`${guide.name} → ${guide.category} on ${guide.provider}`, () => {
+      const diagnosis = diagnose({ log: guide.log, ...(guide.image ? { image: guide.image } : {}) });
+      expect(top(diagnosis)?.category).toBe(guide.category);
+      expect(diagnosis.provider).toBe(guide.provider);
+      if (guide.alsoTop2) expect(diagnosis.findings[1]?.category).toBe(guide.alsoTop2);
+      expect(top(diagnosis)?.evidence.length).toBeGreaterThan(0);
+      expect(top(diagnosis)?.remediation.length).toBeGreaterThan(0);
+      expect(top(diagnosis)?.docs.length).toBeGreaterThan(0);
+    });
+  }
+});
+
+describe('logs with no registry failure', () => {
+  const healthy: Record<string, string> = {
+    'a successful push': [
+      'The push refers to repository [123456789012.dkr.ecr.us-east-1.amazonaws.com/app]',
+      '5f70bf18a086: Pushed',
+      'latest: digest: sha256:9d21b12d5fab9ab82969054d72411ce627c209257df64b6057016c981e163c30 size: 1570',
+    ].join('\n'),
+    'a failing unit test': [
+      '2024-05-01T10:00:00.0000000Z FAIL src/payments.test.ts > refunds > rejects an unknown order',
+      '2024-05-01T10:00:00.0000000Z AssertionError: expected 404 to be 200',
+      '2024-05-01T10:00:00.0000000Z ##[error]Process completed with exit code 1.',
+    ].join('\n'),
+    'an npm install that failed on the npm registry': [
+      'npm ERR! code E403',
+      'npm ERR! 403 403 Forbidden - GET https://registry.npmjs.org/@acme%2fprivate - You must be logged in to install/publish packages.',
+      'npm ERR! network request to https://registry.npmjs.org/left-pad failed, reason: connect ETIMEDOUT 104.16.0.35:443',
+    ].join('\n'),
+    'a compiler error': "src/main.go:12:2: undefined: fmt.Printn\nmake: *** [build] Error 1",
+    'an empty log': '',
+  };
+  for (const [name, log] of Object.entries(healthy)) {
+    it(`${name}: no finding`, () => {
+      expect(diagnose({ log }).findings).toEqual([]);
+    });
+  }
+});
+
+describe('log formats', () => {
+  const error = 'denied: requested access to the resource is denied';
+  const formats: Record<string, string> = {
+    'GitHub Actions timestamps': `2024-05-01T10:00:00.1234567Z The push refers to repository [docker.io/acme/app]\n2024-05-01T10:00:01.1234567Z ${error}\n`,
+    'GitLab timestamps and stream markers': `2024-05-01T10:00:00.123456Z 00O The push refers to repository [docker.io/acme/app]\n2024-05-01T10:00:01.123456Z 01E ${error}\n`,
+    'ANSI colours': `\x1b[36;1mThe push refers to repository [docker.io/acme/app]\x1b[0m\n\x1b[31m${error}\x1b[0m\n`,
+    'CRLF line ends': `The push refers to repository [docker.io/acme/app]\r\n${error}\r\n`,
+    'BuildKit step prefixes': `#12 pushing layers\n#12 0.512 The push refers to repository [docker.io/acme/app]\n#12 ERROR: ${error}\n`,
+    'progress redrawn with carriage returns': `The push refers to repository [docker.io/acme/app]\nabc: Pushing 1MB\rabc: Pushing 2MB\r${error}\n`,
+  };
+  for (const [name, log] of Object.entries(formats)) {
+    it(`${name}: finds the error and the provider`, () => {
+      const diagnosis = diagnose({ log });
+      expect(top(diagnosis)?.category).toBe('permission_denied');
+      expect(diagnosis.provider).toBe('dockerhub');
+      expect(top(diagnosis)?.evidence.some((evidence) => evidence.text.endsWith(error))).toBe(true);
+    });
+  }
+
+  it('gives evidence the line number of the log', () => {
+    const log = ['step one', 'step two', 'The push refers to repository [docker.io/acme/app]', error].join('\n');
+    expect(top(diagnose({ log }))?.evidence.find((evidence) => evidence.text === error)?.line).toBe(4);
+  });
+});
+
+describe('facts from the log', () => {
+  it('ECR: principal, permission, account, region, repository, image', () => {
+    const log = [
+      'The push refers to repository [754256621582.dkr.ecr.eu-west-2.amazonaws.com/laa/csv-converter]',
+      'denied: User: arn:aws:sts::754256621582:assumed-role/ecr-github/GitHubActions is not authorized to perform: ecr:InitiateLayerUpload on resource: arn:aws:ecr:eu-west-2:754256621582:repository/laa/csv-converter because no identity-based policy allows the ecr:InitiateLayerUpload action',
+    ].join('\n');
+    const diagnosis = diagnose({ log });
+    expect(diagnosis.facts).toMatchObject({
+      principal: 'arn:aws:sts::754256621582:assumed-role/ecr-github/GitHubActions',
+      permission: 'ecr:InitiateLayerUpload',
+      account: '754256621582',
+      region: 'eu-west-2',
+      repository: 'laa/csv-converter',
+      image: '754256621582.dkr.ecr.eu-west-2.amazonaws.com/laa/csv-converter',
+    });
+    expect(diagnosis.image).toMatchObject({ provider: 'ecr', account: '754256621582', region: 'eu-west-2' });
+    const commands = top(diagnosis)?.remediation.map((step) => step.command ?? '').join('\n');
+    expect(commands).toContain('ecr:InitiateLayerUpload');
+    expect(commands).toContain('ecr-github');
+  });
+
+  it('ACR: the client IP the firewall saw, and the status code', () => {
+    const log = [
+      "Access to registry 'acme.azurecr.io' was denied. Response code: 403.",
+      "denied: client with IP '40.112.1.7' is not allowed access. Refer https://aka.ms/acr/firewall to grant access.",
+    ].join('\n');
+    const diagnosis = diagnose({ log });
+    expect(diagnosis.facts).toMatchObject({ clientIp: '40.112.1.7', httpStatus: 403, host: 'acme.azurecr.io' });
+    expect(top(diagnosis)?.category).toBe('firewall_denied');
+    expect(top(diagnosis)?.remediation.map((step) => step.command ?? '').join('\n')).toContain('40.112.1.7');
+  });
+
+  it('Artifact Registry: permission, project, location and repository', () => {
+    const log =
+      'denied: Permission "artifactregistry.repositories.uploadArtifacts" denied on resource "projects/acme/locations/europe-west1/repositories/apps" (or it may not exist)';
+    const diagnosis = diagnose({ log });
+    expect(diagnosis.provider).toBe('gar');
+    expect(diagnosis.facts).toMatchObject({
+      permission: 'artifactregistry.repositories.uploadArtifacts',
+      account: 'acme',
+      region: 'europe-west1',
+      repository: 'apps',
+    });
+    expect(diagnosis.findings.slice(0, 2).map((finding) => finding.category)).toEqual(['permission_denied', 'repo_not_found']);
+  });
+
+  it('OCI error code and HTTP status from a JSON error body', () => {
+    const log =
+      'unknown: http status code: 404, body: {"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}';
+    expect(diagnose({ log }).facts).toMatchObject({ ociCode: 'MANIFEST_UNKNOWN', httpStatus: 404 });
+  });
+
+  it('the runner IP from the webhook when the log names none', () => {
+    const diagnosis = diagnose({ log: 'denied: Public network access is disabled for this registry.', image: 'acme.azurecr.io/app:1', runnerIp: '20.1.2.3' });
+    expect(diagnosis.facts.clientIp).toBe('20.1.2.3');
+    expect(diagnosis.provider).toBe('acr');
+  });
+});
+
+describe('provider', () => {
+  it('an image with an explicit registry host decides', () => {
+    expect(diagnose({ log: 'unauthorized: authentication required', image: 'ghcr.io/acme/app:1' }).provider).toBe('ghcr');
+  });
+  it('an image without a host does not outvote the log', () => {
+    const log = '(TasksOperationsNotAllowed) ACR Tasks requests for the registry acme and 1234 are not permitted.';
+    expect(diagnose({ log, image: 'app:latest' }).provider).toBe('acr');
+  });
+  it('other when nothing names a registry', () => {
+    expect(diagnose({ log: 'denied: requested access to the resource is denied' }).provider).toBe('other');
+  });
+});
+
+describe('secrets never reach the evidence', () => {
+  it('redacts a password in a failing docker login line', () => {
+    const log = 'docker login -u ci -p hunter2-Secret registry.example.com\nError response from daemon: Get "https://registry.example.com/v2/": unauthorized: incorrect username or password';
+    const text = JSON.stringify(diagnose({ log }));
+    expect(text).not.toContain('hunter2-Secret');
+  });
+});
+
+describe('streaming', () => {
+  const corpus = readFileSync(new URL('../../../shared/corpus/dev.jsonl', import.meta.url), 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as { id: string; log: string; image?: string });
+
+  it('gives the same diagnosis whatever the chunk size (every corpus log, 1 to 64 KiB chunks)', async () => {
+    for (const entry of corpus) {
+      const whole = diagnose({ log: entry.log });
+      for (const size of [1, 7, 64, 65_536]) {
+        expect(await diagnoseStream(chunksOf(entry.log, size), {}), `${entry.id} at ${size}`).toEqual(whole);
+      }
+    }
+  });
+
+  it('decodes multi-byte characters split across chunks and replaces invalid UTF-8', async () => {
+    const log = 'The push refers to repository [docker.io/acme/app]\ndenied: requested access to the resource is denied — ünïcödé\n';
+    const viaStream = await diagnoseStream(chunksOf(log, 3), {});
+    expect(viaStream.findings[0]?.evidence[0]?.text).toContain('ünïcödé');
+    const invalid = (async function* () {
+      yield Buffer.from([0xff, 0xfe, 0x0a]);
+      yield Buffer.from('no basic auth credentials\n');
+    })();
+    expect((await diagnoseStream(invalid, {})).findings[0]?.category).toBe('auth_missing');
+  });
+
+  it('never throws and stays within its bounds on arbitrary input', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 2_000 }), (log) => {
+        const diagnosis = diagnose({ log });
+        expect(diagnosis.findings.length).toBeLessThanOrEqual(5);
+        expect(diagnosis.input.logExcerpt.length).toBeLessThanOrEqual(8_000);
+      }),
+    );
+  });
+
+  it('keeps a bounded excerpt of an endless single-line log', () => {
+    const diagnosis = diagnose({ log: 'x'.repeat(5_000_000) + ' no basic auth credentials' });
+    expect(diagnosis.input.logExcerpt.length).toBeLessThanOrEqual(8_000);
+  });
+});
