@@ -30,9 +30,9 @@ function isNotASecret(value: string): boolean {
   );
 }
 
-const QUOTED_OR_BARE = String.raw`(?:"[^"\r\n]*"|'[^'\r\n]*'|[^\s"'&;,)}\]]+)`;
+const QUOTED_OR_BARE = String.raw`(?:"[^"\r\n]*"|'[^'\r\n]*'|\[[A-Za-z]+\]|[^\s"'&;,)}\]]+)`;
 // Key names whose value is a secret. Suffixes such as _id, _type, _url, _file, _name, _stdin are not.
-const SECRET_KEY = String.raw`[A-Za-z0-9_.-]*?(?:password|passwd|passphrase|pwd|secret|token|api[_-]?key|apikey|private[_-]?key|access[_-]?key|auth[_-]?key|session[_-]?key|signature|credentials?_?json)(?![A-Za-z0-9_.-]*?(?:_?(?:id|type|url|uri|endpoint|path|file|name|stdin|expiry|expires(?:_in|_at)?|length|env|var|ttl|policy)\b))[A-Za-z0-9_.-]*`;
+const SECRET_KEY = String.raw`[A-Za-z0-9_.-]*?(?:password|passwd|passphrase|pwd|secret|token|api[_-]?key|apikey|private[_-]?key|access[_-]?key|auth[_-]?key|session[_-]?key|signature|credentials?_?json|dockerconfigjson|dockercfg)(?![A-Za-z0-9_.-]*?(?:_?(?:id|type|url|uri|endpoint|path|file|name|stdin|expiry|expires(?:_in|_at)?|length|env|var|ttl|policy)\b))[A-Za-z0-9_.-]*`;
 
 export const REDACTION_PATTERNS: readonly RedactionPattern[] = [
   {
@@ -127,7 +127,7 @@ export const REDACTION_PATTERNS: readonly RedactionPattern[] = [
   {
     id: 'json-key-base64',
     description: 'a base64-encoded JSON key (_json_key_base64, .dockerconfigjson)',
-    pattern: /\b(?:ewog|ewoi|eyAi|eyJ0eXBlIjoi|eyJhdXRocyI6)[A-Za-z0-9+/]{80,}={0,2}/g,
+    pattern: /\b(?:ewog|ewoi|eyAi|eyJ0eXBlIjoi|eyJhdXRocyI6)[A-Za-z0-9+/]{60,}={0,2}/g,
   },
   {
     id: 'registry-login-flag',

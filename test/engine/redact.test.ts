@@ -1,0 +1,135 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { REDACTED, REDACTION_PATTERNS, redact, redactDeep } from '../../src/engine/redact.js';
+
+const CORPUS = fileURLToPath(new URL('../fixtures/secrets/', import.meta.url));
+
+interface Case {
+  file: string;
+  line: number;
+  input: string;
+  secrets: string[];
+  evidence: string[];
+}
+
+/** Read the corpus format described in test/fixtures/secrets/README.md. */
+function readCorpus(file: string): Case[] {
+  const cases: Case[] = [];
+  let current: Case | undefined;
+  const lines = readFileSync(join(CORPUS, file), 'utf8').split('\n');
+  lines.forEach((raw, index) => {
+    if (raw.trim() === '') {
+      current = undefined;
+      return;
+    }
+    const kind = raw.charAt(0);
+    const text = raw.slice(2);
+    if (kind === '#') return;
+    if (!current) {
+      current = { file, line: index + 1, input: '', secrets: [], evidence: [] };
+      cases.push(current);
+    }
+    if (kind === '>') current.input = current.input === '' ? text : `${current.input}\n${text}`;
+    else if (kind === '-') current.secrets.push(text);
+    else if (kind === '+') current.evidence.push(text);
+    else throw new Error(`${file}:${index + 1}: unknown line kind ${JSON.stringify(kind)}`);
+  });
+  return cases;
+}
+
+const files = readdirSync(CORPUS).filter((f) => f.endsWith('.txt'));
+const corpus = files.flatMap(readCorpus);
+
+describe('redaction corpus', () => {
+  it('has a file per secret kind and cases in each', () => {
+    expect(files.length).toBeGreaterThanOrEqual(12);
+    for (const file of files) expect(corpus.filter((c) => c.file === file).length, file).toBeGreaterThan(0);
+  });
+
+  it.each(corpus.map((c) => [`${c.file}:${c.line}`, c] as const))('%s', (_name, c) => {
+    const out = redact(c.input);
+    for (const secret of c.secrets) expect(out, `secret still visible: ${secret}`).not.toContain(secret);
+    for (const evidence of c.evidence) expect(out, `evidence lost: ${evidence}`).toContain(evidence);
+    if (c.secrets.length > 0) expect(out).toContain(REDACTED);
+    else expect(out).toBe(c.input);
+    // Redacting twice changes nothing more.
+    expect(redact(out)).toBe(out);
+  });
+});
+
+describe('redact', () => {
+  it('keeps the key name and replaces only the value', () => {
+    expect(redact('aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY')).toBe('aws_secret_access_key=[REDACTED]');
+    expect(redact('"token": "abc123def456"')).toBe('"token": "[REDACTED]"');
+    expect(redact('https://user:pass@host/x')).toBe('https://user:[REDACTED]@host/x');
+  });
+
+  it('leaves text without secrets untouched', () => {
+    const text = 'error parsing HTTP 403 response body: unexpected end of JSON input: ""\nretrying in 5 seconds';
+    expect(redact(text)).toBe(text);
+    expect(redact('')).toBe('');
+  });
+
+  it('keeps digests, hex ids, ARNs and IPs whatever surrounds them', () => {
+    fc.assert(
+      fc.property(
+        fc.stringMatching(/^[a-f0-9]{64}$/),
+        fc.stringMatching(/^[0-9]{12}$/),
+        fc.ipV4(),
+        fc.constantFrom('pushed', 'digest:', 'denied:', 'from', 'to', 'resource:'),
+        (hex, account, ip, word) => {
+          const line = `${word} sha256:${hex} ${hex.slice(0, 12)} arn:aws:ecr:eu-west-1:${account}:repository/app ${ip}`;
+          expect(redact(line)).toBe(line);
+        },
+      ),
+    );
+  });
+
+  it('lists its patterns as data, each global and documented', () => {
+    expect(REDACTION_PATTERNS.length).toBeGreaterThan(15);
+    for (const rule of REDACTION_PATTERNS) {
+      expect(rule.pattern.global, rule.id).toBe(true);
+      expect(rule.description.length, rule.id).toBeGreaterThan(5);
+    }
+    expect(new Set(REDACTION_PATTERNS.map((r) => r.id)).size).toBe(REDACTION_PATTERNS.length);
+  });
+
+  it('gives the same answer on repeated calls (no regex state leaks between calls)', () => {
+    const line = 'docker login -u AWS -p abcdefSECRET123 host; AKIAIOSFODNN7EXAMPLE';
+    const first = redact(line);
+    expect(redact(line)).toBe(first);
+    expect(redact(line)).toBe(first);
+  });
+});
+
+describe('redactDeep', () => {
+  it('redacts strings inside objects and arrays and whole values under secret-ish keys', () => {
+    const input = {
+      log: ['docker login -p hunter2hunter2 registry.example.com', 'ok'],
+      password: 'plainword',
+      client_secret: 12345,
+      token_type: 'Bearer',
+      nested: { accessToken: 'abc', image: 'ghcr.io/acme/app:1.0', count: 3, flag: true, none: null },
+    };
+    const out = redactDeep(input);
+    expect(out).toEqual({
+      log: ['docker login -p [REDACTED] registry.example.com', 'ok'],
+      password: '[REDACTED]',
+      client_secret: '[REDACTED]',
+      token_type: 'Bearer',
+      nested: { accessToken: '[REDACTED]', image: 'ghcr.io/acme/app:1.0', count: 3, flag: true, none: null },
+    });
+    expect(input.password).toBe('plainword'); // a copy, not in place
+  });
+
+  it('survives cycles', () => {
+    const a: Record<string, unknown> = { secret: 'x1y2z3' };
+    a.self = a;
+    const out = redactDeep(a) as Record<string, unknown>;
+    expect(out.secret).toBe(REDACTED);
+    expect(out.self).toBe(out);
+  });
+});
