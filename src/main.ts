@@ -55,7 +55,7 @@ async function main(): Promise<void> {
   }
   const registries: RegistrySummary[] = loaded.config.registries.map((r) => ({ name: r.name, provider: r.provider, host: r.host }));
   logger.info(
-    { role: settings.role, config: loaded.source ?? null, registries: registries.length },
+    { config: loaded.source ?? null, registries: registries.length },
     loaded.source ? `configuration loaded from ${loaded.source}` : `no configuration file at ${settings.configPath}: no registries configured, diagnoses use logs alone`,
   );
 

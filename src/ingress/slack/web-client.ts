@@ -8,8 +8,10 @@ export type WebClient = InstanceType<typeof webApi.WebClient>;
 export type WebClientOptions = ConstructorParameters<typeof webApi.WebClient>[1];
 
 /**
- * Network errors: a few quick retries. 429: the client waits `Retry-After` and tries again (counted here).
- * HTTP 5xx and Slack error codes are not retried by the client: the job's own retries (with backoff) take over.
+ * The client's own retries (p-retry): network errors, HTTP 5xx and error answers get 3 quick retries
+ * (0.2 s, 0.4 s, 0.8 s, jittered) — not the default 10 retries over 30 minutes, which would hold a worker.
+ * A 429 waits `Retry-After` first (counted here). When those are spent the job fails and BullMQ retries it
+ * with exponential backoff; posting stays once-only across both.
  */
 export const SLACK_RETRY_POLICY = { retries: 3, factor: 2, minTimeout: 200, maxTimeout: 3000, randomize: true };
 
