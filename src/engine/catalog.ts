@@ -131,6 +131,57 @@ export const rules: readonly Rule[] = [
     ],
   },
   {
+    id: 'cloud-cli-not-logged-in',
+    category: 'auth_missing',
+    confidence: 0.88,
+    pattern: /Could not load credentials from any providers|Unable to locate credentials|Error when retrieving credentials from|The config profile \([^)]*\) could not be found|Please run 'az login' to setup account|You do not currently have an active account selected|No credentialed accounts|not logged in/i,
+    title: 'The cloud CLI on the runner has no credentials to log Docker in with',
+    examples: [
+      'Error: Could not load credentials from any providers',
+      'Unable to locate credentials. You can configure credentials by running "aws configure".',
+      "ERROR: Please run 'az login' to setup account.",
+      'ERROR: (gcloud.auth.docker-helper) You do not currently have an active account selected.',
+    ],
+  },
+  {
+    id: 'cloud-credentials-invalid',
+    category: 'auth_missing',
+    confidence: 0.75,
+    pattern: /security token included in the request is invalid|UnrecognizedClientException|InvalidClientTokenId|SignatureDoesNotMatch|AADSTS\d+|Application with identifier '[^']*' was not found/i,
+    alsoMeans: [{ category: 'auth_expired', confidence: 0.55 }],
+    title: 'The cloud credentials on the runner are not valid',
+    examples: [
+      'An error occurred (UnrecognizedClientException) when calling the GetAuthorizationToken operation: The security token included in the request is invalid.',
+      "AADSTS700016: Application with identifier '0000' was not found in the directory 'acme'.",
+    ],
+  },
+  {
+    id: 'unauthorized-generic',
+    category: 'auth_missing',
+    confidence: 0.6,
+    pattern: /\bunauthorized: |\b401 Unauthorized\b|status(?: code)?:? 401\b|\bHTTP\/?\d?(?:\.\d)? ?401\b/i,
+    alsoMeans: [
+      { category: 'auth_expired', confidence: 0.45 },
+      { category: 'permission_denied', confidence: 0.4 },
+    ],
+    needsRegistryContext: true,
+    examples: [
+      'ERROR: failed to solve: failed to push ghcr.io/acme/app:1: unexpected status from POST request to https://ghcr.io/v2/acme/app/blobs/uploads/: 401 Unauthorized',
+      'unauthorized: BAD_CREDENTIAL',
+    ],
+  },
+  {
+    id: 'gcr-needed-permissions-or-invalid-credentials',
+    category: 'auth_missing',
+    confidence: 0.64,
+    pattern: /You don't have the needed permissions to perform this operation, and you may have invalid credentials/i,
+    alsoMeans: [{ category: 'permission_denied', confidence: 0.6 }],
+    title: 'Google refused the push: the runner has no valid credentials, or its identity lacks push rights',
+    examples: [
+      'checking push permission for "gcr.io/acme/app:1": POST https://gcr.io/v2/acme/app/blobs/uploads/: UNAUTHORIZED: You don\'t have the needed permissions to perform this operation, and you may have invalid credentials. To authenticate your request, follow the steps in: https://cloud.google.com/container-registry/docs/advanced-authentication',
+    ],
+  },
+  {
     id: 'pull-access-denied',
     category: 'auth_missing',
     confidence: 0.55,
@@ -170,7 +221,7 @@ export const rules: readonly Rule[] = [
     id: 'oauth-invalid-grant',
     category: 'auth_expired',
     confidence: 0.9,
-    pattern: /invalid_grant|invalid_rapt|reauth related error|Token has been expired or revoked|refresh token (?:has )?expired|AADSTS7000222|AADSTS700024|AADSTS70043|AADSTS700082/i,
+    pattern: /invalid_grant|invalid_rapt|reauth related error|Token has been expired or revoked|problem refreshing your current auth tokens|refresh token (?:has )?expired|AADSTS7000222|AADSTS700024|AADSTS70043|AADSTS700082/i,
     title: 'The stored login (refresh token or client secret) has expired; log in again',
     examples: [
       '  "error": "invalid_grant",',
@@ -284,6 +335,25 @@ export const rules: readonly Rule[] = [
     ],
   },
   {
+    id: 'assume-role-denied',
+    category: 'permission_denied',
+    confidence: 0.85,
+    pattern: /Not authorized to perform sts:AssumeRole(?:WithWebIdentity)?|AccessDenied[^\n]*AssumeRole/i,
+    alsoMeans: [{ category: 'auth_missing', confidence: 0.5 }],
+    title: "The CI job may not assume the AWS role (the role's trust policy does not allow it)",
+    examples: ['Error: Could not assume role with OIDC: Not authorized to perform sts:AssumeRoleWithWebIdentity'],
+  },
+  {
+    id: 'permission-denied-code',
+    category: 'permission_denied',
+    confidence: 0.85,
+    pattern: /\bpermission_denied: |insufficient scopes?|token (?:does not have|lacks) (?:the )?(?:required )?scopes?/i,
+    examples: [
+      'denied: permission_denied: The requested installation does not exist.',
+      'unauthorized: access token has insufficient scopes',
+    ],
+  },
+  {
     id: 'requested-access-denied',
     category: 'permission_denied',
     confidence: 0.65,
@@ -381,11 +451,33 @@ export const rules: readonly Rule[] = [
     id: 'gcp-project-not-found',
     category: 'repo_not_found',
     confidence: 0.9,
-    pattern: /Project '(?:projects\/)?(?<account>[^']+)' not found or deleted|project (?:\S+ )?(?:was )?not found/i,
+    pattern: /Project '(?:projects\/)?[^']+' not found or deleted|Container Registry is deprecated and shutting down/i,
     provider: 'gcr',
     title: 'The Google Cloud project in the image path does not exist',
     examples: [
       "build artifact: unknown: Project 'projects/vfarcic' not found or deleted.",
+      "denied: Container Registry is deprecated and shutting down, please use the auto migration tool to migrate to Artifact Registry (gcloud artifacts docker upgrade migrate --projects='acme').",
+    ],
+  },
+  {
+    id: 'project-not-found',
+    category: 'repo_not_found',
+    confidence: 0.8,
+    pattern: /\bproject [\w.-]+ not found|project (?:does not exist|not found)/i,
+    needsRegistryContext: true,
+    title: 'The registry project or namespace in the image path does not exist',
+    examples: ['unknown: project library2 not found: project library2 not found'],
+  },
+  {
+    id: 'registry-login-server-unreachable',
+    category: 'network',
+    confidence: 0.75,
+    pattern: /Could not connect to the registry login server/i,
+    provider: 'acr',
+    alsoMeans: [{ category: 'repo_not_found', confidence: 0.5 }],
+    title: 'The registry login server could not be reached (or the registry does not exist)',
+    examples: [
+      "Could not connect to the registry login server 'acme.azurecr.io'. Please verify that the registry exists and the URL 'https://acme.azurecr.io/' is reachable from your environment.",
     ],
   },
   {
@@ -405,7 +497,7 @@ export const rules: readonly Rule[] = [
     confidence: 0.55,
     // ECR answers the blob-upload POST for a missing repository (or a missing IAM action) with an error
     // the Docker CLI does not print: it retries each layer, then says EOF.
-    pattern: /^[0-9a-f]{12}: Retrying in \d+ seconds?|: EOF\s*$|^EOF\s*$/,
+    pattern: /^[0-9a-f]{12}: Retrying in \d+ seconds?|blobs\/uploads\/"?: EOF\s*$|^EOF\s*$/,
     providers: ['ecr'],
     alsoMeans: [
       { category: 'network', confidence: 0.5 },
@@ -469,7 +561,7 @@ export const rules: readonly Rule[] = [
     id: 'read-only',
     category: 'repo_locked',
     confidence: 0.75,
-    pattern: /\bread[- ]only mode|repository is read[- ]only|registry is (?:in )?read[- ]only|write(?:s)? (?:are )?disabled|writeEnabled"?:\s*false/i,
+    pattern: /\bread[- ]only mode|repository is read[- ]only|registry is (?:in )?read[- ]only|write(?:s)? (?:are )?disabled|write[- ]disabled|writeEnabled"?:\s*false/i,
     needsRegistryContext: true,
     examples: ['unknown: The system is in read only mode. Any modification is prohibited.'],
   },
@@ -492,14 +584,22 @@ export const rules: readonly Rule[] = [
     id: 'too-many-requests',
     category: 'rate_limited',
     confidence: 0.93,
-    pattern: /TOOMANYREQUESTS|too many requests|\b429\b|HAP429|rate limit|ThrottlingException|Rate exceeded|RESOURCE_EXHAUSTED|Quota exceeded for quota metric/i,
-    needsRegistryContext: true,
+    pattern: /TOOMANYREQUESTS|HAP429|ThrottlingException|Rate exceeded|Quota exceeded for quota metric|pull rate limit|Response code: 429/i,
     examples: [
       'toomanyrequests: You have reached your pull rate limit. You may increase the limit by authenticating and upgrading: https://www.docker.com/increase-rate-limit',
       'TOOMANYREQUESTS: Quota exceeded for quota metric \'Requests per project per region\'',
       "Access to registry 'myregistry.azurecr.io' was denied. Response code: 429.",
       'error pushing image: HAP429 too many requests',
     ],
+  },
+
+  {
+    id: 'http-429',
+    category: 'rate_limited',
+    confidence: 0.85,
+    pattern: /too many requests|\b429\b|rate limit|RESOURCE_EXHAUSTED/i,
+    needsRegistryContext: true,
+    examples: ['failed to push registry.example.com/app:1: unexpected status: 429 Too Many Requests'],
   },
 
   // ── firewall_denied ────────────────────────────────────────────────────────────────────────────
@@ -551,7 +651,7 @@ export const rules: readonly Rule[] = [
     id: 'connection-failed',
     category: 'network',
     confidence: 0.85,
-    pattern: /connection refused|no such host|connection reset by peer|broken pipe|network is unreachable|no route to host|Could not resolve host|ENOTFOUND|ECONNREFUSED|ECONNRESET|EAI_AGAIN|proxyconnect tcp|server misbehaving|temporary failure in name resolution/i,
+    pattern: /connection refused|no such host|connection reset by peer|broken pipe|network is unreachable|no route to host|Could not resolve host|ENOTFOUND|ECONNREFUSED|ECONNRESET|EAI_AGAIN|proxyconnect tcp|server misbehaving|temporary failure in name resolution|use of closed network connection/i,
     needsRegistryContext: true,
     examples: [
       'Get "https://registry.example.com/v2/": dial tcp: lookup registry.example.com on 127.0.0.53:53: no such host',
@@ -563,7 +663,7 @@ export const rules: readonly Rule[] = [
     id: 'tls-certificate',
     category: 'network',
     confidence: 0.88,
-    pattern: /x509:|certificate (?:signed by unknown authority|has expired|is not valid|verify failed)|server gave HTTP response to HTTPS client|tls: (?:failed|bad|handshake)|SSL certificate problem/i,
+    pattern: /x509:|certificate (?:signed by unknown authority|has expired|is not valid|verify failed)|server gave HTTP response to HTTPS client|certificate is valid for|tls: (?:failed|bad|handshake)|SSL certificate problem/i,
     needsRegistryContext: true,
     title: 'TLS to the registry failed (certificate or protocol)',
     examples: [
@@ -575,7 +675,7 @@ export const rules: readonly Rule[] = [
     id: 'registry-unavailable',
     category: 'network',
     confidence: 0.65,
-    pattern: /\b(?:502 Bad Gateway|503 Service Unavailable|504 Gateway Time-?out|500 Internal Server Error)\b|status(?: code)?:? 50[0234]\b|received unexpected HTTP status: 50[0234]/i,
+    pattern: /\b(?:502 Bad Gateway|503 Service Unavailable|504 Gateway Time-?out|500 Internal Server Error)\b|status(?: code)?:? 50[0234]\b|received unexpected HTTP status: 50[0234]|\bService Unavailable\b|\bBad Gateway\b/i,
     alsoMeans: [{ category: 'blob_upload', confidence: 0.4 }],
     needsRegistryContext: true,
     title: 'The registry (or a proxy in front of it) answered with a server error',
@@ -586,7 +686,6 @@ export const rules: readonly Rule[] = [
     category: 'network',
     confidence: 0.5,
     pattern: /(?:^|: )(?:unexpected )?EOF\s*$/,
-    providers: NOT_ECR,
     needsRegistryContext: true,
     alsoMeans: [{ category: 'blob_upload', confidence: 0.4 }],
     title: 'The registry closed the connection mid-request',
@@ -634,6 +733,14 @@ export const rules: readonly Rule[] = [
     ],
   },
   {
+    id: 'failed-commit-layer',
+    category: 'blob_upload',
+    confidence: 0.7,
+    pattern: /failed commit on ref "(?:layer|config)-sha256:/i,
+    alsoMeans: [{ category: 'network', confidence: 0.4 }],
+    examples: ['error: failed commit on ref "layer-sha256:5f70bf18a086": unexpected status: 400 Bad Request'],
+  },
+  {
     id: 'request-entity-too-large',
     category: 'blob_upload',
     confidence: 0.82,
@@ -648,7 +755,7 @@ export const rules: readonly Rule[] = [
     id: 'manifest-invalid',
     category: 'manifest_invalid',
     confidence: 0.92,
-    pattern: /MANIFEST_INVALID|manifest invalid|Invalid parameter at 'ImageManifest'|InvalidParameterException[^\n]*[Mm]anifest|unsupported manifest|manifest (?:media )?type[^\n]{0,40}(?:not supported|unsupported)|UnsupportedImageTypeException|unsupported media type|ImageDigestDoesNotMatchException|does not support OCI ind(?:ex|ices)|TAG_INVALID|manifest tag did not match/i,
+    pattern: /MANIFEST_INVALID|manifest invalid|Invalid parameter at 'ImageManifest'|InvalidParameterException[^\n]*[Mm]anifest|unsupported manifest|media type[^\n]{0,80}(?:not supported|unsupported)|failed commit on ref "(?:manifest|index)-sha256:|UnsupportedImageTypeException|unsupported media type|ImageDigestDoesNotMatchException|does not support OCI ind(?:ex|ices)|TAG_INVALID|manifest tag did not match/i,
     examples: [
       "Error writing manifest: Error uploading manifest latest to 123456789012.dkr.ecr.us-east-1.amazonaws.com/helloworld: unsupported: Invalid parameter at 'ImageManifest' failed to satisfy constraint: 'Invalid JSON syntax'",
       'manifest invalid: manifest invalid',
@@ -664,6 +771,15 @@ export const rules: readonly Rule[] = [
     examples: [
       'unknown: http status code: 404, body: {"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown","detail":{"Name":"software/hello-world"}}]}',
     ],
+  },
+  {
+    id: 'unsupported-operation',
+    category: 'manifest_invalid',
+    confidence: 0.5,
+    pattern: /\bUNSUPPORTED\b|unsupported: The operation is unsupported/,
+    alsoMeans: [{ category: 'other', confidence: 0.35 }],
+    title: 'The registry does not support what was pushed (often an OCI index or artifact media type)',
+    examples: ['unsupported: The operation is unsupported.', '{"errors":[{"code":"UNSUPPORTED","message":"The operation is unsupported."}]}'],
   },
   {
     id: 'manifest-write-failed',
@@ -710,6 +826,32 @@ export const rules: readonly Rule[] = [
     ],
   },
   {
+    id: 'docker-daemon-not-running',
+    category: 'other',
+    confidence: 0.8,
+    pattern: /Cannot connect to the Docker daemon|Is the docker daemon running|error during connect:[^\n]*docker/i,
+    title: 'Docker is not running on the build machine',
+    examples: ['Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?'],
+  },
+  {
+    id: 'invalid-reference-format',
+    category: 'other',
+    confidence: 0.8,
+    pattern: /invalid reference format|is not a valid repository\/tag|repository name must be lowercase/i,
+    title: 'The image reference is not valid (upper-case letters, a stray space or an empty variable?)',
+    examples: ['invalid argument "Acme/App:1" for "-t, --tag" flag: invalid reference format: repository name must be lowercase'],
+  },
+  {
+    id: 'api-disabled',
+    category: 'other',
+    confidence: 0.8,
+    pattern: /API has not been used in project|SERVICE_DISABLED|it is disabled\. Enable it by visiting/i,
+    title: 'The cloud API the registry needs is not enabled in this project',
+    examples: [
+      'denied: Artifact Registry API has not been used in project 123456 before or it is disabled. Enable it by visiting https://console.developers.google.com/apis/api/artifactregistry.googleapis.com/overview?project=123456 then retry.',
+    ],
+  },
+  {
     id: 'disk-full',
     category: 'other',
     confidence: 0.6,
@@ -722,7 +864,7 @@ export const rules: readonly Rule[] = [
     category: 'other',
     confidence: 0.3,
     fallback: true,
-    pattern: /error pushing image|failed to push|Failed to push images successfully|push failed|Error copying image to the remote destination|error: failed to push/i,
+    pattern: /error pushing image|failed to push(?! some refs)|Failed to push images successfully|push failed|Error copying image to the remote destination|error: failed to push/i,
     title: 'The push failed; the log does not say why in words we recognise',
     examples: ['Error: failed to run step id: acb_step_1: Failed to push images successfully'],
   },

@@ -19,7 +19,7 @@ const CANDIDATE_WORDS = [
   String.raw`rate exceeded|timeout|timed out|deadline|refused|reset by peer|broken pipe|unreachable|no route|resolve`,
   String.raw`ENOTFOUND|ECONN|EAI_AGAIN|proxyconnect|misbehaving|name resolution|x509|certificate|tls|https response`,
   String.raw`EOF|retrying|blob|digest|upload|manifest|media type|oci ind|image not known|local storage`,
-  String.raw`no space left|error|fail|non tty|password|username|login|logging in|token|grant|rapt|AADSTS|CONNECTIVITY_`,
+  String.raw`no space left|error|fail|unsupported|cannot connect|daemon running|non tty|password|username|login|logging in|token|grant|rapt|AADSTS|CONNECTIVITY_`,
   String.raw`push refers to|(?:docker|podman|nerdctl|buildah)(?: image)? push|crane|skopeo|oras|/v2/|too large`,
   String.raw`VPC|organization's policy|IP address|client with IP|IP allow|acb_step|\.azurecr\.|\.dkr\.ecr|pkg\.dev|gcr\.io|ghcr\.io`,
 ];
