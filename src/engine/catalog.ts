@@ -354,6 +354,20 @@ export const rules: readonly Rule[] = [
     ],
   },
   {
+    id: 'push-access-denied',
+    category: 'permission_denied',
+    confidence: 0.7,
+    pattern: /push access denied, repository does not exist or may require authorization/i,
+    alsoMeans: [
+      { category: 'auth_missing', confidence: 0.55 },
+      { category: 'repo_not_found', confidence: 0.5 },
+    ],
+    title: 'The registry refused the push: no push rights, no login, or no such repository',
+    examples: [
+      'ERROR: failed to solve: failed to push docker.io/acme/app:2: push access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed',
+    ],
+  },
+  {
     id: 'requested-access-denied',
     category: 'permission_denied',
     confidence: 0.65,
@@ -420,7 +434,7 @@ export const rules: readonly Rule[] = [
     id: 'name-unknown',
     category: 'repo_not_found',
     confidence: 0.88,
-    pattern: /NAME_UNKNOWN|name unknown|repository name not known to registry|Repository "?(?<repository>[\w.-]+)"? not found|repository (?:does not exist|not found)/i,
+    pattern: /NAME_UNKNOWN|name unknown|repository name not known to registry|Repository "?(?<repository>[\w.-]+)"? not found|repository (?:does not exist(?! or may require)|not found)/i,
     examples: [
       'name unknown: Repository not found',
       '{"errors":[{"code":"NAME_UNKNOWN","message":"repository name not known to registry"}]}',

@@ -108,7 +108,7 @@ export class LogScanner {
   constructor(options: LogScannerOptions = {}) {
     this.signalPatterns = options.signalPatterns ?? [];
     const words = [...CANDIDATE_WORDS, ...this.signalPatterns.map((pattern) => pattern.source)];
-    this.candidate = new RegExp(words.join('|'), 'gi');
+    this.candidate = new RegExp(words.join('|'), 'gim'); // m: signals may anchor at line starts
   }
 
   push(chunk: string): void {

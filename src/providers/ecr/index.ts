@@ -45,6 +45,9 @@ const logSignals: readonly LogSignal[] = [
   /\b(?:RepositoryNotFoundException|ImageTagAlreadyExistsException|RepositoryAlreadyExistsException|LayerAlreadyExistsException|LayerPartTooSmallException|InvalidLayerPartException|LayersNotFoundException|ImageAlreadyExistsException|ImageNotFoundException|RepositoryPolicyNotFoundException|LifecyclePolicyNotFoundException|UploadNotFoundException|EmptyUploadException|InvalidLayerException|KmsException|ReferencedImagesNotFoundException)\b/,
   /\bAmazonEC2ContainerRegistry_V20150921\b/,
   /\bdkr\.ecr\.[a-z0-9-]+\.amazonaws\.com\b/,
+  // The GitHub Actions that log a runner in to ECR, and the ECR API operations the AWS CLI names.
+  /aws-actions\/(?:amazon-ecr-login|configure-aws-credentials)/,
+  /when calling the (?:GetAuthorizationToken|PutImage|InitiateLayerUpload|UploadLayerPart|CompleteLayerUpload|BatchCheckLayerAvailability|BatchGetImage|DescribeRepositories|DescribeImages|CreateRepository) operation/,
 ].map((pattern) => ({ pattern, provider: 'ecr' as const }));
 
 // ---------------------------------------------------------------------------------------------------

@@ -56,6 +56,7 @@ const logSignals: readonly LogSignal[] = [
   { pattern: /-docker\.pkg\.dev\b/, provider: 'gar' },
   { pattern: /docker-credential-gcr\b/, provider: 'gcr' },
   { pattern: /docker-credential-gcloud\b/, provider: 'gcr' },
+  { pattern: /gcloud\.auth\.docker-helper/, provider: 'gcr' },
   { pattern: /container-registry\/docs/, provider: 'gcr' },
   { pattern: /Token exchange failed for project/i, provider: 'gcr' },
   { pattern: /\bstorage\.buckets\.get\b/, provider: 'gcr' },

@@ -1,0 +1,42 @@
+// The figures issue 2 asks for, on the shared corpus and on our own cases: what a user running
+// `registry-doctor eval` would check.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { evaluate, LabelledCase } from '../../src/cli/eval.js';
+import { diagnose } from '../../src/engine/diagnose.js';
+
+function readCases(url: URL): { id: string; category: string; log: string; image?: string }[] {
+  return readFileSync(url, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line));
+}
+
+const corpus = readCases(new URL('../../../shared/corpus/dev.jsonl', import.meta.url));
+const ours = readCases(new URL('../fixtures/logs/cases.jsonl', import.meta.url));
+
+describe.each([
+  ['the shared corpus (dev.jsonl)', corpus],
+  ['our own cases', ours.filter((entry) => entry.category !== 'none')],
+])('accuracy on %s', (_name, entries) => {
+  const report = evaluate(entries.map((entry) => LabelledCase.parse(entry)));
+
+  it('names the provider in at least 98% of cases', () => {
+    expect(report.misses.provider).toEqual([]);
+    expect(report.provider.accuracy).toBeGreaterThanOrEqual(0.98);
+  });
+  it('has the right top category in at least 95% of decidable cases', () => {
+    expect(report.categoryTop1.accuracy).toBeGreaterThanOrEqual(0.95);
+  });
+  it('has the labelled category among the first two findings in at least 95% of all cases', () => {
+    expect(report.categoryTop2.accuracy).toBeGreaterThanOrEqual(0.95);
+  });
+});
+
+describe('failures that are not about a container registry', () => {
+  for (const entry of ours.filter((candidate) => candidate.category === 'none')) {
+    it(`${entry.id}: no finding`, () => {
+      expect(diagnose({ log: entry.log }).findings).toEqual([]);
+    });
+  }
+});
