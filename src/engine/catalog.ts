@@ -878,7 +878,7 @@ export const rules: readonly Rule[] = [
     category: 'other',
     confidence: 0.3,
     fallback: true,
-    pattern: /error pushing image|failed to push(?! some refs)|Failed to push images successfully|push failed|Error copying image to the remote destination|error: failed to push/i,
+    pattern: /error pushing image|failed to push(?! some refs)|Failed to push images successfully|push failed|Error copying image to the remote destination/i,
     title: 'The push failed; the log does not say why in words we recognise',
     examples: ['Error: failed to run step id: acb_step_1: Failed to push images successfully'],
   },
