@@ -30,7 +30,7 @@ export class EnqueueError extends Error {
 }
 
 /** Validate and add a job; fails (rather than hangs) when Redis does not answer within `timeoutMs`. */
-export async function enqueueDiagnosis(queue: DiagnoseQueue, data: DiagnoseJobData, timeoutMs = 2000): Promise<string> {
+export async function enqueueDiagnosis(queue: DiagnoseQueue, data: DiagnoseJobData, timeoutMs = 1500): Promise<string> {
   const valid = diagnoseJobSchema.parse(data);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
