@@ -140,9 +140,16 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), 15_000);
     force.unref();
-    await Promise.allSettled([stopSlack?.(), worker?.close()]);
-    await new Promise<void>((resolve) => (server?.listening ? server.close(() => resolve()) : resolve()));
-    await Promise.allSettled([queue.close()]);
+    // With Redis up, let active jobs finish (bounded); with Redis down there is nothing to wait for.
+    const redisUp = health.status === 'ready';
+    const bounded = (p: Promise<unknown>, ms: number) => Promise.race([p, new Promise((r) => setTimeout(r, ms).unref())]);
+    await bounded(Promise.allSettled([stopSlack?.(), worker?.close(!redisUp)]), redisUp ? 10_000 : 500);
+    if (server?.listening) {
+      const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
+      server.closeIdleConnections();
+      await bounded(closed, 2000);
+    }
+    await bounded(Promise.allSettled([queue.close()]), redisUp ? 2000 : 200);
     for (const c of [health, stateRedis, queueRedis]) c.disconnect();
     process.exit(0);
   };

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { parseCommand, parseDiagnoseText } from '../../src/ingress/slack/parse-command.js';
+import { MAX_JOB_LOG_CHARS } from '../../src/queue/jobs.js';
+
+describe('parseCommand', () => {
+  it('subcommands', () => {
+    expect(parseCommand('help')).toEqual({ kind: 'help' });
+    expect(parseCommand('  STATUS ')).toEqual({ kind: 'status' });
+    expect(parseCommand('diagnose')).toEqual({ kind: 'diagnose-modal' });
+    expect(parseCommand('diagnose   \n ')).toEqual({ kind: 'diagnose-modal' });
+    expect(parseCommand('')).toEqual({ kind: 'usage' });
+    expect(parseCommand('frobnicate now')).toEqual({ kind: 'usage', unknown: 'frobnicate' });
+  });
+
+  it('diagnose with a lone image reference, an image then a log, or a log', () => {
+    expect(parseCommand('diagnose ghcr.io/acme/app:1.2')).toMatchObject({ kind: 'diagnose', image: 'ghcr.io/acme/app:1.2', log: '' });
+    const both = parseDiagnoseText('ghcr.io/acme/app:1.2 denied: permission_denied: write_package');
+    expect(both).toEqual({ image: 'ghcr.io/acme/app:1.2', log: 'denied: permission_denied: write_package' });
+    expect(parseDiagnoseText('denied: requested access to the resource is denied')).toEqual({ log: 'denied: requested access to the resource is denied' });
+    expect(parseDiagnoseText('unauthorized: authentication required').image).toBeUndefined();
+    expect(parseDiagnoseText('https://evil.example/x denied').image).toBeUndefined();
+  });
+
+  it('redacts secrets and bounds the size', () => {
+    const parsed = parseDiagnoseText('error: aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY denied');
+    expect(parsed.log).not.toContain('wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY');
+    expect(parseDiagnoseText('x '.repeat(20_000)).log.length).toBeLessThanOrEqual(MAX_JOB_LOG_CHARS);
+  });
+});
