@@ -8,21 +8,38 @@ import { normalizeLine } from './normalize-line.js';
 import { redact } from './redact.js';
 
 /**
- * Words at least one rule, fact extractor or provider signal needs. Only lines containing one of them are
- * looked at closely, which is what makes the scan fast; the catalog tests check every rule's examples
- * get through.
+ * Words at least one rule, fact extractor or provider signal needs (matched ignoring case). Only lines
+ * holding one of them are looked at closely, which is what makes the scan fast: plain words, no
+ * character classes, so the regular expression engine can skip through a large log. The catalog tests
+ * check every rule's examples get through.
  */
-const CANDIDATE_WORDS = [
-  String.raw`denied|unauthori[sz]|unauthenticated|authenticat|credential|forbidden|not found|unknown|not known`,
-  String.raw`does not exist|no such|not allowed|not permitted|disallowed|not authorized|permission|access`,
-  String.raw`expired|invalid|immutab|read[- ]only|disabled|quota|limit|exceed|too ?many|\b(?:4\d\d|5\d\d)\b|throttl`,
-  String.raw`rate exceeded|timeout|timed out|deadline|refused|reset by peer|broken pipe|unreachable|no route|resolve`,
-  String.raw`ENOTFOUND|ECONN|EAI_AGAIN|proxyconnect|misbehaving|name resolution|x509|certificate|tls|https response`,
-  String.raw`EOF|retrying|blob|digest|upload|manifest|media type|oci ind|image not known|local storage`,
-  String.raw`no space left|error|fail|unsupported|cannot connect|daemon running|non tty|password|username|login|logging in|token|grant|rapt|AADSTS|CONNECTIVITY_`,
-  String.raw`push refers to|(?:docker|podman|nerdctl|buildah)(?: image)? push|crane|skopeo|oras|/v2/|too large`,
-  String.raw`VPC|organization's policy|IP address|client with IP|IP allow|acb_step|\.azurecr\.|\.dkr\.ecr|pkg\.dev|gcr\.io|ghcr\.io`,
+export const CANDIDATE_WORDS: readonly string[] = [
+  // Error wording.
+  'denied', 'unauthori', 'unauthenticated', 'authenticat', 'credential', 'forbidden', 'not found', 'unknown',
+  'not known', 'does not exist', 'no such', 'not allowed', 'not permitted', 'disallowed', 'not authorized',
+  'permission', 'access', 'expired', 'invalid', 'immutab', 'read only', 'read-only', 'disabled', 'quota',
+  'limit', 'exceed', 'too many', 'toomany', 'throttl', 'status', 'response code', 'timeout', 'timed out',
+  'deadline', 'refused', 'reset by peer', 'broken pipe', 'unreachable', 'no route', 'resolve', 'enotfound',
+  'econn', 'eai_again', 'proxyconnect', 'misbehaving', 'name resolution', 'x509', 'certificate', 'tls',
+  'https response', 'eof', 'retrying', 'blob', 'digest', 'upload', 'manifest', 'media type', 'oci ind',
+  'image not known', 'local storage', 'no space left', 'error', 'fail', 'unsupported', 'cannot connect',
+  'daemon running', 'non tty', 'password', 'username', 'login', 'logging in', 'token', 'grant', 'rapt',
+  'aadsts', 'connectivity_', 'too large', 'vpc', "organization's policy", 'ip address', 'client with ip',
+  'ip allow', 'exception', 'not logged in', 'no credentialed',
+  // Push context and the tools that push.
+  'push refers to', 'docker push', 'docker image push', 'podman push', 'nerdctl push', 'buildah push', 'crane',
+  'skopeo', 'oras', 'helm push', '/v2/', 'acb_step',
+  // Provider signals: hosts, helpers, CLIs, CI steps.
+  'azurecr', 'az acr', 'aka.ms/acr', 'dkr.ecr', 'amazonaws', 'arn:aws', 'ecr:', 'aws ecr', 'aws-actions',
+  'amazonec2containerregistry', 'pkg.dev', 'gcr.io', 'gcloud', 'artifactregistry', 'artifact registry',
+  'container-registry', 'token exchange', 'storage.buckets', 'projects/', 'ghcr.io', 'installation not allowed',
+  'docker.io', 'hub.docker.com', 'hap429', '##[',
 ];
+
+const CANDIDATE = new RegExp(
+  CANDIDATE_WORDS.map((word) => word.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|'),
+  'gi',
+);
 
 /** Lines about a registry: generic wording (a timeout, a 403) counts only on such lines or in a push log. */
 const REGISTRY_CONTEXT =
@@ -83,15 +100,21 @@ export interface ScanResult {
 }
 
 export interface LogScannerOptions {
-  /** Extra patterns that make a line a candidate (the providers' log signals). */
+  /** The providers' log signals, tested on the lines the scanner looks at. */
   signalPatterns?: readonly RegExp[];
 }
 
 const MAX_SIGNAL_LINES = 200;
+/**
+ * Lines that differ only in numbers and hex ids (layer ids, sizes, timings) match the same rules: a line
+ * of a shape already seen only counts towards its rules' hits. Its facts and hosts were taken from the
+ * first line of that shape (the first value of a fact wins anyway).
+ */
+const SHAPE_NOISE = /[0-9a-f]{7,}|\d+/g;
+const MAX_SHAPES = 5_000;
 const MAX_HOSTS = 50;
 
 export class LogScanner {
-  private readonly candidate: RegExp;
   private readonly signalPatterns: readonly RegExp[];
   private pending = '';
   private lineCount = 0;
@@ -101,14 +124,13 @@ export class LogScanner {
   private readonly contextFacts: Facts = {};
   private readonly hosts = new Map<string, HostSighting>();
   private readonly signalLines: string[] = [];
+  private readonly shapes = new Map<string, readonly Rule[]>();
   private pushContext = false;
   private tail: { line: number; raw: string }[] = [];
   private looksBinary = false;
 
   constructor(options: LogScannerOptions = {}) {
     this.signalPatterns = options.signalPatterns ?? [];
-    const words = [...CANDIDATE_WORDS, ...this.signalPatterns.map((pattern) => pattern.source)];
-    this.candidate = new RegExp(words.join('|'), 'gim'); // m: signals may anchor at line starts
   }
 
   push(chunk: string): void {
@@ -135,7 +157,10 @@ export class LogScanner {
       this.pending = '';
     }
     return {
-      hits: [...this.hits.values()],
+      hits: [...this.hits.values()].map((hit) => ({
+        ...hit,
+        evidence: hit.evidence.map(({ line, text }) => ({ line, text: redact(text) })),
+      })),
       facts: { ...this.contextFacts, ...this.errorFacts },
       hosts: [...this.hosts.values()],
       signalLines: this.signalLines,
@@ -151,7 +176,7 @@ export class LogScanner {
 
   /** `block` ends with a newline. Only candidate lines are split out and examined. */
   private scanBlock(block: string): void {
-    const candidate = this.candidate;
+    const candidate = CANDIDATE;
     candidate.lastIndex = 0;
     let counted = 0; // position up to which newlines are counted into lineCount
     let match: RegExpExecArray | null;
@@ -171,21 +196,28 @@ export class LogScanner {
   private examine(raw: string, lineNumber: number): void {
     const line = normalizeLine(raw);
     if (line === '') return;
-    if (!this.pushContext && PUSH_CONTEXT.test(line)) this.pushContext = true;
+    const shape = line.replace(SHAPE_NOISE, '#');
+    const seen = this.shapes.get(shape);
+    if (seen) {
+      for (const rule of seen) this.recordHit(rule, line, lineNumber);
+      return;
+    }
 
+    if (!this.pushContext && PUSH_CONTEXT.test(line)) this.pushContext = true;
     const packageManagerLine = PACKAGE_MANAGER.test(line);
-    let matchedAny = false;
+    const matched: Rule[] = [];
     for (const rule of rules) {
       if (rule.needsRegistryContext && packageManagerLine) continue;
       if (!rule.pattern.test(line)) continue;
-      matchedAny = true;
+      matched.push(rule);
       this.recordHit(rule, line, lineNumber);
     }
-    extractFacts(line, matchedAny ? this.errorFacts : this.contextFacts);
-    this.recordHosts(line, matchedAny);
+    extractFacts(line, matched.length > 0 ? this.errorFacts : this.contextFacts);
+    this.recordHosts(line, matched.length > 0);
     if (this.signalLines.length < MAX_SIGNAL_LINES && this.signalPatterns.some((pattern) => pattern.test(line))) {
       this.signalLines.push(line);
     }
+    if (this.shapes.size < MAX_SHAPES) this.shapes.set(shape, matched);
   }
 
   private recordHit(rule: Rule, line: string, lineNumber: number): void {
@@ -196,7 +228,7 @@ export class LogScanner {
     }
     hit.count += 1;
     if (!hit.inRegistryContext && REGISTRY_CONTEXT.test(line)) hit.inRegistryContext = true;
-    const evidence = { line: lineNumber, text: redact(line) };
+    const evidence = { line: lineNumber, text: line }; // redacted in finish(), once per kept line
     if (hit.evidence.length < EVIDENCE_PER_RULE) hit.evidence.push(evidence);
     else hit.evidence[EVIDENCE_PER_RULE] = evidence; // keep the latest as the last one
   }
