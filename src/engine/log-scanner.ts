@@ -205,13 +205,8 @@ export class LogScanner {
 
     if (!this.pushContext && PUSH_CONTEXT.test(line)) this.pushContext = true;
     const packageManagerLine = PACKAGE_MANAGER.test(line);
-    const matched: Rule[] = [];
-    for (const rule of rules) {
-      if (rule.needsRegistryContext && packageManagerLine) continue;
-      if (!rule.pattern.test(line)) continue;
-      matched.push(rule);
-      this.recordHit(rule, line, lineNumber);
-    }
+    const matched = strongestRulesFor(line, packageManagerLine);
+    for (const rule of matched) this.recordHit(rule, line, lineNumber);
     extractFacts(line, matched.length > 0 ? this.errorFacts : this.contextFacts);
     this.recordHosts(line, matched.length > 0);
     if (this.signalLines.length < MAX_SIGNAL_LINES && this.signalPatterns.some((pattern) => pattern.test(line))) {
@@ -262,6 +257,21 @@ export class LogScanner {
     }
     this.tail = [...this.tail, ...fresh].slice(-TAIL_LINES);
   }
+}
+
+/**
+ * Where several rules match one line, a precise rule speaks for it: generic wording on the same line
+ * (a bare `denied:`) adds no cause of its own.
+ */
+const SAME_LINE_MARGIN = 0.3;
+
+function strongestRulesFor(line: string, packageManagerLine: boolean): Rule[] {
+  const matched = rules.filter(
+    (rule) => !(rule.needsRegistryContext && packageManagerLine) && rule.pattern.test(line),
+  );
+  if (matched.length < 2) return matched;
+  const strongest = Math.max(...matched.map((rule) => rule.confidence));
+  return matched.filter((rule) => rule.confidence >= strongest - SAME_LINE_MARGIN);
 }
 
 function countNewlines(text: string, from: number, to: number): number {
