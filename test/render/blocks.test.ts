@@ -175,3 +175,28 @@ describe('renderDiagnosisBlocks: limits', () => {
     );
   });
 });
+
+describe('renderDiagnosisBlocks: documentation links from the catalog', () => {
+  it('every doc the engine gives for the corpus and the examples renders as a link', async () => {
+    const { readFileSync, readdirSync } = await import('node:fs');
+    const { diagnose } = await import('../../src/engine/diagnose.js');
+    const corpus = new URL('../../../shared/corpus/dev.jsonl', import.meta.url);
+    const examples = new URL('../../examples/', import.meta.url);
+    const logs = [
+      ...readFileSync(corpus, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { log: string }).log),
+      ...readdirSync(examples).filter((f) => f.endsWith('.log')).map((f) => readFileSync(new URL(f, examples), 'utf8')),
+    ];
+    const notLinked = new Set<string>();
+    let seen = 0;
+    for (const log of logs) {
+      for (const finding of diagnose({ log }).findings) {
+        for (const doc of finding.docs) {
+          seen += 1;
+          if (!docLink(doc).startsWith('<https://')) notLinked.add(doc.url);
+        }
+      }
+    }
+    expect(seen).toBeGreaterThan(0);
+    expect([...notLinked]).toEqual([]);
+  });
+});

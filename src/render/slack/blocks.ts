@@ -53,6 +53,7 @@ export const DOC_HOSTS: readonly string[] = [
   'docs.quay.io',
   'docs.podman.io',
   'kubernetes.io',
+  'nginx.org',
 ];
 
 // ---------------------------------------------------------------------------------------------------
