@@ -31,14 +31,25 @@ function isNotASecret(value: string): boolean {
 }
 
 const QUOTED_OR_BARE = String.raw`(?:"[^"\r\n]*"|'[^'\r\n]*'|\[[A-Za-z]+\]|[^\s"'&;,)}\]]+)`;
-// Key names whose value is a secret. Suffixes such as _id, _type, _url, _file, _name, _stdin are not.
-const SECRET_KEY = String.raw`[A-Za-z0-9_.-]*?(?:password|passwd|passphrase|pwd|secret|token|api[_-]?key|apikey|private[_-]?key|access[_-]?key|auth[_-]?key|session[_-]?key|signature|credentials?_?json|dockerconfigjson|dockercfg)(?![A-Za-z0-9_.-]*?(?:_?(?:id|type|url|uri|endpoint|path|file|name|stdin|expiry|expires(?:_in|_at)?|length|env|var|ttl|policy)\b))[A-Za-z0-9_.-]*`;
+// Key names whose value is a secret (bounded, so a long word cannot make matching quadratic). Keys ending in
+// _id, _type, _url, _file, _name, _stdin… after the secret-ish word are not: see isNotASecretKey.
+const SECRET_KEY = String.raw`[A-Za-z0-9_.-]{0,40}?(?:password|passwd|passphrase|pwd|secret|token|api[_-]?key|apikey|private[_-]?key|access[_-]?key|auth[_-]?key|session[_-]?key|signature|credentials?_?json|dockerconfigjson|dockercfg)[A-Za-z0-9_.-]{0,40}`;
+const KEYWORD = /(?:password|passwd|passphrase|pwd|secret|token|api[_-]?key|apikey|private[_-]?key|access[_-]?key|auth[_-]?key|session[_-]?key|signature|credentials?_?json|dockerconfigjson|dockercfg)/gi;
+/** What follows the last secret-ish word of a key name when the key names something else (`token_type`, `secret_name`). */
+const NOT_A_SECRET_SUFFIX = /^[_.-]?(?:id|type|url|uri|endpoint|path|file|name|stdin|expiry|expires|expires_in|expires_at|length|env|var|ttl|policy|hint|less|required|set)$/i;
+
+/** A key like `token_type` or `private_key_id` holds no secret even though it contains a secret-ish word. */
+function isNotASecretKey(key: string): boolean {
+  let tail = key;
+  for (const match of key.matchAll(KEYWORD)) tail = key.slice((match.index ?? 0) + match[0].length);
+  return NOT_A_SECRET_SUFFIX.test(tail);
+}
 
 export const REDACTION_PATTERNS: readonly RedactionPattern[] = [
   {
     id: 'pem-private-key',
     description: 'PEM private key blocks, also across lines and with escaped \\n (JSON key files)',
-    pattern: /(?<pre>-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----)(?<secret>[\s\S]*?)(?<post>-----END [A-Z0-9 ]*PRIVATE KEY-----)/g,
+    pattern: /(?<pre>-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----)(?<secret>(?:[A-Za-z0-9+/=\s\\:,.]|-(?!----)){0,20000}?)(?<post>-----END [A-Z0-9 ]*PRIVATE KEY-----)/g,
   },
   {
     id: 'pem-private-key-truncated',
@@ -132,13 +143,13 @@ export const REDACTION_PATTERNS: readonly RedactionPattern[] = [
   {
     id: 'registry-login-flag',
     description: 'password flags of login commands: -p X, -pX, --password X, --password=X (docker, podman, helm, crane, az login --service-principal …)',
-    pattern: /(?<pre>\blogin\b[^\r\n|;&]*?(?:^|[ \t])(?:-p[ \t]*|--password(?:[ \t]+|=)|--registry-token(?:[ \t]+|=)|--client-secret(?:[ \t]+|=)|--creds(?:[ \t]+|=)))(?!-)(?<secret>"[^"\r\n]*"|'[^'\r\n]*'|[^\s"']+)/g,
+    pattern: /(?<pre>\blogin\b[^\r\n|;&]{0,300}?(?:^|[ \t])(?:-p[ \t]*|--password(?:[ \t]+|=)|--registry-token(?:[ \t]+|=)|--client-secret(?:[ \t]+|=)|--creds(?:[ \t]+|=)))(?!-)(?<secret>"[^"\r\n]*"|'[^'\r\n]*'|[^\s"']+)/g,
     keep: isNotASecret,
   },
   {
     id: 'echo-password-stdin',
     description: 'echo X | docker login --password-stdin, where X is literal',
-    pattern: /(?<pre>\b(?:echo(?:[ \t]+-[neE]+)?|printf(?:[ \t]+'%s')?)[ \t]+)(?<secret>"[^"\r\n]*"|'[^'\r\n]*'|[^\s|"']+)(?<post>[ \t]*\|[^\r\n]*?--password-stdin)/g,
+    pattern: /(?<pre>\b(?:echo(?:[ \t]+-[neE]+)?|printf(?:[ \t]+'%s')?)[ \t]+)(?<secret>"[^"\r\n]*"|'[^'\r\n]*'|[^\s|"']+)(?<post>[ \t]*\|[^\r\n]{0,300}?--password-stdin)/g,
     keep: isNotASecret,
   },
   {
@@ -155,19 +166,19 @@ export const REDACTION_PATTERNS: readonly RedactionPattern[] = [
   {
     id: 'quoted-key-value',
     description: 'JSON/YAML/Python-style "key": "value" pairs with a secret-ish key name',
-    pattern: new RegExp(String.raw`(?<pre>["'](?:${SECRET_KEY}|auth|identitytoken|registrytoken)["']\s*:\s*)(?<secret>"[^"\r\n]*"|'[^'\r\n]*')`, 'gi'),
+    pattern: new RegExp(String.raw`(?<pre>["'](?<key>${SECRET_KEY}|auth|identitytoken|registrytoken)["']\s*:\s*)(?<secret>"[^"\r\n]*"|'[^'\r\n]*')`, 'gi'),
     keep: isNotASecret,
   },
   {
     id: 'key-equals-value',
     description: 'key=value pairs with a secret-ish key name (env, INI, query strings, flags)',
-    pattern: new RegExp(String.raw`(?<pre>(?<![A-Za-z0-9_.-])(?:--?)?${SECRET_KEY}\s*=\s*)(?<secret>${QUOTED_OR_BARE})`, 'gi'),
+    pattern: new RegExp(String.raw`(?<pre>(?<![A-Za-z0-9_.-])(?:--?)?(?<key>${SECRET_KEY})\s*=\s*)(?<secret>${QUOTED_OR_BARE})`, 'gi'),
     keep: isNotASecret,
   },
   {
     id: 'yaml-key-value',
     description: 'YAML `key: value` lines with a secret-ish key name',
-    pattern: new RegExp(String.raw`(?<pre>^[ \t]*(?:- )?${SECRET_KEY}:[ \t]+)(?<secret>"[^"\r\n]*"|'[^'\r\n]*'|[^\s#"'][^\r\n#]*?)(?=[ \t]*(?:#|$))`, 'gim'),
+    pattern: new RegExp(String.raw`(?<pre>^[ \t]*(?:- )?(?<key>${SECRET_KEY}):[ \t]+)(?<secret>"[^"\r\n]*"|'[^'\r\n]*'|[^\s#"'][^\r\n#]*?)(?=[ \t]*(?:#|$))`, 'gim'),
     keep: isNotASecret,
   },
 ];
@@ -179,7 +190,7 @@ function masked(secret: string): string {
   return REDACTED;
 }
 
-type Groups = { pre?: string; secret?: string; post?: string } | undefined;
+type Groups = { pre?: string; secret?: string; post?: string; key?: string } | undefined;
 
 function replacerFor(rule: RedactionPattern): (match: string, ...args: unknown[]) => string {
   return (match: string, ...args: unknown[]) => {
@@ -195,6 +206,7 @@ function replacerFor(rule: RedactionPattern): (match: string, ...args: unknown[]
     // Already masked by an earlier pattern (possibly with a trailing character of its own): leave it.
     if (typeof offset === 'number' && typeof input === 'string' && input.startsWith(REDACTED, offset + pre.length)) return match;
     if (secret.startsWith(`"${REDACTED}`) || secret.startsWith(`'${REDACTED}`)) return match;
+    if (groups.key !== undefined && isNotASecretKey(groups.key)) return match;
     if (rule.keep?.(secret)) return match;
     return `${pre}${masked(secret)}${post}`;
   };
@@ -239,7 +251,7 @@ function walk(value: unknown, seen: WeakMap<object, unknown>): unknown {
   seen.set(value, copy);
   for (const [key, item] of Object.entries(value)) {
     copy[key] =
-      SECRET_KEY_NAME.test(key) && (typeof item === 'string' || typeof item === 'number') && !isNotASecret(String(item))
+      SECRET_KEY_NAME.test(key) && !isNotASecretKey(key) && (typeof item === 'string' || typeof item === 'number') && !isNotASecret(String(item))
         ? REDACTED
         : walk(item, seen);
   }

@@ -105,6 +105,21 @@ describe('redact', () => {
   });
 });
 
+describe('redact on hostile input', () => {
+  // Inputs that make a careless pattern quadratic. No timing is asserted: a quadratic pattern takes
+  // minutes on these and trips the test timeout; the linear ones take milliseconds.
+  it.each([
+    ['a long secret-ish word', 'token'.repeat(40_000)],
+    ['the same, quoted, as a YAML key, as a flag', `"${'token'.repeat(20_000)}" ${'token'.repeat(20_000)}: x --${'token'.repeat(20_000)}=x`],
+    ['many login words on one line', 'docker login '.repeat(20_000)],
+    ['many echo pipes', 'echo x | '.repeat(20_000)],
+    ['PEM headers without an end', '-----BEGIN PRIVATE KEY-----\n'.repeat(10_000)],
+    ['URL userinfo without an @', 'https://a:'.repeat(20_000)],
+  ])('%s', (_name, input) => {
+    expect(typeof redact(input)).toBe('string');
+  });
+});
+
 describe('redactDeep', () => {
   it('redacts strings inside objects and arrays and whole values under secret-ish keys', () => {
     const input = {
