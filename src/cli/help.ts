@@ -38,7 +38,7 @@ ${EXIT_STATUS}
 
 Examples:
   ${PROGRAM} diagnose --log push.log
-  docker push "$IMAGE" 2>&1 | tee push.log || ${PROGRAM} diagnose --log push.log --image "$IMAGE"
+  docker push "$IMAGE" > push.log 2>&1 || ${PROGRAM} diagnose --log push.log --image "$IMAGE"
 `;
 
 export const DIAGNOSE_HELP = `Usage: ${PROGRAM} diagnose [--log FILE|-] [--image REF] [--format text|json]
