@@ -15,6 +15,8 @@ const DOCKER_HUB_ALIASES: ReadonlySet<string> = new Set([
 ]);
 
 const SCHEME = /^(?:docker|oci|https?):\/\//i;
+// A whole pasted command: `docker push ghcr.io/acme/app:1` names the image after the verb.
+const PUSH_COMMAND = /^(?:\$\s+)?(?:sudo\s+)?(?:docker|podman|nerdctl|buildah)\s+(?:image\s+)?(?:push|pull)\s+(?:(?:-q|--quiet|--all-tags|-a)\s+)*(?=\S+$)/;
 const WRAPPERS: Readonly<Record<string, string>> = { '"': '"', "'": "'", '`': '`', '[': ']', '(': ')', '<': '>', '{': '}' };
 
 // Docker reference grammar (distribution/reference).
@@ -111,7 +113,7 @@ function fail(error: string): ImageRefResult {
 
 /** Parse an image reference in any form a user pastes. */
 export function parseImageRef(input: string): ImageRefResult {
-  const text = stripScheme(unwrap(input));
+  const text = stripScheme(unwrap(unwrap(input).replace(PUSH_COMMAND, '')));
   if (text === '') return fail('image reference is empty');
   if (/\s/.test(text)) return fail(`image reference "${text}" contains whitespace`);
 

@@ -59,6 +59,8 @@ const VALID: ReadonlyArray<readonly [string, Expected]> = [
   ['"quay.io/org/app:1"', { host: 'quay.io', provider: 'other', repository: 'org/app', tag: '1' }],
   ["'quay.io/org/app:1'", { host: 'quay.io', provider: 'other', repository: 'org/app', tag: '1' }],
   ['`quay.io/org/app:1`', { host: 'quay.io', provider: 'other', repository: 'org/app', tag: '1' }],
+  ['docker push ghcr.io/acme/app:1', { host: 'ghcr.io', provider: 'ghcr', account: 'acme', repository: 'acme/app', tag: '1' }],
+  ['$ sudo podman image push --quiet quay.io/org/app', { host: 'quay.io', provider: 'other', repository: 'org/app' }],
   ['<https://ghcr.io/acme/app|ghcr.io/acme/app>', { host: 'ghcr.io', provider: 'ghcr', account: 'acme', repository: 'acme/app' }],
 ];
 
@@ -87,6 +89,7 @@ const INVALID: ReadonlyArray<readonly [string, string | RegExp]> = [
   ['-bad.example.com/app', /^invalid registry host/],
   ['registry.example.com:99999/app', /^invalid port in registry host/],
   ['ghcr.io/acme/my app', /contains whitespace/],
+  ['docker push a b', /contains whitespace/],
   [`example.com/${'a'.repeat(256)}`, 'repository name must not be more than 255 characters'],
 ];
 

@@ -257,7 +257,10 @@ const table: RemediationTable<GoogleTarget> = {
     docs: [DOCS.troubleshoot],
   }),
   other: (t) => ({
-    steps: [step('Check the repository and its settings.', `gcloud artifacts repositories describe ${t.repoId} ${repoFlags(t)}`)],
+    steps: [
+      step('Check the Artifact Registry API is enabled in the project ("API has not been used in project … or it is disabled").', `gcloud services enable artifactregistry.googleapis.com --project=${t.project}`),
+      step('Check the repository and its settings.', `gcloud artifacts repositories describe ${t.repoId} ${repoFlags(t)}`),
+    ],
     docs: t.provider === 'gcr' ? [DOCS.gcrRepos, DOCS.troubleshoot] : [DOCS.troubleshoot, DOCS.pushPull],
   }),
 };
