@@ -76,7 +76,7 @@ export const rules: readonly Rule[] = [
     id: 'credential-helper-missing',
     category: 'auth_missing',
     confidence: 0.92,
-    pattern: /docker-credential-[\w.-]+"?:? executable file not found|docker-credential-[\w.-]+ not installed or not available|credential helper[^.]{0,40}not found/i,
+    pattern: /docker-credential-[\w.-]+"?:? executable file not found|docker-credential-[\w.-]+ not installed or not available|docker-credential-[\w.-]+`? not in system PATH|credential helper[^.]{0,40}not found/i,
     title: 'The Docker credential helper is not installed where the push runs',
     examples: [
       '#2 ERROR: error getting credentials - err: exec: "docker-credential-ecr-login": executable file not found in $PATH, out: ``',
@@ -87,7 +87,7 @@ export const rules: readonly Rule[] = [
     id: 'credential-helper-failed',
     category: 'auth_missing',
     confidence: 0.75,
-    pattern: /error getting credentials|could not retrieve GCR's access token|invoking docker-credential-|error getting credentials using GOOGLE_APPLICATION_CREDENTIALS|could not find default credentials/i,
+    pattern: /error getting credentials|could not retrieve GCR's access token|NoCredentialProviders|no valid providers in chain|credentials not found in native keychain|invoking docker-credential-|error getting credentials using GOOGLE_APPLICATION_CREDENTIALS|could not find default credentials/i,
     alsoMeans: [{ category: 'auth_expired', confidence: 0.45 }],
     title: 'The credential helper could not produce registry credentials',
     examples: [
@@ -111,7 +111,7 @@ export const rules: readonly Rule[] = [
     id: 'login-without-password',
     category: 'auth_missing',
     confidence: 0.85,
-    pattern: /Cannot perform an interactive login from a non TTY device|Username and password required|Error: Username required|must provide --username with --password-stdin|password[- ]stdin[^.]{0,30}empty/i,
+    pattern: /Cannot perform an interactive login from a non TTY device|Username and password required|Error: Username required|must provide --username with --password-stdin|flag needs an argument: '?p'? in -p|flag needs an argument: --password|password[- ]stdin[^.]{0,30}empty/i,
     title: 'docker login ran without a username or password (an empty CI secret?)',
     examples: [
       'Error: Cannot perform an interactive login from a non TTY device',
@@ -182,6 +182,38 @@ export const rules: readonly Rule[] = [
     ],
   },
   {
+    id: 'aws-get-login-removed',
+    category: 'auth_missing',
+    confidence: 0.8,
+    pattern: /argument operation: Invalid choice[^\n]*|Invalid choice, valid choices are[^\n]*get-login-password|get-login[^\n]*Invalid choice/i,
+    provider: 'ecr',
+    title: '`aws ecr get-login` no longer exists in AWS CLI v2, so Docker never logged in',
+    examples: ['aws: error: argument operation: Invalid choice, valid choices are:'],
+  },
+  {
+    id: 'invalid-client-secret',
+    category: 'auth_missing',
+    confidence: 0.82,
+    pattern: /Invalid client ?id or client secret|HTTP Basic: Access denied|invalid_client/i,
+    alsoMeans: [{ category: 'auth_expired', confidence: 0.6 }],
+    title: 'The registry rejected the client id / secret or token (wrong, rotated or expired)',
+    examples: [
+      'unauthorized: Invalid clientid or client secret.',
+      'Error response from daemon: Get "https://registry.gitlab.com/v2/": unauthorized: HTTP Basic: Access denied',
+    ],
+  },
+  {
+    id: 'error-from-registry-unauthorized',
+    category: 'auth_missing',
+    confidence: 0.65,
+    pattern: /error from registry: (?:unauthorized|authentication required)|\b401 \(Unauthorized\)/i,
+    alsoMeans: [{ category: 'auth_expired', confidence: 0.45 }],
+    examples: [
+      'Error: error from registry: unauthorized',
+      'Error: authenticating creds for "quay.io": pinging container registry quay.io: invalid status code from registry 401 (Unauthorized)',
+    ],
+  },
+  {
     id: 'pull-access-denied',
     category: 'auth_missing',
     confidence: 0.55,
@@ -209,7 +241,7 @@ export const rules: readonly Rule[] = [
     id: 'authorization-token-expired',
     category: 'auth_expired',
     confidence: 0.95,
-    pattern: /authorization token has expired|ExpiredTokenException|security token included in the request is expired|token (?:has |is )?expired|expired token|jwt expired|credentials? (?:have|has) expired|session (?:has )?expired/i,
+    pattern: /authorization token has expired|ExpiredToken(?:Exception)?\b|security token included in the request is expired|token (?:has |is )?expired|expired token|jwt expired|credentials? (?:have|has) expired|session (?:has )?expired/i,
     title: 'The registry token has expired',
     examples: [
       'denied: Your authorization token has expired. Reauthenticate and try again.',
@@ -228,6 +260,15 @@ export const rules: readonly Rule[] = [
       '  "error_description": "reauth related error (invalid_rapt)",',
       'AADSTS7000222: The provided client secret keys for app \'0000\' are expired.',
     ],
+  },
+  {
+    id: 'clock-skew',
+    category: 'other',
+    confidence: 0.7,
+    pattern: /Signature expired: \S+ is now earlier than|RequestExpired|RequestTimeTooSkewed|clock skew|token used before issued|not yet valid/i,
+    alsoMeans: [{ category: 'auth_expired', confidence: 0.5 }],
+    title: "The runner's clock is wrong, so signed requests and tokens are refused",
+    examples: ['An error occurred (InvalidSignatureException) when calling the GetAuthorizationToken operation: Signature expired: 20240101T000000Z is now earlier than 20240101T000500Z'],
   },
   {
     id: 'token-cannot-be-authenticated',
@@ -265,7 +306,7 @@ export const rules: readonly Rule[] = [
     id: 'gcp-permission-denied-on-resource',
     category: 'permission_denied',
     confidence: 0.72,
-    pattern: /Permission "?(?<permission>[\w.]+)"? denied on resource|does not have (?:the )?permission "?(?<permission2>[\w.]+)"?|PERMISSION_DENIED/i,
+    pattern: /Permission "?(?<permission>[\w.]+)"? denied on resource|Caller is missing permission|does not have (?:the )?permission "?(?<permission2>[\w.]+)"?|PERMISSION_DENIED/i,
     alsoMeans: [
       { category: 'repo_not_found', confidence: 0.55 },
       { category: 'auth_missing', confidence: 0.5 },
@@ -368,6 +409,27 @@ export const rules: readonly Rule[] = [
     ],
   },
   {
+    id: 'kms-denied',
+    category: 'permission_denied',
+    confidence: 0.8,
+    pattern: /KmsException|kms:(?:Decrypt|GenerateDataKey|CreateGrant)|KMS key[^\n]{0,60}(?:denied|not authorized|disabled)/i,
+    title: 'The identity may not use the KMS key that encrypts the repository',
+    examples: ['An error occurred (KmsException) when calling the InitiateLayerUpload operation: User is not authorized to perform kms:GenerateDataKey'],
+  },
+  {
+    id: 'error-from-registry-denied',
+    category: 'permission_denied',
+    confidence: 0.65,
+    pattern: /error from registry: (?:denied|permission|forbidden|access)|\b403 \(Forbidden\)|\bAccessDenied\b|retrieving permissions failed/i,
+    alsoMeans: [{ category: 'auth_missing', confidence: 0.45 }],
+    needsRegistryContext: true,
+    examples: [
+      'Error: error from registry: denied',
+      'Error: writing blob: initiating layer upload to /v2/acme/app/blobs/uploads/ in registry.example.com: invalid status code from registry 403 (Forbidden)',
+      'denied: retrieving permissions failed',
+    ],
+  },
+  {
     id: 'requested-access-denied',
     category: 'permission_denied',
     confidence: 0.65,
@@ -401,7 +463,7 @@ export const rules: readonly Rule[] = [
     id: 'http-403',
     category: 'permission_denied',
     confidence: 0.55,
-    pattern: /\b403 Forbidden\b|status(?: code)?:? 403\b|\bHTTP\/\d(?:\.\d)? 403\b|unexpected status(?: code)?:? 403/i,
+    pattern: /\b403 Forbidden\b|status(?: code)?:? 403\b|\bHTTP(?:\/\d(?:\.\d)?)? 403\b|unexpected status(?: code)?:? 403/i,
     alsoMeans: [
       { category: 'firewall_denied', confidence: 0.4 },
       { category: 'auth_missing', confidence: 0.35 },
@@ -434,12 +496,22 @@ export const rules: readonly Rule[] = [
     id: 'name-unknown',
     category: 'repo_not_found',
     confidence: 0.88,
-    pattern: /NAME_UNKNOWN|name unknown|repository name not known to registry|Repository "?(?<repository>[\w.-]+)"? not found|repository (?:does not exist(?! or may require)|not found)/i,
+    pattern: /NAME_UNKNOWN|name unknown|repository name not known to registry|Repository "?(?<repository>[\w.-]+)"? not found|repository (?:does not exist(?! or may require)|not found)|repository [\w./-]+ not found/i,
     examples: [
       'name unknown: Repository not found',
       '{"errors":[{"code":"NAME_UNKNOWN","message":"repository name not known to registry"}]}',
       'denied: Repository "apps" not found',
     ],
+  },
+  {
+    id: 'http-404-on-push',
+    category: 'repo_not_found',
+    confidence: 0.55,
+    pattern: /error parsing HTTP 404 response body|(?:POST|PUT|PATCH|HEAD) request to \S+: 404 Not Found|status(?: code)?:? 404\b/i,
+    alsoMeans: [{ category: 'network', confidence: 0.4 }],
+    needsRegistryContext: true,
+    title: 'The registry answered 404: no such repository, or the URL does not reach the registry API',
+    examples: ["error parsing HTTP 404 response body: invalid character '<' looking for beginning of value: \"<html><body>Not Found</body></html>\""],
   },
   {
     id: 'gar-missing-repository-component',
@@ -585,7 +657,7 @@ export const rules: readonly Rule[] = [
     id: 'quota-exceeded',
     category: 'quota_exceeded',
     confidence: 0.85,
-    pattern: /quota exceeded|exceed(?:s|ed)? the (?:configured )?(?:upper )?(?:limit|quota)|storage (?:limit|quota)|size limit|LimitExceededException|exceeded a service limit|reached (?:your|the) (?:maximum|limit)|QuotaExceeded/i,
+    pattern: /quota (?:has been |was )?exceeded|exceeded (?:the |its |your )?(?:\w+ )?quota|exceed(?:s|ed)? the (?:configured )?(?:upper )?(?:limit|quota)|storage (?:limit|quota)|size limit|LimitExceededException|exceeded a service limit|reached (?:your|the) (?:maximum|limit)|QuotaExceeded/i,
     examples: [
       'denied: adding 52.4 MiB of storage resource, which when updated to current usage of 9.9 GiB will exceed the configured upper limit of 10.0 GiB.',
       'An error occurred (LimitExceededException) when calling the PutImage operation: This request would exceed the image per repository quota',
@@ -652,7 +724,7 @@ export const rules: readonly Rule[] = [
     id: 'timeout',
     category: 'network',
     confidence: 0.88,
-    pattern: /TLS handshake timeout|Client\.Timeout exceeded|request canceled while waiting for connection|i\/o timeout|context deadline exceeded|ETIMEDOUT|timed out/i,
+    pattern: /TLS handshake timeout|Client\.Timeout exceeded|timeout awaiting response headers|408 Request Timeout|request canceled while waiting for connection|i\/o timeout|context deadline exceeded|ETIMEDOUT|timed out/i,
     needsRegistryContext: true,
     title: 'The connection to the registry timed out',
     examples: [
@@ -665,7 +737,7 @@ export const rules: readonly Rule[] = [
     id: 'connection-failed',
     category: 'network',
     confidence: 0.85,
-    pattern: /connection refused|no such host|connection reset by peer|broken pipe|network is unreachable|no route to host|Could not resolve host|ENOTFOUND|ECONNREFUSED|ECONNRESET|EAI_AGAIN|proxyconnect tcp|server misbehaving|temporary failure in name resolution|use of closed network connection/i,
+    pattern: /connection refused|no such host|connection reset by peer|broken pipe|network is unreachable|no route to host|Could not resolve host|ENOTFOUND|ECONNREFUSED|ECONNRESET|EAI_AGAIN|proxyconnect tcp|server misbehaving|temporary failure in name resolution|use of closed network connection|read\/write on closed pipe/i,
     needsRegistryContext: true,
     examples: [
       'Get "https://registry.example.com/v2/": dial tcp: lookup registry.example.com on 127.0.0.53:53: no such host',
@@ -796,6 +868,13 @@ export const rules: readonly Rule[] = [
     examples: ['unsupported: The operation is unsupported.', '{"errors":[{"code":"UNSUPPORTED","message":"The operation is unsupported."}]}'],
   },
   {
+    id: 'manifest-put-rejected',
+    category: 'manifest_invalid',
+    confidence: 0.6,
+    pattern: /PUT (?:request to )?"?\S+\/manifests\/\S+?"?:? (?:unexpected status(?: code)?:? )?400\b/i,
+    examples: ['failed to push registry.example.com/app:1: unexpected status from PUT request to https://registry.example.com/v2/app/manifests/1: 400 Bad Request'],
+  },
+  {
     id: 'manifest-write-failed',
     category: 'manifest_invalid',
     confidence: 0.55,
@@ -859,11 +938,19 @@ export const rules: readonly Rule[] = [
     id: 'api-disabled',
     category: 'other',
     confidence: 0.8,
-    pattern: /API has not been used in project|SERVICE_DISABLED|it is disabled\. Enable it by visiting/i,
+    pattern: /API has not been used in project|SERVICE_DISABLED|it is disabled\. Enable it by visiting|is not enabled for consumer|billing account for the owning project is disabled|billing (?:is )?(?:not enabled|disabled)/i,
     title: 'The cloud API the registry needs is not enabled in this project',
     examples: [
       'denied: Artifact Registry API has not been used in project 123456 before or it is disabled. Enable it by visiting https://console.developers.google.com/apis/api/artifactregistry.googleapis.com/overview?project=123456 then retry.',
     ],
+  },
+  {
+    id: 'short-name-unresolved',
+    category: 'other',
+    confidence: 0.7,
+    pattern: /did not resolve to an alias and no unqualified-search registries are defined/i,
+    title: 'Podman cannot tell which registry a short image name means',
+    examples: ['Error: short-name "app" did not resolve to an alias and no unqualified-search registries are defined in "/etc/containers/registries.conf"'],
   },
   {
     id: 'disk-full',

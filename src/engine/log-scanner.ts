@@ -25,7 +25,8 @@ export const CANDIDATE_WORDS: readonly string[] = [
   'image not known', 'local storage', 'no space left', 'error', 'fail', 'unsupported', 'cannot connect',
   'daemon running', 'non tty', 'password', 'username', 'login', 'logging in', 'token', 'grant', 'rapt',
   'aadsts', 'connectivity_', 'too large', 'vpc', "organization's policy", 'ip address', 'client with ip',
-  'ip allow', 'exception', 'not logged in', 'no credentialed',
+  'ip allow', 'exception', 'not logged in', 'no credentialed', 'invalid choice', 'keychain', 'providers in chain',
+  'kms', 'skew', 'not yet valid', 'billing', 'not enabled', 'did not resolve', 'closed pipe', 'request timeout',
   // Push context and the tools that push.
   'push refers to', 'docker push', 'docker image push', 'podman push', 'nerdctl push', 'buildah push', 'crane',
   'skopeo', 'oras', 'helm push', '/v2/', 'acb_step',
@@ -50,7 +51,7 @@ const PACKAGE_MANAGER = /\bnpm (?:ERR|error)|registry\.npmjs|\byarn\b|\bpnpm\b|p
 
 /** A log that shows a push: generic rules apply to all its lines. */
 const PUSH_CONTEXT =
-  /push refers to|(?:docker|podman|nerdctl|buildah)(?: image)? push|buildx build[^\n]*--push|error pushing|failed to push|--push\b|Pushing image|pushing manifest|crane (?:push|cp)|skopeo copy|oras push|helm push/i;
+  /push refers to|(?:docker|podman|nerdctl|buildah)(?: image)? push|buildx build[^\n]*--push|error pushing|failed to push|--push\b|Pushing image|pushing manifest|crane (?:push|cp)|skopeo copy|oras push|helm push|error checking push permissions/i;
 
 /** Hosts named with a path (`host/…`) or as a URL. */
 const HOST_IN_LINE = /(?:https?:\/\/|\[|\s|^|"|'|=)((?:[a-z0-9<>_-]+\.)+[a-z0-9<>-]+(?::\d+)?|localhost:\d+)(?=\/|"|'|\s|$)/gi;
