@@ -1,12 +1,11 @@
 // Entry point: wiring only, and the one place that reads the environment.
 // `node dist/main.js` runs web and worker in one process; `--role web|worker` splits them.
-import type { Server } from 'node:http';
-import express from 'express';
+import { createServer, type Server } from 'node:http';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Worker } from 'bullmq';
 import { loadSettings, SettingsError, type Settings } from './config/env.js';
 import { ConfigError, loadConfigFile } from './config/load-config.js';
-import { createSlackApp } from './ingress/slack/create-app.js';
+import { createSlackApp, SLACK_EVENTS_PATH } from './ingress/slack/create-app.js';
 import { createSlackClient } from './ingress/slack/web-client.js';
 import { mountOpsRoutes, type ReadinessCheck } from './ops/http.js';
 import { createLogger, type Logger } from './ops/logger.js';
@@ -113,7 +112,6 @@ async function main(): Promise<void> {
   if (runsWeb) {
     const slackApp = createSlackApp({
       slack: { ...settings.slack, token: settings.slack.botToken },
-      expressApp,
       queue,
       state,
       registries,
@@ -121,15 +119,23 @@ async function main(): Promise<void> {
       metrics,
     });
     if (slackApp.mode === 'http') {
-      server = (await slackApp.app.start(settings.port)) as Server;
+      // One server: Slack's endpoint goes straight to Bolt's receiver, everything else to the ops routes.
+      const handle = slackApp.handle;
+      server = await listen(
+        createServer((req, res) => {
+          if (req.method === 'POST' && (req.url === SLACK_EVENTS_PATH || req.url?.startsWith(`${SLACK_EVENTS_PATH}?`))) handle(req, res);
+          else expressApp(req, res);
+        }),
+        settings.port,
+      );
     } else {
       await slackApp.app.start();
-      server = await listen(expressApp, settings.port);
+      stopSlack = () => slackApp.app.stop();
+      server = await listen(createServer(expressApp), settings.port);
     }
-    stopSlack = () => slackApp.app.stop();
-    logger.info({ port: settings.port, mode: slackApp.mode }, `web listening on :${settings.port} (${slackApp.mode === 'http' ? 'HTTP mode: POST /slack/events' : 'Socket Mode'})`);
+    logger.info({ port: settings.port, mode: slackApp.mode }, `web listening on :${settings.port} (${slackApp.mode === 'http' ? `HTTP mode: POST ${SLACK_EVENTS_PATH}` : 'Socket Mode'})`);
   } else {
-    server = await listen(expressApp, settings.port);
+    server = await listen(createServer(expressApp), settings.port);
     logger.info({ port: settings.port }, `worker health and metrics on :${settings.port}`);
   }
 
@@ -157,9 +163,13 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
-function listen(app: express.Express, port: number): Promise<Server> {
+function listen(server: Server, port: number): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, (error?: Error) => (error ? reject(error) : resolve(server)));
+    server.once('error', reject);
+    server.listen(port, () => {
+      server.off('error', reject);
+      resolve(server);
+    });
   });
 }
 
