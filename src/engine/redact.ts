@@ -59,7 +59,7 @@ export const REDACTION_PATTERNS: readonly RedactionPattern[] = [
   {
     id: 'json-private-key',
     description: 'private_key / private_key_id values of a service-account JSON key',
-    pattern: /(?<pre>\\?"private_key(?:_id)?\\?"\s*:\s*\\?")(?<secret>(?:[^"\\]|\\[^"])+)(?<post>\\?")/g,
+    pattern: /(?<pre>\\?"private_key(?:_id)?\\?"[ \t]*:[ \t]*\\?")(?<secret>(?:[^"\\]|\\[^"])+)(?<post>\\?")/g,
     keep: (s) => s === REDACTED || s.includes(REDACTED),
   },
   {
@@ -77,13 +77,13 @@ export const REDACTION_PATTERNS: readonly RedactionPattern[] = [
   {
     id: 'authorization-header',
     description: 'Authorization / Proxy-Authorization header credentials (Bearer, Basic, token…)',
-    pattern: /(?<pre>\b(?:Proxy-)?Authorization\s*[:=]\s*["']?(?:Bearer|Basic|Token|token|Digest|Negotiate|AWS4-HMAC-SHA256)?\s*)(?<secret>[^\s"',]+(?:,[ \t]*[^\s"',]+)*)/gi,
+    pattern: /(?<pre>\b(?:Proxy-)?Authorization[ \t]*[:=][ \t]*["']?(?:Bearer|Basic|Token|Digest|Negotiate|AWS4-HMAC-SHA256)?[ \t]*)(?<secret>[^\s"',]+(?:,[ \t]*[^\s"',]+)*)/gi,
     keep: isNotASecret,
   },
   {
     id: 'bearer-basic-token',
     description: 'a Bearer/Basic credential outside an Authorization header',
-    pattern: /(?<pre>\b(?:Bearer|Basic)\s+)(?!realm\b|error\b|scope\b|service\b)(?<secret>(?=[A-Za-z0-9._~+/-]*(?:\d|[A-Z][a-z]|[a-z][A-Z]|[._~+/-]))[A-Za-z0-9._~+/-]{8,}=*)/g,
+    pattern: /(?<pre>\b(?:Bearer|Basic)[ \t]+)(?!realm\b|error\b|scope\b|service\b)(?<secret>(?=[A-Za-z0-9._~+/-]*(?:\d|[A-Z][a-z]|[a-z][A-Z]|[._~+/-]))[A-Za-z0-9._~+/-]{8,}=*)/g,
   },
   {
     id: 'jwt',
@@ -166,13 +166,13 @@ export const REDACTION_PATTERNS: readonly RedactionPattern[] = [
   {
     id: 'quoted-key-value',
     description: 'JSON/YAML/Python-style "key": "value" pairs with a secret-ish key name',
-    pattern: new RegExp(String.raw`(?<pre>["'](?<key>${SECRET_KEY}|auth|identitytoken|registrytoken)["']\s*:\s*)(?<secret>"[^"\r\n]*"|'[^'\r\n]*')`, 'gi'),
+    pattern: new RegExp(String.raw`(?<pre>["'](?<key>${SECRET_KEY}|auth|identitytoken|registrytoken)["'][ \t]*:[ \t]*)(?<secret>"[^"\r\n]*"|'[^'\r\n]*')`, 'gi'),
     keep: isNotASecret,
   },
   {
     id: 'key-equals-value',
     description: 'key=value pairs with a secret-ish key name (env, INI, query strings, flags)',
-    pattern: new RegExp(String.raw`(?<pre>(?<![A-Za-z0-9_.-])(?:--?)?(?<key>${SECRET_KEY})\s*=\s*)(?<secret>${QUOTED_OR_BARE})`, 'gi'),
+    pattern: new RegExp(String.raw`(?<pre>(?<![A-Za-z0-9_.-])(?:--?)?(?<key>${SECRET_KEY})[ \t]*=[ \t]*)(?<secret>${QUOTED_OR_BARE})`, 'gi'),
     keep: isNotASecret,
   },
   {

@@ -148,3 +148,10 @@ describe('redactDeep', () => {
     expect(out.self).toBe(out);
   });
 });
+
+describe('redact across lines', () => {
+  it('never takes the next line for a value', () => {
+    const text = 'Authorization:\nnext-line-evidence\ntoken =\n  sha256-evidence-word\n"password":\n"kept"';
+    expect(redact(text)).toBe(text);
+  });
+});
