@@ -95,8 +95,10 @@ function matchProvider(host: string, repository: string): HostMatch {
  * `https://host/v2/…`) belongs to. Always answers; `{ provider: 'other' }` when no adapter knows it.
  */
 export function identifyHost(host: string, repository?: string): HostMatch {
-  const normal = normaliseHost(host);
-  if (normal === undefined) return { provider: 'other' };
+  // A masked or placeholder name (`<acr-name>.azurecr.io`, `***.dkr.ecr…`) fails the host grammar, but
+  // its suffix still names the registry.
+  const normal = normaliseHost(host) ?? stripScheme(unwrap(host)).split('/')[0]?.toLowerCase();
+  if (!normal) return { provider: 'other' };
   let repo = repository;
   if (repo === undefined) {
     // A URL path: `/v2/<name>/(manifests|blobs|tags)/…` names the repository.

@@ -214,3 +214,16 @@ describe('identifyHost', () => {
     expect(normaliseHost('bad host')).toBeUndefined();
   });
 });
+
+describe('identifyHost with masked or placeholder names, as pasted in issue threads', () => {
+  it.each([
+    ['account-id.dkr.ecr.us-east-1.amazonaws.com', { provider: 'ecr', region: 'us-east-1' }],
+    ['XXXXXXXXXXXX.dkr.ecr.eu-west-1.amazonaws.com', { provider: 'ecr', region: 'eu-west-1' }],
+    ['***.dkr.ecr.us-east-1.amazonaws.com', { provider: 'ecr', region: 'us-east-1' }],
+    ['<acr-name>.azurecr.io', { provider: 'acr' }],
+    ['https://<acr-name>.azurecr.io/v2/', { provider: 'acr' }],
+    ['contoso.privatelink.azurecr.io', { provider: 'acr', account: 'contoso' }],
+  ])('%s', (host, expected) => {
+    expect(identifyHost(host)).toEqual(expected);
+  });
+});

@@ -2,14 +2,17 @@
 import type { HostMatch, LogSignal, ProviderAdapter, RemediationContext } from '../types.js';
 import { arg, bareHost, doc, fromTable, gatherKnown, ipArg, step, type RemediationTable } from '../remediation-kit.js';
 
-// NAME[-HASH][.REGION.(data|geo)].azurecr.(io|cn|us|de). Registry names are 5–50 alphanumerics, so a `-`
-// can only start the hash suffix of a login server with a domain-name-label scope.
-const ACR_HOST = /^([a-z0-9]+)(?:-[a-z0-9]+)?(?:\.([a-z0-9]+)\.(?:data|geo))?\.azurecr\.(?:io|cn|us|de)$/;
+// NAME[-HASH][.REGION.(data|geo)|.privatelink].azurecr.(io|cn|us|de). Registry names are 5–50
+// alphanumerics, so a `-` can only start the hash suffix of a login server with a domain-name-label
+// scope. Pasted logs mask the name (`<acr-name>`, `***`): still ACR, the name stays unknown.
+const ACR_HOST = /^([^.]+?)(?:-[a-z0-9]+)?(?:\.([a-z0-9]+)\.(?:data|geo)|\.privatelink)?\.azurecr\.(?:io|cn|us|de)$/;
+const REGISTRY_NAME = /^[a-z0-9]{5,50}$/;
 
 function matchHost(host: string): HostMatch | undefined {
   const match = ACR_HOST.exec(bareHost(host));
   if (!match) return undefined;
-  const result: HostMatch = { provider: 'acr', account: match[1] };
+  const name = match[1] ?? '';
+  const result: HostMatch = { provider: 'acr', ...(REGISTRY_NAME.test(name) ? { account: name } : {}) };
   if (match[2]) result.region = match[2];
   return result;
 }

@@ -13,10 +13,13 @@ import {
   type RemediationTable,
 } from '../remediation-kit.js';
 
-// ACCOUNT.dkr.ecr[-fips].REGION.amazonaws.com[.cn]
-const PRIVATE_HOST = /^(\d{12})\.dkr\.ecr(-fips)?\.([a-z]{2}(?:-[a-z]+)+-\d+)\.amazonaws\.com(\.cn)?$/;
+// ACCOUNT.dkr.ecr[-fips].REGION.amazonaws.com[.cn]. Pasted logs often mask the account or region
+// (`XXXXXXXXXXXX`, `account-id`, `<region>`): the host is still ECR, the masked part just stays unknown.
+const PRIVATE_HOST = /^([^.]+)\.dkr\.ecr(-fips)?\.([^.]+)\.amazonaws\.com(\.cn)?$/;
 // ACCOUNT.dkr-ecr[-fips].REGION.on.aws: dual-stack (IPv4 + IPv6), see "Making requests to Amazon ECR registries".
-const DUAL_STACK_HOST = /^(\d{12})\.dkr-ecr(-fips)?\.([a-z]{2}(?:-[a-z]+)+-\d+)\.on\.aws$/;
+const DUAL_STACK_HOST = /^([^.]+)\.dkr-ecr(-fips)?\.([^.]+)\.on\.aws$/;
+const ACCOUNT_ID = /^\d{12}$/;
+const REGION_NAME = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
 // API endpoints seen in CLI/SDK errors: ecr.REGION.amazonaws.com, api.ecr.REGION.amazonaws.com, ecr.REGION.api.aws
 const API_HOST = /^(?:api\.)?ecr(?:-fips)?\.([a-z]{2}(?:-[a-z]+)+-\d+)\.(?:amazonaws\.com(?:\.cn)?|api\.aws)$/;
 // Layers are served from S3 buckets named after the region.
@@ -26,7 +29,14 @@ const PUBLIC_HOST = /^(?:public\.ecr\.aws|api\.ecr-public\.[a-z0-9-]+\.amazonaws
 function matchHost(host: string, repository: string): HostMatch | undefined {
   const name = bareHost(host);
   const registry = PRIVATE_HOST.exec(name) ?? DUAL_STACK_HOST.exec(name);
-  if (registry) return { provider: 'ecr', account: registry[1], region: registry[3] };
+  if (registry) {
+    const [, account = '', , region = ''] = registry;
+    return {
+      provider: 'ecr',
+      ...(ACCOUNT_ID.test(account) ? { account } : {}),
+      ...(REGION_NAME.test(region) ? { region } : {}),
+    };
+  }
   const api = API_HOST.exec(name) ?? LAYER_BUCKET_HOST.exec(name);
   if (api) return { provider: 'ecr', region: api[1] };
   if (PUBLIC_HOST.test(name)) {
