@@ -16,12 +16,17 @@ export interface Result {
 }
 
 /** `node --import tsx src/cli/main.ts …args`, with `input` on stdin (stdin closed when none). */
-export function spawnCli(args: string[], options: { input?: string | Buffer; env?: Record<string, string> } = {}): Promise<Result> {
+export function spawnCli(
+  args: string[],
+  options: { input?: string | Buffer; env?: Record<string, string>; asUnprivilegedUser?: boolean } = {},
+): Promise<Result> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
       cwd: ROOT,
       env: { ...process.env, NO_COLOR: '1', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
+      // Root reads any file; to see a permission error the CLI must run as someone else (nobody).
+      ...(options.asUnprivilegedUser && process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {}),
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
