@@ -12,6 +12,7 @@ import { createLogger, type Logger } from './ops/logger.js';
 import { createMetrics } from './ops/metrics.js';
 import { createDiagnoseQueue, type DiagnoseQueue } from './queue/diagnose-queue.js';
 import { startDiagnoseWorker } from './queue/diagnose-worker.js';
+import { inboxLength, pushToInbox, startInboxMover, type InboxMover } from './queue/inbox.js';
 import { PostState } from './queue/post-state.js';
 import type { RegistrySummary } from './render/slack/messages.js';
 
@@ -65,7 +66,7 @@ async function main(): Promise<void> {
   // Producers fail fast when Redis is down (the ack says so); workers wait for it to come back.
   const health = redisClient(settings, logger, 'health', { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
   const stateRedis = redisClient(settings, logger, 'state', { maxRetriesPerRequest: 3 });
-  const queueRedis = redisClient(settings, logger, 'queue', { enableOfflineQueue: false, maxRetriesPerRequest: 3 });
+  const queueRedis = redisClient(settings, logger, 'queue', { enableOfflineQueue: false, maxRetriesPerRequest: 3, enableAutoPipelining: true });
   const state = new PostState(stateRedis, { prefix: settings.queuePrefix, recentLimit: settings.recentDiagnoses });
   const queue: DiagnoseQueue = createDiagnoseQueue({
     connection: queueRedis,
@@ -76,7 +77,15 @@ async function main(): Promise<void> {
   queue.on('error', (error) => logger.warn({ err: error }, 'queue error'));
 
   let worker: Worker | undefined;
+  let mover: InboxMover | undefined;
   if (runsWorker) {
+    mover = startInboxMover({
+      blocking: redisClient(settings, logger, 'inbox', { maxRetriesPerRequest: null }),
+      redis: stateRedis,
+      queue,
+      prefix: settings.queuePrefix,
+      logger: logger.child({ component: 'inbox' }),
+    });
     const workerRedis = redisClient(settings, logger, 'worker', { maxRetriesPerRequest: null });
     worker = startDiagnoseWorker({
       connection: workerRedis,
@@ -101,7 +110,10 @@ async function main(): Promise<void> {
     metrics,
     logger,
     readiness,
-    queueForGauge: queue,
+    queueCounts: async () => ({
+      ...(await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed')),
+      inbox: await inboxLength(stateRedis, settings.queuePrefix),
+    }),
     ...(runsWeb ? { queues: [queue] } : {}),
     ...(settings.admin ? { admin: settings.admin } : {}),
   });
@@ -112,7 +124,7 @@ async function main(): Promise<void> {
   if (runsWeb) {
     const slackApp = createSlackApp({
       slack: { ...settings.slack, token: settings.slack.botToken },
-      queue,
+      enqueue: (data) => pushToInbox(queueRedis, settings.queuePrefix, data),
       state,
       registries,
       logger,
@@ -149,7 +161,7 @@ async function main(): Promise<void> {
     // With Redis up, let active jobs finish (bounded); with Redis down there is nothing to wait for.
     const redisUp = health.status === 'ready';
     const bounded = (p: Promise<unknown>, ms: number) => Promise.race([p, new Promise((r) => setTimeout(r, ms).unref())]);
-    await bounded(Promise.allSettled([stopSlack?.(), worker?.close(!redisUp)]), redisUp ? 10_000 : 500);
+    await bounded(Promise.allSettled([stopSlack?.(), mover?.stop(), worker?.close(!redisUp)]), redisUp ? 10_000 : 500);
     if (server?.listening) {
       const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
       server.closeIdleConnections();

@@ -21,8 +21,8 @@ export interface OpsOptions {
   /** Queues shown on the dashboard (web role); the dashboard is off without `admin` credentials. */
   queues?: readonly Queue[];
   admin?: { user: string; password: string };
-  /** Sampled into the queue gauge at each scrape. */
-  queueForGauge?: Queue;
+  /** Sampled into the queue gauge at each scrape: job counts by state. */
+  queueCounts?: () => Promise<Record<string, number>>;
   checkTimeoutMs?: number;
 }
 
@@ -72,11 +72,10 @@ export function mountOpsRoutes(options: OpsOptions, app: Express = express()): E
   });
 
   app.get('/metrics', async (_req, res) => {
-    if (options.queueForGauge) {
-      const queue = options.queueForGauge;
+    if (options.queueCounts) {
+      const sample = options.queueCounts;
       const counts = await withTimeout(async () => {
-        const c = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed');
-        for (const [state, n] of Object.entries(c)) options.metrics.queueJobs.set({ state }, n);
+        for (const [state, n] of Object.entries(await sample())) options.metrics.queueJobs.set({ state }, n);
         return true;
       }, timeout);
       if (!counts) options.logger.debug('queue counts unavailable for /metrics');

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { inboxLength } from '../../src/queue/inbox.js';
 import { DIAGNOSE_QUEUE } from '../../src/queue/jobs.js';
 
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -36,7 +37,8 @@ export async function queueCounts(prefix: string): Promise<Record<string, number
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 3 });
   const queue = new Queue(DIAGNOSE_QUEUE, { connection: redis, prefix });
   try {
-    return await queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized');
+    // Jobs wait in the inbox list for a moment before they are BullMQ jobs: count both.
+    return { ...(await queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized')), inbox: await inboxLength(redis, prefix) };
   } finally {
     await queue.close();
     redis.disconnect();

@@ -5,8 +5,7 @@ import { parseImageRef } from '../../engine/image-ref.js';
 import { redact } from '../../engine/redact.js';
 import type { Logger } from '../../ops/logger.js';
 import type { Metrics } from '../../ops/metrics.js';
-import { enqueueDiagnosis, type DiagnoseQueue } from '../../queue/diagnose-queue.js';
-import { MAX_JOB_LOG_CHARS } from '../../queue/jobs.js';
+import { MAX_JOB_LOG_CHARS, type DiagnoseJobData } from '../../queue/jobs.js';
 import type { PostState } from '../../queue/post-state.js';
 import { truncate } from '../../render/slack/mrkdwn.js';
 import {
@@ -25,7 +24,8 @@ import { callSlack } from './web-client.js';
 import { parseCommand, subcommandLabel } from './parse-command.js';
 
 export interface ListenerDeps {
-  queue: DiagnoseQueue;
+  /** Store a validated, redacted job request durably; resolves with its job id (fails fast when Redis is down). */
+  enqueue: (data: DiagnoseJobData) => Promise<string>;
   state: PostState;
   registries: readonly RegistrySummary[];
   logger: Logger;
@@ -45,7 +45,7 @@ const UNAVAILABLE =
   ":warning: I couldn't queue the diagnosis (the queue is unavailable right now). Nothing was lost on your side: please try again in a minute.";
 
 export function registerListeners(app: App, deps: ListenerDeps): void {
-  const { queue, state, registries, logger, metrics } = deps;
+  const { enqueue, state, registries, logger, metrics } = deps;
   const registryNames = new Set(registries.map((r) => r.name));
 
   app.command(/^\/[\w-]+$/, async ({ command, ack, client }) => {
@@ -63,7 +63,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
         }
         let jobId: string;
         try {
-          jobId = await enqueueDiagnosis(queue, {
+          jobId = await enqueue({
             source: 'command',
             log: parsed.log,
             ...(parsed.image ? { image: parsed.image } : {}),
@@ -141,7 +141,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       return;
     }
     try {
-      const jobId = await enqueueDiagnosis(queue, {
+      const jobId = await enqueue({
         source: 'modal',
         log: truncate(redact(rawLog.trim()), MAX_JOB_LOG_CHARS),
         ...(image ? { image } : {}),
