@@ -1,0 +1,56 @@
+// The inbox: what the ack path stores, and the mover that turns it into BullMQ jobs exactly once.
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createLogger } from '../../src/ops/logger.js';
+import { createDiagnoseQueue, type DiagnoseQueue } from '../../src/queue/diagnose-queue.js';
+import { inboxKeys, inboxLength, newJobId, pushToInbox, startInboxMover } from '../../src/queue/inbox.js';
+import type { DiagnoseJobData } from '../../src/queue/jobs.js';
+import { cleanPrefix, REDIS_URL, uniquePrefix } from '../fakes/redis.js';
+
+const prefix = uniquePrefix('inbox');
+let redis: Redis;
+let queue: DiagnoseQueue;
+const logger = createLogger({ level: 'silent' });
+const data = (n: number): DiagnoseJobData => ({ source: 'command', log: `denied ${n}`, channel: 'C0INBOX', user: 'U0ALICE', requestedAt: Date.now() });
+
+beforeAll(() => {
+  redis = new Redis(REDIS_URL);
+  queue = createDiagnoseQueue({ connection: new Redis(REDIS_URL, { maxRetriesPerRequest: null }), prefix, attempts: 1, backoffMs: 10 });
+});
+
+afterAll(async () => {
+  await queue.close();
+  redis.disconnect();
+  await cleanPrefix(prefix);
+});
+
+it('job ids are short, ordered and never integers', () => {
+  const a = newJobId(1_700_000_000_000);
+  expect(a).toMatch(/^[a-z0-9]{12,16}$/);
+  expect(Number.isNaN(Number(a))).toBe(true);
+});
+
+it('refuses invalid job data before storing it', async () => {
+  await expect(pushToInbox(redis, prefix, { ...data(0), channel: '#nope' })).rejects.toThrow();
+  expect(await inboxLength(redis, prefix)).toBe(0);
+});
+
+it('moves every entry once, re-adds entries a dead mover left behind, and drops malformed ones', async () => {
+  const ids = await Promise.all(Array.from({ length: 150 }, (_, i) => pushToInbox(redis, prefix, data(i))));
+  // A mover that died mid-batch: an entry already added and one not yet added, both still in processing.
+  const keys = inboxKeys(prefix);
+  const orphan = JSON.stringify({ id: 'orphan1', data: data(999) });
+  await redis.lpush(keys.processing, orphan, JSON.stringify({ id: ids[0], data: data(0) }), 'not json');
+
+  const movers = [0, 1].map(() =>
+    startInboxMover({ blocking: new Redis(REDIS_URL, { maxRetriesPerRequest: null }), redis, queue, prefix, logger, batch: 20, recoverEveryMs: 60_000 }),
+  );
+  await new Promise((r) => setTimeout(r, 300));
+  await Promise.all(movers.map((m) => m.idle()));
+  await Promise.all(movers.map((m) => m.stop()));
+
+  expect(await inboxLength(redis, prefix)).toBe(0);
+  const jobs = await queue.getJobs(['waiting']);
+  expect(jobs).toHaveLength(151);
+  expect(new Set(jobs.map((j) => j.id))).toEqual(new Set([...ids, 'orphan1']));
+});
