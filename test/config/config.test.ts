@@ -26,6 +26,12 @@ describe('config file', () => {
     expect(config.routing[0]).toEqual({ registry: 'prod-ecr', repository: 'team-a/*', channel: 'C0TEAMA' });
   });
 
+  it('registry-doctor.example.yml is valid', async () => {
+    const { config } = await loadConfigFile(join(import.meta.dirname, '../../registry-doctor.example.yml'));
+    expect(config.registries.map((r) => r.provider)).toEqual(['ecr', 'gar', 'acr', 'ghcr']);
+    expect(config.routing).toHaveLength(2);
+  });
+
   it('no file at all → no registries', async () => {
     const { config, source } = await loadConfigFile(join(fixtures, 'missing.yml'));
     expect(source).toBeUndefined();
