@@ -40,7 +40,7 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[]): string[] {
           .map((key) => `${formatPath([...issue.path, key])}: unknown key; remove it or check its spelling`)
           .join('\n');
       case 'invalid_value':
-        return `${at}: ${issue.message}; use one of: ${issue.values.map(String).join(', ')}`;
+        return `${at}: must be one of: ${issue.values.map(String).join(', ')}`;
       case 'invalid_type':
         return issue.input === undefined
           ? `${at}: required (${issue.expected}); add it`

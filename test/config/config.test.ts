@@ -43,7 +43,7 @@ describe('config file', () => {
   });
 
   it('a bad provider names the key and the allowed values', async () => {
-    await expect(loadConfigFile(join(fixtures, 'bad-provider.yml'))).rejects.toThrow(/registries\[0\]\.provider: .*use one of: ecr, gar, gcr, acr, dockerhub, ghcr, other/);
+    await expect(loadConfigFile(join(fixtures, 'bad-provider.yml'))).rejects.toThrow(/registries\[0\]\.provider: .*must be one of: ecr, gar, gcr, acr, dockerhub, ghcr, other/);
   });
 
   it('an unknown key is named with its path', () => {

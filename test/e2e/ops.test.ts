@@ -124,7 +124,7 @@ describe('start-up failures', () => {
     });
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/registries\[0\]\.provider/);
-    expect(run.stderr).toMatch(/use one of: ecr, gar/);
+    expect(run.stderr).toMatch(/must be one of: ecr, gar/);
     expect(run.stderr).toMatch(/registry-doctor\.example\.yml/);
   });
 

@@ -2,7 +2,7 @@
 // Each test file builds its own copy under node_modules/.cache (so parallel files never race on dist/).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 
@@ -14,6 +14,7 @@ let built: string | undefined;
 export function buildApp(): string {
   if (built) return built;
   const outDir = join(ROOT, 'node_modules/.cache/registry-doctor-e2e', `${process.pid}-${randomBytes(3).toString('hex')}`);
+  process.once('exit', () => rmSync(outDir, { recursive: true, force: true }));
   try {
     execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', outDir], { cwd: ROOT, stdio: 'pipe' });
   } catch (error) {
