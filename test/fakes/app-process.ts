@@ -2,7 +2,7 @@
 // Each test file builds its own copy under node_modules/.cache (so parallel files never race on dist/).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 
@@ -13,7 +13,9 @@ let built: string | undefined;
 /** `tsc -p tsconfig.build.json` into a private out dir; returns the path of main.js. */
 export function buildApp(): string {
   if (built) return built;
-  const outDir = join(ROOT, 'node_modules/.cache/registry-doctor-e2e', `${process.pid}-${randomBytes(3).toString('hex')}`);
+  const cache = join(ROOT, 'node_modules/.cache/registry-doctor-e2e');
+  pruneBuilds(cache);
+  const outDir = join(cache, `${process.pid}-${randomBytes(3).toString('hex')}`);
   process.once('exit', () => rmSync(outDir, { recursive: true, force: true }));
   try {
     execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', outDir], { cwd: ROOT, stdio: 'pipe' });
@@ -23,6 +25,22 @@ export function buildApp(): string {
   }
   built = join(outDir, 'main.js');
   return built;
+}
+
+/** Remove the builds of test processes that are gone (vitest may end its workers without an exit event). */
+function pruneBuilds(cache: string): void {
+  if (!existsSync(cache)) return;
+  for (const dir of readdirSync(cache)) {
+    const pid = Number(dir.split('-')[0]);
+    let alive = false;
+    try {
+      process.kill(pid, 0);
+      alive = true;
+    } catch (error) {
+      alive = (error as NodeJS.ErrnoException).code === 'EPERM';
+    }
+    if (!alive) rmSync(join(cache, dir), { recursive: true, force: true });
+  }
 }
 
 export function freePort(): Promise<number> {
