@@ -102,6 +102,7 @@ async function main(): Promise<void> {
     { name: 'redis', check: async () => (await health.ping()) === 'PONG' },
     { name: 'config', check: async () => true },
   ];
+  if (runsWeb && settings.slack.appToken) readiness.push({ name: 'slack_socket', check: async () => slackConnected });
   if (worker) {
     const w = worker;
     readiness.push({ name: 'worker', check: async () => w.isRunning() });
@@ -120,6 +121,7 @@ async function main(): Promise<void> {
   if (!settings.admin && runsWeb) logger.info('the /admin/queues dashboard is off (set ADMIN_USER and ADMIN_PASSWORD to enable it)');
 
   let server: Server | undefined;
+  let slackConnected = true;
   let stopSlack: (() => Promise<unknown>) | undefined;
   if (runsWeb) {
     const slackApp = createSlackApp({
@@ -141,9 +143,17 @@ async function main(): Promise<void> {
         settings.port,
       );
     } else {
-      await slackApp.app.start();
-      stopSlack = () => slackApp.app.stop();
+      // Health and metrics first: the socket may take a while to connect (and retries on its own).
       server = await listen(createServer(expressApp), settings.port);
+      stopSlack = () => slackApp.app.stop();
+      slackConnected = false;
+      void slackApp.app
+        .start()
+        .then(() => {
+          slackConnected = true;
+          logger.info('Socket Mode connected');
+        })
+        .catch((error: unknown) => logger.error({ err: error }, 'Socket Mode failed to start'));
     }
     logger.info({ port: settings.port, mode: slackApp.mode }, `web listening on :${settings.port} (${slackApp.mode === 'http' ? `HTTP mode: POST ${SLACK_EVENTS_PATH}` : 'Socket Mode'})`);
   } else {

@@ -2,6 +2,7 @@
 // told to fail a method with not_in_channel / channel_not_found / ratelimited (429 + Retry-After) / HTTP 500.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { FakeSocketMode } from './slack-socket.js';
 
 export interface RecordedCall {
   method: string;
@@ -73,9 +74,12 @@ export class FakeSlack {
   private tsCounter = 0;
   /** Retry-After seconds on 429s (1 keeps the suite fast). */
   retryAfterSeconds = 1;
+  /** Socket Mode: `apps.connections.open` answers with a ws:// URL served here. */
+  readonly socketMode = new FakeSocketMode();
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => void this.handle(req, res));
+    this.socketMode.attach(this.server);
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     return this;
   }
@@ -121,6 +125,7 @@ export class FakeSlack {
   }
 
   async stop(): Promise<void> {
+    this.socketMode.close();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     this.server?.closeAllConnections?.();
   }
@@ -179,6 +184,8 @@ export class FakeSlack {
         const ts = this.nextTs();
         return { ok: true, channel: params.channel, ts, message: { type: 'message', text: params.text, ts, ...(params.thread_ts ? { thread_ts: params.thread_ts } : {}) } };
       }
+      case 'apps.connections.open':
+        return { ok: true, url: `ws://127.0.0.1:${this.port}/socket-mode` };
       case 'chat.update':
         return { ok: true, channel: params.channel, ts: params.ts, text: params.text };
       case 'chat.postEphemeral':

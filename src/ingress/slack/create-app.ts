@@ -24,7 +24,7 @@ export type SlackApp =
   | { mode: 'socket'; app: App };
 
 export function createSlackApp(options: SlackAppOptions): SlackApp {
-  const logger = options.logger.child({ component: 'bolt' });
+  const logger = options.logger;
   const blog = boltLogger(logger);
   const levels: Record<string, LogLevel> = { debug: LogLevel.DEBUG, trace: LogLevel.DEBUG, info: LogLevel.INFO, warn: LogLevel.WARN };
   const logLevel = levels[logger.level] ?? LogLevel.ERROR;
@@ -37,7 +37,8 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       appToken: options.slack.appToken,
       logger: blog,
       logLevel,
-      ...(options.slack.apiUrl ? { clientOptions: { slackApiUrl: options.slack.apiUrl } } : {}),
+      // The Socket Mode client takes its Web API options (apps.connections.open) from here.
+      installerOptions: { clientOptions: { ...(options.slack.apiUrl ? { slackApiUrl: options.slack.apiUrl } : {}), retryConfig: clientOptions.retryConfig } },
     });
     app = new App({ token: options.slack.token, receiver, logger: blog, logLevel, clientOptions });
     result = { mode: 'socket', app };
