@@ -91,6 +91,7 @@ async function main(): Promise<void> {
       connection: workerRedis,
       prefix: settings.queuePrefix,
       concurrency: settings.worker.concurrency,
+      lockMs: settings.worker.lockMs,
       slack: createSlackClient({ token: settings.slack.botToken, apiUrl: settings.slack.apiUrl, timeoutMs: settings.slack.timeoutMs }, logger, metrics),
       state,
       logger: logger.child({ component: 'worker' }),

@@ -29,6 +29,7 @@ export const envSchema = z.object({
   WORKER_CONCURRENCY: int(1, 1000).default(8),
   JOB_ATTEMPTS: int(1, 50).default(4),
   JOB_BACKOFF_MS: int(0, 3_600_000).default(2000),
+  WORKER_LOCK_MS: int(500, 600_000).default(30_000),
   RECENT_DIAGNOSES: int(1, 100).default(20),
   SLACK_API_TIMEOUT_MS: int(100, 120_000).default(10_000),
   CI_WEBHOOK_SECRET: optionalText,
@@ -53,7 +54,8 @@ export interface Settings {
   configPath: string;
   admin: { user: string; password: string } | undefined;
   logLevel: Env['LOG_LEVEL'];
-  worker: { concurrency: number; attempts: number; backoffMs: number };
+  /** lockMs: how long a job stays locked to a worker without renewal; a dead worker's job is picked up after it. */
+  worker: { concurrency: number; attempts: number; backoffMs: number; lockMs: number };
   recentDiagnoses: number;
 }
 
@@ -109,7 +111,7 @@ export function loadSettings(env: Record<string, string | undefined>, argv: read
     configPath: e.REGISTRY_DOCTOR_CONFIG,
     admin: e.ADMIN_USER && e.ADMIN_PASSWORD ? { user: e.ADMIN_USER, password: e.ADMIN_PASSWORD } : undefined,
     logLevel: e.LOG_LEVEL,
-    worker: { concurrency: e.WORKER_CONCURRENCY, attempts: e.JOB_ATTEMPTS, backoffMs: e.JOB_BACKOFF_MS },
+    worker: { concurrency: e.WORKER_CONCURRENCY, attempts: e.JOB_ATTEMPTS, backoffMs: e.JOB_BACKOFF_MS, lockMs: e.WORKER_LOCK_MS },
     recentDiagnoses: e.RECENT_DIAGNOSES,
   };
 }

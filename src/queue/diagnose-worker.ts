@@ -160,6 +160,8 @@ export interface StartWorkerOptions extends DiagnoseWorkerDeps {
   connection: ConnectionOptions;
   prefix: string;
   concurrency: number;
+  /** BullMQ lockDuration (and stalled-job check interval): a dead worker's job is picked up again after it. */
+  lockMs?: number;
 }
 
 export function startDiagnoseWorker(options: StartWorkerOptions): Worker<DiagnoseJobData, DiagnoseJobResult> {
@@ -167,6 +169,7 @@ export function startDiagnoseWorker(options: StartWorkerOptions): Worker<Diagnos
     connection: options.connection,
     prefix: options.prefix,
     concurrency: options.concurrency,
+    ...(options.lockMs ? { lockDuration: options.lockMs, stalledInterval: options.lockMs } : {}),
   });
   worker.on('error', (error) => options.logger.error({ err: error }, 'worker error'));
   return worker;

@@ -295,6 +295,23 @@ describe('Slack API errors', () => {
   });
 });
 
+describe('failures before anything is posted', () => {
+  it('a job that cannot post at all reports through response_url', async () => {
+    const channel = 'C0NOPOST';
+    fake.fail('chat.postMessage', 'server_error', 100, (p) => p.channel === channel);
+    await command(`diagnose ${ECR_DENIED}`, channel, { response_url: fake.responseUrl('nopost') });
+    const note = await fake.waitFor(() => fake.responseUrlPosts.find((p) => p.id === 'nopost'), 15_000, 'response_url failure note');
+    expect(note.body).toMatchObject({ response_type: 'ephemeral', text: expect.stringMatching(/Diagnosis failed after 3 attempts: Slack API error http_500/) });
+  });
+
+  it('a form that cannot be opened is explained through response_url', async () => {
+    fake.fail('views.open', 'expired_trigger_id', 1, (p) => p.trigger_id === 'late.trigger');
+    await command('diagnose', 'C0LATE', { trigger_id: 'late.trigger', response_url: fake.responseUrl('late') });
+    const note = await fake.waitFor(() => fake.responseUrlPosts.find((p) => p.id === 'late'), 5000, 'response_url note');
+    expect(String(note.body.text)).toMatch(/couldn't open the form/);
+  });
+});
+
 describe('App Home', () => {
   it('app_home_opened publishes the recent diagnoses and the registries', async () => {
     const body = eventBody({ type: 'app_home_opened', user: 'U0ALICE', channel: 'D0HOME', tab: 'home', event_ts: `${Date.now() / 1000}` });

@@ -25,7 +25,8 @@ export interface ResponseUrlPost {
   raw: string;
 }
 
-export type FailureKind = 'not_in_channel' | 'channel_not_found' | 'ratelimited' | 'server_error' | 'invalid_auth';
+/** HTTP-level failures, or any Slack error code answered as `{ok: false, error}`. */
+export type FailureKind = 'ratelimited' | 'server_error' | 'not_in_channel' | 'channel_not_found' | 'invalid_auth' | (string & {});
 
 interface Failure {
   method: string;
@@ -70,6 +71,7 @@ export class FakeSlack {
   readonly calls: RecordedCall[] = [];
   readonly responseUrlPosts: ResponseUrlPost[] = [];
   private readonly failures: Failure[] = [];
+  private readonly delays: Array<{ method: string; ms: number; remaining: number; when?: (params: Record<string, unknown>) => boolean }> = [];
   private server: Server | undefined;
   private tsCounter = 0;
   /** Retry-After seconds on 429s (1 keeps the suite fast). */
@@ -101,6 +103,16 @@ export class FakeSlack {
   /** Make the next `times` calls of `method` (matching `when`) fail. */
   fail(method: string, kind: FailureKind, times = 1, when?: (params: Record<string, unknown>) => boolean): void {
     this.failures.push({ method, kind, remaining: times, ...(when ? { when } : {}) });
+  }
+
+  /** Hold the answer to the next `times` calls of `method` (matching `when`) for `ms`. */
+  delay(method: string, ms: number, times = 1, when?: (params: Record<string, unknown>) => boolean): void {
+    this.delays.push({ method, ms, remaining: times, ...(when ? { when } : {}) });
+  }
+
+  /** Every call of a method, answered or still held (for "was it attempted"). */
+  attempts(method: string, filter?: (c: RecordedCall) => boolean): RecordedCall[] {
+    return this.calls.filter((c) => c.method === method && (!filter || filter(c)));
   }
 
   /** Calls of a method that we answered with ok: true. */
@@ -149,6 +161,13 @@ export class FakeSlack {
     const record = (status: number, failed = false) =>
       this.calls.push({ method, params, raw, contentType, authorization: req.headers.authorization, status, failed, at: Date.now() });
 
+    const delay = this.delays.find((d) => d.method === method && d.remaining > 0 && (!d.when || d.when(params)));
+    if (delay) {
+      delay.remaining -= 1;
+      this.calls.push({ method, params, raw, contentType, authorization: req.headers.authorization, status: 0, failed: true, at: Date.now() });
+      await new Promise((r) => setTimeout(r, delay.ms));
+      if (res.destroyed || req.socket.destroyed) return;
+    }
     const failure = this.failures.find((f) => f.method === method && f.remaining > 0 && (!f.when || f.when(params)));
     if (failure) {
       failure.remaining -= 1;

@@ -7,6 +7,7 @@ import type { Logger } from '../../ops/logger.js';
 import type { Metrics } from '../../ops/metrics.js';
 import { MAX_JOB_LOG_CHARS, type DiagnoseJobData } from '../../queue/jobs.js';
 import type { PostState } from '../../queue/post-state.js';
+import { postToResponseUrl } from '../../queue/respond.js';
 import { truncate } from '../../render/slack/mrkdwn.js';
 import {
   ANY_REGISTRY,
@@ -92,9 +93,13 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
           responseUrl: command.response_url,
           command: command.command,
         });
-        await callSlack(metrics, 'views.open', () => client.views.open({ trigger_id: command.trigger_id, view })).catch((error: unknown) =>
-          logger.error({ err: error }, 'views.open failed'),
-        );
+        await callSlack(metrics, 'views.open', () => client.views.open({ trigger_id: command.trigger_id, view })).catch(async (error: unknown) => {
+          logger.error({ err: error }, 'views.open failed');
+          // The trigger lasts 3 s; say so rather than leave the user waiting for a form.
+          if (command.response_url) {
+            await postToResponseUrl(command.response_url, renderUsage(command.command, undefined, "I couldn't open the form (Slack said it took too long). Run `/registry diagnose` again, or paste the error after it."));
+          }
+        });
         return;
       }
       case 'help':

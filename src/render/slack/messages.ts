@@ -132,9 +132,9 @@ export function renderEphemeralFailure(attempts: number, reason: string): SlackT
   return { text, blocks: [section(text)] };
 }
 
-export function renderUsage(command: string, unknown?: string): SlackText {
+export function renderUsage(command: string, unknown?: string, note?: string): SlackText {
   const c = escapeMrkdwn(command);
-  const lead = unknown !== undefined ? `I don't know \`${escapeMrkdwn(truncate(unknown, 50))}\`. ` : '';
+  const lead = (note ? `${note}\n` : '') + (unknown !== undefined ? `I don't know \`${escapeMrkdwn(truncate(unknown, 50))}\`. ` : '');
   const text =
     `${lead}Usage:\n` +
     `• \`${c} diagnose <image-ref and/or pasted error>\` — why did this push fail?\n` +
