@@ -66,7 +66,8 @@ async function main(): Promise<void> {
   // Producers fail fast when Redis is down (the ack says so); workers wait for it to come back.
   const health = redisClient(settings, logger, 'health', { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
   const stateRedis = redisClient(settings, logger, 'state', { maxRetriesPerRequest: 3 });
-  const queueRedis = redisClient(settings, logger, 'queue', { enableOfflineQueue: false, maxRetriesPerRequest: 3, enableAutoPipelining: true });
+  // The ack path's connection: pipelined, no offline queue, and a command timeout well inside Slack's 3 s.
+  const queueRedis = redisClient(settings, logger, 'queue', { enableOfflineQueue: false, maxRetriesPerRequest: 1, enableAutoPipelining: true, commandTimeout: 1500 });
   const state = new PostState(stateRedis, { prefix: settings.queuePrefix, recentLimit: settings.recentDiagnoses });
   const queue: DiagnoseQueue = createDiagnoseQueue({
     connection: queueRedis,

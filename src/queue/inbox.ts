@@ -17,28 +17,30 @@ export interface InboxEntry {
 
 export const inboxKeys = (prefix: string) => ({ inbox: `${prefix}:diagnose:inbox`, processing: `${prefix}:diagnose:inbox:processing` });
 
+// Unique across processes (a random tag per process) and cheap (no crypto call per request).
+const PROCESS_TAG = randomBytes(3).toString('hex');
+let sequence = 0;
+
 /** Short, time-ordered, never an integer (BullMQ refuses integer custom ids). */
 export function newJobId(now = Date.now()): string {
-  return `${now.toString(36)}${randomBytes(3).toString('hex')}`;
+  sequence = (sequence + 1) % 1296;
+  return `${now.toString(36)}${PROCESS_TAG}${sequence.toString(36).padStart(2, '0')}`;
 }
 
 export class EnqueueError extends Error {
   override name = 'EnqueueError';
 }
 
-/** Validate and store a job request; resolves with its job id once Redis has it. Fails within `timeoutMs`. */
-export async function pushToInbox(redis: Redis, prefix: string, data: DiagnoseJobData, timeoutMs = 1500): Promise<string> {
+/**
+ * Validate and store a job request; resolves with its job id once Redis has it. Give `redis` a
+ * `commandTimeout` (and no offline queue) so that this fails fast, well inside Slack's 3 s, when Redis is away.
+ */
+export async function pushToInbox(redis: Redis, prefix: string, data: DiagnoseJobData): Promise<string> {
   const entry: InboxEntry = { id: newJobId(), data: diagnoseJobSchema.parse(data) };
-  let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
-      redis.lpush(inboxKeys(prefix).inbox, JSON.stringify(entry)),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new EnqueueError(`Redis did not answer within ${timeoutMs} ms`)), timeoutMs);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
+    await redis.lpush(inboxKeys(prefix).inbox, JSON.stringify(entry));
+  } catch (error) {
+    throw new EnqueueError(`could not store the job: ${(error as Error).message}`);
   }
   return entry.id;
 }

@@ -40,7 +40,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       // The Socket Mode client takes its Web API options (apps.connections.open) from here.
       installerOptions: { clientOptions: { ...(options.slack.apiUrl ? { slackApiUrl: options.slack.apiUrl } : {}), retryConfig: clientOptions.retryConfig } },
     });
-    app = new App({ token: options.slack.token, receiver, logger: blog, logLevel, clientOptions });
+    app = new App({ token: options.slack.token, receiver, logger: blog, logLevel, clientOptions, convoStore: false });
     result = { mode: 'socket', app };
   } else {
     if (!options.slack.signingSecret) throw new Error('SLACK_SIGNING_SECRET is required in HTTP mode');
@@ -53,7 +53,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       // Requests beyond Slack's own sizes are refused before parsing.
       bodyLimit: 64 * 1024,
     });
-    app = new App({ token: options.slack.token, receiver, logger: blog, logLevel, clientOptions });
+    app = new App({ token: options.slack.token, receiver, logger: blog, logLevel, clientOptions, convoStore: false });
     result = { mode: 'http', app, handle: receiver.requestListener };
   }
   watchRateLimits(app.client, logger, options.metrics);
