@@ -47,8 +47,9 @@ export class PostState {
     return `${this.key(jobId)}:claim:${step}`;
   }
 
-  get recentKey(): string {
-    return `${this.prefix}:recent`;
+  /** All diagnoses (operators), or one user's (App Home shows people only their own: channels may be private). */
+  recentKey(user?: string): string {
+    return user ? `${this.prefix}:recent:user:${user}` : `${this.prefix}:recent`;
   }
 
   async get(jobId: string): Promise<Partial<Record<PostStep, string>>> {
@@ -89,15 +90,21 @@ export class PostState {
   async addRecent(summary: RecentDiagnosis): Promise<void> {
     const first = await this.redis.hsetnx(this.key(summary.jobId), 'recent', '1');
     if (first !== 1) return;
+    const row = JSON.stringify(summary);
+    const all = this.recentKey();
+    const mine = this.recentKey(summary.user);
     await this.redis
       .multi()
-      .lpush(this.recentKey, JSON.stringify(summary))
-      .ltrim(this.recentKey, 0, this.recentLimit - 1)
+      .lpush(all, row)
+      .ltrim(all, 0, this.recentLimit - 1)
+      .lpush(mine, row)
+      .ltrim(mine, 0, this.recentLimit - 1)
+      .expire(mine, 90 * 24 * 3600)
       .exec();
   }
 
-  async recent(limit = this.recentLimit): Promise<RecentDiagnosis[]> {
-    const rows = await this.redis.lrange(this.recentKey, 0, limit - 1);
+  async recent(user?: string, limit = this.recentLimit): Promise<RecentDiagnosis[]> {
+    const rows = await this.redis.lrange(this.recentKey(user), 0, limit - 1);
     const out: RecentDiagnosis[] = [];
     for (const row of rows) {
       try {

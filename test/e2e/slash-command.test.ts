@@ -319,8 +319,14 @@ describe('App Home', () => {
     expect(res.status).toBe(200);
     const publish = await fake.waitFor(() => fake.ok('views.publish').find((c) => c.params.user_id === 'U0ALICE'), 5000, 'views.publish');
     const view = render(publish);
-    expect(view).toContain('Recent diagnoses');
+    expect(view).toContain('Your recent diagnoses');
     expect(view).toContain('permission_denied');
+    // Someone else sees only their own (diagnoses may come from private channels).
+    const other = eventBody({ type: 'app_home_opened', user: 'U0BOB', channel: 'D0BOB', tab: 'home', event_ts: '1.2' });
+    await post(other, { ...signedHeaders(SIGNING_SECRET, other), 'content-type': 'application/json' });
+    const bob = await fake.waitFor(() => fake.ok('views.publish').find((c) => c.params.user_id === 'U0BOB'), 5000, 'views.publish for bob');
+    expect(render(bob)).not.toContain('permission_denied');
+    expect(render(bob)).toContain('None yet');
     expect(view).toContain('No registries are configured');
     expect(view).not.toContain(AWS_SECRET);
   });

@@ -104,6 +104,10 @@ describe('diagnose processor', () => {
     expect(recent.length).toBeGreaterThan(0);
     expect(recent[0]).toMatchObject({ category: 'permission_denied', user: 'U0ALICE' });
     expect(JSON.stringify(recent)).not.toContain('is not authorized to perform');
+    expect(await state.recent('U0ALICE')).toEqual(recent);
+    expect(await state.recent('U0SOMEONE')).toEqual([]);
+    // Re-runs of a job add it once.
+    expect(new Set(recent.map((r) => r.jobId)).size).toBe(recent.length);
   });
 });
 

@@ -168,7 +168,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
 
   app.event('app_home_opened', async ({ event, client }) => {
     if (event.tab !== 'home') return;
-    const recent = await state.recent().catch((error: unknown) => {
+    const recent = await state.recent(event.user).catch((error: unknown) => {
       logger.warn({ err: error }, 'recent diagnoses unavailable');
       return [];
     });

@@ -239,13 +239,13 @@ function ago(ms: number): string {
   return `${Math.round(s / 86400)} d ago`;
 }
 
-/** App Home: recent diagnoses and configured registries. */
+/** App Home: the viewer's recent diagnoses (only their own: others may come from private channels) and the registries. */
 export function renderHome(recent: readonly RecentDiagnosis[], registries: readonly RegistrySummary[], now = Date.now()): View {
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: 'registry-doctor' } },
     context('Why did that image push fail? Run `/registry diagnose <image or pasted error>` in a channel, or `/registry help`.'),
     { type: 'divider' },
-    { type: 'header', text: { type: 'plain_text', text: 'Recent diagnoses' } },
+    { type: 'header', text: { type: 'plain_text', text: 'Your recent diagnoses' } },
   ];
   if (recent.length === 0) blocks.push(section('_None yet._'));
   for (const r of recent.slice(0, 20)) {
