@@ -183,6 +183,11 @@ async function main(): Promise<void> {
     for (const c of [health, stateRedis, queueRedis]) c.disconnect();
     process.exit(0);
   };
+  process.on('unhandledRejection', (reason) => {
+    // A bug, not an expected failure: log it as JSON and let the supervisor restart the process.
+    logger.fatal({ err: reason }, 'unhandled promise rejection');
+    process.exit(1);
+  });
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }

@@ -219,6 +219,15 @@ describe('request verification', () => {
   });
 });
 
+describe('Slack URL verification', () => {
+  it('answers the challenge Slack sends when the request URL is saved', async () => {
+    const body = JSON.stringify({ token: 'x', challenge: 'c-123', type: 'url_verification' });
+    const res = await post(body, { ...signedHeaders(SIGNING_SECRET, body), 'content-type': 'application/json' });
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual({ challenge: 'c-123' });
+  });
+});
+
 describe('help, status and usage', () => {
   it('help and status answer ephemerally; status says plainly that registries are not yet checked', async () => {
     const help = await command('help', 'C0HELP');
