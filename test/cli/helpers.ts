@@ -7,7 +7,7 @@ import { runCli } from '../../src/cli/run.js';
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 export const example = (name: string) => fileURLToPath(new URL(`../../examples/${name}`, import.meta.url));
-export const CORPUS = fileURLToPath(new URL('../../../shared/corpus/dev.jsonl', import.meta.url));
+export const CORPUS = fileURLToPath(new URL('../fixtures/corpus/dev.jsonl', import.meta.url));
 
 export interface Result {
   code: number | null;

@@ -12,7 +12,7 @@ function readCases(url: URL): { id: string; category: string; log: string; image
     .map((line) => JSON.parse(line));
 }
 
-const corpus = readCases(new URL('../../../shared/corpus/dev.jsonl', import.meta.url));
+const corpus = readCases(new URL('../fixtures/corpus/dev.jsonl', import.meta.url));
 const ours = readCases(new URL('../fixtures/logs/cases.jsonl', import.meta.url));
 
 describe.each([

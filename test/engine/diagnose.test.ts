@@ -266,7 +266,7 @@ describe('secrets never reach the evidence', () => {
 });
 
 describe('streaming', () => {
-  const corpus = readFileSync(new URL('../../../shared/corpus/dev.jsonl', import.meta.url), 'utf8')
+  const corpus = readFileSync(new URL('../fixtures/corpus/dev.jsonl', import.meta.url), 'utf8')
     .split('\n')
     .filter((line) => line.trim() !== '')
     .map((line) => JSON.parse(line) as { id: string; log: string; image?: string });
