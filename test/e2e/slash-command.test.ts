@@ -317,7 +317,7 @@ describe('failures before anything is posted', () => {
     fake.fail('views.open', 'expired_trigger_id', 1, (p) => p.trigger_id === 'late.trigger');
     await command('diagnose', 'C0LATE', { trigger_id: 'late.trigger', response_url: fake.responseUrl('late') });
     const note = await fake.waitFor(() => fake.responseUrlPosts.find((p) => p.id === 'late'), 5000, 'response_url note');
-    expect(String(note.body.text)).toMatch(/couldn't open the form/);
+    expect(String(note.body.text)).toMatch(/couldn't open the form \(Slack answered `expired_trigger_id`\)/);
   });
 });
 

@@ -21,7 +21,7 @@ import {
   renderUsage,
   type RegistrySummary,
 } from '../../render/slack/messages.js';
-import { callSlack } from './web-client.js';
+import { callSlack, classifySlackError } from './web-client.js';
 import { parseCommand, subcommandLabel } from './parse-command.js';
 
 export interface ListenerDeps {
@@ -43,7 +43,7 @@ const modalMetadataSchema = z.object({
 });
 
 const UNAVAILABLE =
-  ":warning: I couldn't queue the diagnosis (the queue is unavailable right now). Nothing was lost on your side: please try again in a minute.";
+  ":warning: I couldn't queue the diagnosis: the queue is unavailable right now, so nothing was stored. Please try again in a minute.";
 
 export function registerListeners(app: App, deps: ListenerDeps): void {
   const { enqueue, state, registries, logger, metrics } = deps;
@@ -94,10 +94,12 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
           command: command.command,
         });
         await callSlack(metrics, 'views.open', () => client.views.open({ trigger_id: command.trigger_id, view })).catch(async (error: unknown) => {
-          logger.error({ err: error }, 'views.open failed');
-          // The trigger lasts 3 s; say so rather than leave the user waiting for a form.
+          const code = classifySlackError(error).code;
+          logger.error({ err: error, code }, 'views.open failed');
+          // Say so rather than leave the user waiting for a form (a trigger lasts 3 s: expired_trigger_id).
           if (command.response_url) {
-            await postToResponseUrl(command.response_url, renderUsage(command.command, undefined, "I couldn't open the form (Slack said it took too long). Run `/registry diagnose` again, or paste the error after it."));
+            const note = `I couldn't open the form (Slack answered \`${code}\`). Try \`${command.command} diagnose\` again, or paste the error after it.`;
+            await postToResponseUrl(command.response_url, renderUsage(command.command, undefined, note));
           }
         });
         return;
