@@ -86,10 +86,9 @@ export function mountOpsRoutes(options: OpsOptions, app: Express = express()): E
   if (options.admin && options.queues?.length) {
     const serverAdapter = new ExpressAdapter();
     serverAdapter.setBasePath('/admin/queues');
-    // @bull-board/express 9.10.1 nests its own @bull-board/api 9.10.1 next to our 9.10.2: same shape, two declarations.
     createBullBoard({
       queues: options.queues.map((q) => new BullMQAdapter(q, { readOnlyMode: false })),
-      serverAdapter: serverAdapter as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'],
+      serverAdapter,
     });
     app.use('/admin/queues', basicAuth(options.admin.user, options.admin.password), serverAdapter.getRouter());
   } else {
