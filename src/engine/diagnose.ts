@@ -55,7 +55,9 @@ export function buildDiagnosis(scan: ScanResult, request: Omit<DiagnoseRequest, 
   if (!facts.clientIp && request.runnerIp) facts.clientIp = request.runnerIp;
   if (!facts.host && image) facts.host = image.host;
 
-  const causes = rankCauses(scan.hits, { provider, pushContext: scan.pushContext });
+  // An image reference given with the log says as much as a push line in it: this is about a registry.
+  const pushContext = scan.pushContext || request.image !== undefined;
+  const causes = rankCauses(scan.hits, { provider, pushContext });
   const findings = causes.map((cause) => toFinding(cause, provider, image, facts));
 
   return {

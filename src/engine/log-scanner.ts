@@ -49,9 +49,9 @@ const REGISTRY_CONTEXT =
 /** Package managers have registries too; their failures are not ours. */
 const PACKAGE_MANAGER = /\bnpm (?:ERR|error)|registry\.npmjs|\byarn\b|\bpnpm\b|pypi\.org|\bpip\b|maven|gradle|nuget|rubygems|crates\.io|\bcargo\b|proxy\.golang\.org/i;
 
-/** A log that shows a push: generic rules apply to all its lines. */
+/** A log that shows a push or a registry login: generic rules apply to all its lines. */
 const PUSH_CONTEXT =
-  /push refers to|(?:docker|podman|nerdctl|buildah)(?: image)? push|buildx build[^\n]*--push|error pushing|failed to push|--push\b|Pushing image|pushing manifest|crane (?:push|cp)|skopeo copy|oras push|helm push|error checking push permissions/i;
+  /push refers to|(?:docker|podman|nerdctl|buildah)(?: image)? push|buildx build[^\n]*--push|error pushing|failed to push|--push\b|Pushing image|pushing manifest|crane (?:push|cp)|skopeo copy|oras push|helm push|error checking push permissions|(?:docker|podman|helm registry|crane auth|oras) login|amazon-ecr-login|docker\/login-action|az acr login|get-login-password|configure-docker|Logging in(?:to)? /i;
 
 /** Hosts named with a path (`host/…`) or as a URL. */
 const HOST_IN_LINE = /(?:https?:\/\/|\[|\s|^|"|'|=)((?:[a-z0-9<>_-]+\.)+[a-z0-9<>-]+(?::\d+)?|localhost:\d+)(?=\/|"|'|\s|$)/gi;

@@ -244,6 +244,26 @@ describe('facts from the log', () => {
   });
 });
 
+describe('registry context', () => {
+  const generic = 'Error: Could not load credentials from any providers';
+  it('generic wording alone, with nothing pointing at a registry, is not a registry failure', () => {
+    expect(diagnose({ log: generic }).findings).toEqual([]);
+  });
+  it('counts once the log shows a registry login or push', () => {
+    expect(diagnose({ log: `Run aws-actions/amazon-ecr-login@v2\n${generic}` }).findings[0]?.category).toBe('auth_missing');
+  });
+  it('counts when the image pushed is given with the log', () => {
+    const diagnosis = diagnose({ log: generic, image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1' });
+    expect(diagnosis.findings[0]?.category).toBe('auth_missing');
+  });
+  it('a Python permission error is not a registry denial', () => {
+    expect(diagnose({ log: "PermissionError: [Errno 13] Permission denied: '/app/cache'" }).findings).toEqual([]);
+  });
+  it('a database password failure is not a registry login failure', () => {
+    expect(diagnose({ log: 'psql: error: FATAL:  password authentication failed for user "app"' }).findings).toEqual([]);
+  });
+});
+
 describe('provider', () => {
   it('an image with an explicit registry host decides', () => {
     expect(diagnose({ log: 'unauthorized: authentication required', image: 'ghcr.io/acme/app:1' }).provider).toBe('ghcr');
