@@ -173,6 +173,30 @@ export const rules: readonly Rule[] = [
     ],
   },
   {
+    id: 'self-hosted-401-missing-project',
+    category: 'repo_not_found',
+    confidence: 0.52,
+    // Harbor and Quay answer 401 rather than 404 for a project or repository that does not exist, so that
+    // names cannot be probed.
+    pattern: /unauthorized:\s*authentication required|\b401 Unauthorized\b|\b401 UNAUTHORIZED\b/,
+    providers: ['other'],
+    title: 'The project or repository may not exist (Harbor and Quay answer 401 for those too)',
+    examples: ['unauthorized: authentication required'],
+  },
+  {
+    id: 'bearer-token-refused',
+    category: 'auth_missing',
+    confidence: 0.75,
+    pattern: /no token in bearer response|"message":\s*"Not Authorized\.?"|\bunknown: Unauthorized\b/i,
+    alsoMeans: [{ category: 'permission_denied', confidence: 0.5 }],
+    title: 'The registry token service refused the credentials',
+    examples: [
+      'error pushing image: failed to push to destination eu.gcr.io/acme/app:latest: no token in bearer response:',
+      '{"errors":[{"code":"UNAUTHORIZED","message":"Not Authorized."}]}',
+      'unknown: Unauthorized',
+    ],
+  },
+  {
     id: 'gcr-needed-permissions-or-invalid-credentials',
     category: 'auth_missing',
     confidence: 0.64,
@@ -244,6 +268,7 @@ export const rules: readonly Rule[] = [
     category: 'auth_expired',
     confidence: 0.95,
     pattern: /authorization token has expired|ExpiredToken(?:Exception)?\b|security token included in the request is expired/i,
+    provider: 'ecr',
     title: 'The registry token has expired',
     examples: [
       'denied: Your authorization token has expired. Reauthenticate and try again.',
@@ -283,13 +308,23 @@ export const rules: readonly Rule[] = [
   },
   {
     id: 'token-cannot-be-authenticated',
-    category: 'auth_expired',
+    category: 'auth_missing',
     confidence: 0.62,
-    pattern: /User cannot be authenticated with the token provided|unauthorized: (?:bad credentials|invalid token)|token (?:is )?(?:invalid|revoked)|invalid token/i,
-    needsRegistryContext: true,
-    alsoMeans: [{ category: 'auth_missing', confidence: 0.58 }],
-    title: 'The registry rejected the token (expired, revoked or wrong)',
+    pattern: /User cannot be authenticated with the token provided/i,
+    provider: 'ghcr',
+    alsoMeans: [{ category: 'auth_expired', confidence: 0.6 }],
+    title: 'The registry rejected the token (wrong, not the one logged in with, expired or revoked)',
     examples: ['unauthorized: unauthenticated: User cannot be authenticated with the token provided.'],
+  },
+  {
+    id: 'token-invalid',
+    category: 'auth_missing',
+    confidence: 0.62,
+    pattern: /unauthorized: (?:bad credentials|invalid token)|token (?:is )?(?:invalid|revoked)|invalid token/i,
+    needsRegistryContext: true,
+    alsoMeans: [{ category: 'auth_expired', confidence: 0.6 }],
+    title: 'The registry rejected the token (wrong, expired or revoked)',
+    examples: ['unauthorized: invalid token'],
   },
 
   // ── permission_denied ──────────────────────────────────────────────────────────────────────────
@@ -317,13 +352,15 @@ export const rules: readonly Rule[] = [
   {
     id: 'gcp-permission-denied-on-resource',
     category: 'permission_denied',
-    confidence: 0.72,
+    confidence: 0.68,
+    // Seen with three causes; in the threads that settled, most often Docker was not using gcloud
+    // credentials for this regional host (`gcloud auth configure-docker LOCATION-docker.pkg.dev`).
     pattern: /Permission "?(?<permission>[\w.]+)"? denied on resource|Caller is missing permission|does not have (?:the )?permission "?(?<permission2>[\w.]+)"?|PERMISSION_DENIED/i,
     alsoMeans: [
-      { category: 'repo_not_found', confidence: 0.55 },
-      { category: 'auth_missing', confidence: 0.5 },
+      { category: 'auth_missing', confidence: 0.7 },
+      { category: 'repo_not_found', confidence: 0.5 },
     ],
-    title: 'The Google identity lacks the Artifact Registry permission (or the repository does not exist)',
+    title: 'Google refused the push: no credentials for this host, no IAM role, or no such repository',
     examples: [
       'denied: Permission "artifactregistry.repositories.uploadArtifacts" denied on resource "projects/acme/locations/europe-west1/repositories/apps" (or it may not exist)',
       'ERROR: (gcloud.artifacts.docker.images.list) PERMISSION_DENIED: Permission denied on resource project acme.',
@@ -722,6 +759,16 @@ export const rules: readonly Rule[] = [
     examples: ["Access to registry 'myregistry.azurecr.io' was denied. Response code: 403."],
   },
   {
+    id: 'acr-no-challenge',
+    category: 'firewall_denied',
+    confidence: 0.7,
+    pattern: /Registry '[^']*' did not issue a challenge/i,
+    provider: 'acr',
+    alsoMeans: [{ category: 'network', confidence: 0.5 }],
+    title: 'The registry did not answer the login challenge: usually a firewall or private endpoint in the way',
+    examples: ["Unable to get AAD authorization tokens with message: Registry 'acme.azurecr.io' did not issue a challenge."],
+  },
+  {
     id: 'public-access-disabled',
     category: 'firewall_denied',
     confidence: 0.9,
@@ -762,12 +809,23 @@ export const rules: readonly Rule[] = [
     id: 'tls-certificate',
     category: 'network',
     confidence: 0.88,
-    pattern: /x509:|certificate (?:signed by unknown authority|has expired|is not valid|verify failed)|server gave HTTP response to HTTPS client|certificate is valid for|tls: (?:failed|bad|handshake)|SSL certificate problem/i,
+    pattern: /x509:|certificate (?:signed by unknown authority|has expired|is not valid|verify failed)|certificate is valid for|tls: (?:failed|bad|handshake)|SSL certificate problem/i,
     needsRegistryContext: true,
     title: 'TLS to the registry failed (certificate or protocol)',
     examples: [
       'Get "https://registry.internal:5000/v2/": x509: certificate signed by unknown authority',
+    ],
+  },
+  {
+    id: 'http-https-mismatch',
+    category: 'network',
+    confidence: 0.9,
+    pattern: /server gave HTTP response to HTTPS client|The plain HTTP request was sent to HTTPS port/i,
+    title: 'HTTP and HTTPS are mixed up: the registry speaks plain HTTP (mark it insecure) or the client used HTTP on an HTTPS port',
+    examples: [
       'Get "https://10.0.0.5:5000/v2/": http: server gave HTTP response to HTTPS client',
+      'Get https://10.0.0.5:5000/v1/_ping: http: server gave HTTP response to HTTPS client',
+      '<head><title>400 The plain HTTP request was sent to HTTPS port</title></head>',
     ],
   },
   {
@@ -943,9 +1001,12 @@ export const rules: readonly Rule[] = [
     id: 'invalid-reference-format',
     category: 'other',
     confidence: 0.8,
-    pattern: /invalid reference format|is not a valid repository\/tag|repository name must be lowercase/i,
+    pattern: /invalid reference format|is not a valid repository\/tag|repository name must be lowercase|(?:tag|repository) can only contain the (?:runes|characters)/i,
     title: 'The image reference is not valid (upper-case letters, a stray space or an empty variable?)',
-    examples: ['invalid argument "Acme/App:1" for "-t, --tag" flag: invalid reference format: repository name must be lowercase'],
+    examples: [
+      'invalid argument "Acme/App:1" for "-t, --tag" flag: invalid reference format: repository name must be lowercase',
+      'getting tag for destination: tag can only contain the runes `abcdefghijklmnopqrstuvwxyz0123456789_-.ABCDEFGHIJKLMNOPQRSTUVWXYZ`: 0.0.1-562e93a0',
+    ],
   },
   {
     id: 'api-disabled',

@@ -27,6 +27,7 @@ export const CANDIDATE_WORDS: readonly string[] = [
   'aadsts', 'connectivity_', 'too large', 'vpc', "organization's policy", 'ip address', 'client with ip',
   'ip allow', 'exception', 'not logged in', 'no credentialed', 'invalid choice', 'keychain', 'providers in chain',
   'kms', 'skew', 'not yet valid', 'billing', 'not enabled', 'did not resolve', 'closed pipe', 'request timeout',
+  'https client', 'plain http request', 'can only contain', 'bearer response', 'challenge',
   // Push context and the tools that push.
   'push refers to', 'docker push', 'docker image push', 'podman push', 'nerdctl push', 'buildah push', 'crane',
   'skopeo', 'oras', 'helm push', '/v2/', 'acb_step',
@@ -262,7 +263,7 @@ export class LogScanner {
 
 /**
  * Where several rules match one line, a precise rule speaks for it: generic wording on the same line
- * (a bare `denied:`) adds no cause of its own.
+ * (a bare `denied:`, a 403) adds no cause of its own when it is much weaker.
  */
 const SAME_LINE_MARGIN = 0.3;
 
@@ -272,7 +273,7 @@ function strongestRulesFor(line: string, packageManagerLine: boolean): Rule[] {
   );
   if (matched.length < 2) return matched;
   const strongest = Math.max(...matched.map((rule) => rule.confidence));
-  return matched.filter((rule) => rule.confidence >= strongest - SAME_LINE_MARGIN);
+  return matched.filter((rule) => !rule.needsRegistryContext || rule.confidence >= strongest - SAME_LINE_MARGIN);
 }
 
 function countNewlines(text: string, from: number, to: number): number {

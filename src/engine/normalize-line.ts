@@ -12,6 +12,9 @@ const PREFIXES: readonly RegExp[] = [
   /^#\d+\s(?:\d+\.\d+\s)?/,
 ];
 
+/** `\u0027` and friends: the printable ASCII a JSON encoder escapes (quotes, `<`, `>`, `&`). */
+const JSON_ESCAPE = /\\u00(2[2-7]|3[cCeE])/g;
+
 /** Longest line kept: minified JSON or base64 on one line must not cost more than this. */
 export const MAX_LINE_LENGTH = 2_000;
 
@@ -24,6 +27,8 @@ export function normalizeLine(raw: string): string {
     line = segments[segments.length - 1] ?? '';
   }
   for (const prefix of PREFIXES) line = line.replace(prefix, '');
+  // Registry error bodies are JSON, and some clients print them with quotes and brackets escaped.
+  if (line.includes('\\u00')) line = line.replace(JSON_ESCAPE, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
   line = line.trim();
   return line.length > MAX_LINE_LENGTH ? line.slice(0, MAX_LINE_LENGTH) : line;
 }

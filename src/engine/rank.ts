@@ -16,7 +16,7 @@ export interface RankedCause {
 /** Causes less likely than this are not worth a reader's time. */
 const MIN_CONFIDENCE = 0.25;
 const MAX_CAUSES = 5;
-/** Each further distinct rule agreeing on a category adds a little certainty. */
+/** Each further rule agreeing on a category, from lines of its own, adds a little certainty. */
 const AGREEMENT_BONUS = 0.02;
 const MAX_EVIDENCE = 6;
 
@@ -42,7 +42,9 @@ export function rankCauses(hits: readonly RuleHit[], context: RankContext): Rank
   interface Tally {
     best: number;
     bestDirect: number;
-    directRules: number;
+    /** Direct rules that matched lines no earlier direct rule of this category had matched. */
+    independentRules: number;
+    directLines: Set<number>;
     title?: string;
     evidence: Evidence[];
     rules: string[];
@@ -51,12 +53,14 @@ export function rankCauses(hits: readonly RuleHit[], context: RankContext): Rank
   const add = (category: Category, confidence: number, hit: RuleHit, direct: boolean): void => {
     let tally = tallies.get(category);
     if (!tally) {
-      tally = { best: 0, bestDirect: 0, directRules: 0, evidence: [], rules: [] };
+      tally = { best: 0, bestDirect: 0, independentRules: 0, directLines: new Set(), evidence: [], rules: [] };
       tallies.set(category, tally);
     }
     tally.best = Math.max(tally.best, confidence);
     if (direct) {
-      tally.directRules += 1;
+      const lines = hit.evidence.map((line) => line.line);
+      if (lines.some((line) => !tally.directLines.has(line))) tally.independentRules += 1;
+      for (const line of lines) tally.directLines.add(line);
       if (confidence > tally.bestDirect) {
         tally.bestDirect = confidence;
         if (hit.rule.title) tally.title = hit.rule.title;
@@ -78,7 +82,7 @@ export function rankCauses(hits: readonly RuleHit[], context: RankContext): Rank
   return [...tallies.entries()]
     .map(([category, tally]) => ({
       category,
-      confidence: round(Math.min(0.99, tally.best + AGREEMENT_BONUS * Math.max(0, tally.directRules - 1))),
+      confidence: round(Math.min(0.99, tally.best + AGREEMENT_BONUS * Math.max(0, tally.independentRules - 1))),
       ...(tally.title ? { title: tally.title } : {}),
       evidence: tally.evidence.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)).slice(0, MAX_EVIDENCE),
       rules: tally.rules,

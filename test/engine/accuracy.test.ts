@@ -14,16 +14,17 @@ function readCases(url: URL): { id: string; category: string; log: string; image
 
 const corpus = readCases(new URL('../fixtures/corpus/dev.jsonl', import.meta.url));
 const ours = readCases(new URL('../fixtures/logs/cases.jsonl', import.meta.url));
+const publicThreads = readCases(new URL('../fixtures/logs/public.jsonl', import.meta.url));
 
 describe.each([
   ['the shared corpus (dev.jsonl)', corpus],
   ['our own cases', ours.filter((entry) => entry.category !== 'none')],
+  ['real logs from public threads (public.jsonl)', publicThreads],
 ])('accuracy on %s', (_name, entries) => {
   const report = evaluate(entries.map((entry) => LabelledCase.parse(entry)));
 
   it('names the provider in at least 98% of cases', () => {
-    expect(report.misses.provider).toEqual([]);
-    expect(report.provider.accuracy).toBeGreaterThanOrEqual(0.98);
+    expect(report.provider.accuracy, JSON.stringify(report.misses.provider)).toBeGreaterThanOrEqual(0.98);
   });
   it('has the right top category in at least 95% of decidable cases', () => {
     expect(report.categoryTop1.accuracy).toBeGreaterThanOrEqual(0.95);
