@@ -23,7 +23,7 @@ import { Redis } from 'ioredis';
 import { parseCommand } from '../src/ingress/slack/parse-command.js';
 import { pushToInbox } from '../src/queue/inbox.js';
 import type { DiagnoseJobData } from '../src/queue/jobs.js';
-import { buildApp, freePort, ROOT } from '../test/fakes/app-process.js';
+import { buildApp, freePort, ROOT, stopProcess } from '../test/fakes/app-process.js';
 import { cleanPrefix, queueCounts, REDIS_URL as TEST_REDIS_URL, uniquePrefix } from '../test/fakes/redis.js';
 import { FakeSlack, type RecordedCall } from '../test/fakes/slack-api.js';
 
@@ -93,15 +93,6 @@ async function waitReady(url: string, proc: ChildProcess, out: () => string): Pr
     if (Date.now() > deadline) throw new Error(`worker not ready:\n${out()}`);
     await new Promise((r) => setTimeout(r, 100));
   }
-}
-
-async function stopWorker(proc: ChildProcess): Promise<void> {
-  if (proc.exitCode !== null || proc.signalCode !== null) return;
-  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
-  proc.kill('SIGTERM');
-  const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(timer);
 }
 
 /** utime + stime of a process, in seconds (Linux). */
@@ -305,7 +296,7 @@ try {
 } finally {
   process.off('SIGINT', interrupted);
   process.off('SIGTERM', interrupted);
-  await stopWorker(worker.proc);
+  await stopProcess(worker.proc);
   redis.disconnect();
   await fake.stop();
   await cleanPrefix(prefix);
