@@ -45,7 +45,7 @@ function newScanner(): LogScanner {
 const MAX_EXCERPT_LINES = 40;
 const MAX_EXCERPT_CHARS = 8_000;
 
-export function buildDiagnosis(scan: ScanResult, request: Omit<DiagnoseRequest, 'log'>): Diagnosis {
+function buildDiagnosis(scan: ScanResult, request: Omit<DiagnoseRequest, 'log'>): Diagnosis {
   const givenImage = request.image ? parseImageRef(request.image) : undefined;
   const loggedImage = scan.facts.image ? parseImageRef(scan.facts.image) : undefined;
   const provider = resolveProvider(scan, givenImage?.ok ? givenImage.ref : undefined, request.image);
@@ -100,7 +100,7 @@ function toFinding(cause: RankedCause, provider: Provider, image: ImageRef | und
  * providers' own signals (credential helpers, ARNs, SDK exceptions). An image without an explicit host
  * (`app:1`, read as Docker Hub) or with an unknown host only counts when the log names no registry.
  */
-export function resolveProvider(scan: ScanResult, image: ImageRef | undefined, rawImage: string | undefined): Provider {
+function resolveProvider(scan: ScanResult, image: ImageRef | undefined, rawImage: string | undefined): Provider {
   if (image && image.provider !== 'other' && namesHost(rawImage ?? '')) return image.provider;
 
   const votes = new Map<Provider, number>();

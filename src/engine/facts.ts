@@ -12,7 +12,7 @@ export interface FactExtractor {
 
 const IMAGE = String.raw`([\w.:<>*-]+(?:\/[\w.<>*-]+)+(?::[\w][\w.-]{0,127})?(?:@sha256:[0-9a-f]{64})?)`;
 
-export const factExtractors: readonly FactExtractor[] = [
+const factExtractors: readonly FactExtractor[] = [
   // Images, most explicit first.
   { fact: 'image', pattern: new RegExp(String.raw`push refers to (?:a )?repository \[([^\]\s]+)\]`, 'i') },
   { fact: 'image', pattern: new RegExp(String.raw`failed to push to destination ${IMAGE}`, 'i') },

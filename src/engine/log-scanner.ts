@@ -13,7 +13,7 @@ import { redact } from './redact.js';
  * character classes, so the regular expression engine can skip through a large log. The catalog tests
  * check every rule's examples get through.
  */
-export const CANDIDATE_WORDS: readonly string[] = [
+const CANDIDATE_WORDS: readonly string[] = [
   // Error wording.
   'denied', 'unauthori', 'unauthenticated', 'authenticat', 'credential', 'forbidden', 'not found', 'unknown',
   'not known', 'does not exist', 'no such', 'not allowed', 'not permitted', 'disallowed', 'not authorized',

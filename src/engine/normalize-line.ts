@@ -16,7 +16,7 @@ const PREFIXES: readonly RegExp[] = [
 const JSON_ESCAPE = /\\u00(2[2-7]|3[cCeE])/g;
 
 /** Longest line kept: minified JSON or base64 on one line must not cost more than this. */
-export const MAX_LINE_LENGTH = 2_000;
+const MAX_LINE_LENGTH = 2_000;
 
 export function normalizeLine(raw: string): string {
   let line = raw.length > MAX_LINE_LENGTH * 2 ? raw.slice(0, MAX_LINE_LENGTH * 2) : raw;

@@ -27,7 +27,7 @@ export interface RankContext {
 }
 
 /** Whether a rule hit counts for this log at all. */
-export function hitApplies(hit: RuleHit, context: RankContext): boolean {
+function hitApplies(hit: RuleHit, context: RankContext): boolean {
   const { rule } = hit;
   if (rule.providers && !rule.providers.includes(context.provider)) return false;
   if (rule.needsRegistryContext && !hit.inRegistryContext && !context.pushContext) return false;
