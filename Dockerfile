@@ -11,11 +11,7 @@ FROM node:${NODE_VERSION}-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # --ignore-scripts: `prepare` would build before the sources are copied.
-# `npm ci` needs a lock file listing every platform's optional packages (msgpackr-extract for darwin/win32);
-# the lock made on the development machine cannot list them (its registry does not serve them), so fall back
-# to `npm install`, which installs the same locked versions. Regenerate the lock against the public registry
-# and the fallback is never taken.
-RUN npm ci --ignore-scripts --no-audit --no-fund || npm install --ignore-scripts --no-audit --no-fund
+RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
@@ -27,8 +23,7 @@ ENV NODE_ENV=production \
     REGISTRY_DOCTOR_CONFIG=/app/registry-doctor.yml
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN (npm ci --omit=dev --ignore-scripts --no-audit --no-fund || npm install --omit=dev --ignore-scripts --no-audit --no-fund) \
-    && npm cache clean --force
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 USER node
 EXPOSE 3000
