@@ -6,14 +6,14 @@ import type { Worker } from 'bullmq';
 import { loadSettings, SettingsError, type Settings } from './config/env.js';
 import { ConfigError, loadConfigFile } from './config/load-config.js';
 import { createSlackApp, SLACK_EVENTS_PATH } from './ingress/slack/create-app.js';
-import { createSlackClient } from './ingress/slack/web-client.js';
+import { createSlackClient } from './slack/web-client.js';
 import { mountOpsRoutes, type ReadinessCheck } from './ops/http.js';
 import { createLogger, type Logger } from './ops/logger.js';
 import { createMetrics } from './ops/metrics.js';
 import { createDiagnoseQueue, type DiagnoseQueue } from './queue/diagnose-queue.js';
 import { startDiagnoseWorker } from './queue/diagnose-worker.js';
 import { inboxLength, pushToInbox, startInboxMover, type InboxMover } from './queue/inbox.js';
-import { PostState } from './queue/post-state.js';
+import { PostState } from './slack/post-state.js';
 import type { RegistrySummary } from './render/slack/messages.js';
 
 function fail(message: string): never {

@@ -13,12 +13,12 @@ import {
   type ParentMessageInput,
   type ParentStatus,
 } from '../render/slack/messages.js';
-import { callSlack, classifySlackError, type WebClient } from '../ingress/slack/web-client.js';
+import { callSlack, classifySlackError, type WebClient } from '../slack/web-client.js';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
 import { DIAGNOSE_QUEUE, diagnoseJobSchema, type DiagnoseJobData, type DiagnoseJobResult } from './jobs.js';
-import type { PostState } from './post-state.js';
-import { postToResponseUrl } from './respond.js';
+import type { PostState } from '../slack/post-state.js';
+import { postToResponseUrl } from '../slack/response-url.js';
 
 export interface DiagnoseWorkerDeps {
   slack: WebClient;

@@ -3,12 +3,12 @@ import type { Job } from 'bullmq';
 import { UnrecoverableError } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSlackClient } from '../../src/ingress/slack/web-client.js';
+import { createSlackClient } from '../../src/slack/web-client.js';
 import { createLogger } from '../../src/ops/logger.js';
 import { createMetrics } from '../../src/ops/metrics.js';
 import { createDiagnoseProcessor } from '../../src/queue/diagnose-worker.js';
 import type { DiagnoseJobData, DiagnoseJobResult } from '../../src/queue/jobs.js';
-import { PostState } from '../../src/queue/post-state.js';
+import { PostState } from '../../src/slack/post-state.js';
 import { deleteKeys, REDIS_URL, uniquePrefix } from '../fakes/redis.js';
 import { FakeSlack } from '../fakes/slack-api.js';
 

@@ -4,7 +4,7 @@ import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import type { Logger } from '../../ops/logger.js';
 import { boltLogger } from '../../ops/logger.js';
 import { registerListeners, type ListenerDeps } from './listeners.js';
-import { slackClientOptions, watchRateLimits, type SlackClientSettings } from './web-client.js';
+import { slackClientOptions, watchRateLimits, type SlackClientSettings } from '../../slack/web-client.js';
 
 /** Where Slack sends commands, interactions and events. */
 export const SLACK_EVENTS_PATH = '/slack/events';

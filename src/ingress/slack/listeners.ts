@@ -6,8 +6,8 @@ import { redact } from '../../engine/redact.js';
 import type { Logger } from '../../ops/logger.js';
 import type { Metrics } from '../../ops/metrics.js';
 import { MAX_JOB_LOG_CHARS, type DiagnoseJobData } from '../../queue/jobs.js';
-import type { PostState } from '../../queue/post-state.js';
-import { postToResponseUrl } from '../../queue/respond.js';
+import type { PostState } from '../../slack/post-state.js';
+import { postToResponseUrl } from '../../slack/response-url.js';
 import { truncate } from '../../render/slack/mrkdwn.js';
 import {
   ANY_REGISTRY,
@@ -21,7 +21,7 @@ import {
   renderUsage,
   type RegistrySummary,
 } from '../../render/slack/messages.js';
-import { callSlack, classifySlackError } from './web-client.js';
+import { callSlack, classifySlackError } from '../../slack/web-client.js';
 import { parseCommand, subcommandLabel } from './parse-command.js';
 
 export interface ListenerDeps {

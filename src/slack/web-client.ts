@@ -1,8 +1,8 @@
 // The Slack Web API client with our retry policy, and a classifier for its errors.
 import { webApi } from '@slack/bolt';
-import type { Logger } from '../../ops/logger.js';
-import { boltLogger } from '../../ops/logger.js';
-import type { Metrics } from '../../ops/metrics.js';
+import type { Logger } from '../ops/logger.js';
+import { boltLogger } from '../ops/logger.js';
+import type { Metrics } from '../ops/metrics.js';
 
 export type WebClient = InstanceType<typeof webApi.WebClient>;
 export type WebClientOptions = ConstructorParameters<typeof webApi.WebClient>[1];
