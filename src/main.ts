@@ -1,7 +1,6 @@
 // Entry point: wiring only, and the one place that reads the environment.
 // `node dist/main.js` runs web and worker in one process; `--role web|worker` splits them.
 import { createServer, type Server } from 'node:http';
-import { Redis, type RedisOptions } from 'ioredis';
 import type { Worker } from 'bullmq';
 import { loadSettings, SettingsError, type Settings } from './config/env.js';
 import { ConfigError, loadConfigFile } from './config/load-config.js';
@@ -10,6 +9,7 @@ import { createSlackClient } from './slack/web-client.js';
 import { mountOpsRoutes, type ReadinessCheck } from './ops/http.js';
 import { createLogger, type Logger } from './ops/logger.js';
 import { createMetrics } from './ops/metrics.js';
+import { connectRedis, type ConnectionOptions, type RedisConnection } from './ops/redis.js';
 import { createDiagnoseQueue, type DiagnoseQueue } from './queue/diagnose-queue.js';
 import { startDiagnoseWorker } from './queue/diagnose-worker.js';
 import { inboxLength, pushToInbox, startInboxMover, type InboxMover } from './queue/inbox.js';
@@ -21,8 +21,8 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-function redisClient(settings: Settings, logger: Logger, name: string, options: RedisOptions): Redis {
-  const client = new Redis(settings.redisUrl, { connectionName: `registry-doctor:${name}`, ...options });
+function redisClient(settings: Settings, logger: Logger, name: string, options: ConnectionOptions): RedisConnection {
+  const client = connectRedis(settings.redis, { connectionName: `registry-doctor:${name}`, ...options });
   let lastLogged = 0;
   client.on('error', (error: Error) => {
     // ioredis reconnects by itself; log at most every 10 s per connection.

@@ -1,6 +1,7 @@
 // Environment → typed settings. `main.ts` hands `process.env` in; nothing else reads the environment.
 import { z } from 'zod';
 import { formatPath } from './load-config.js';
+import { clusterSafePrefix, parseRedisTarget, RedisTargetError, type RedisTarget } from './redis-target.js';
 
 export const ROLES = ['all', 'web', 'worker'] as const;
 export type Role = (typeof ROLES)[number];
@@ -17,6 +18,7 @@ export const envSchema = z.object({
   SLACK_APP_TOKEN: optionalText,
   SLACK_API_URL: optionalText.pipe(z.url({ error: 'must be a URL such as https://slack.com/api/' }).optional()),
   REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
+  REDIS_CLUSTER_NODES: optionalText,
   QUEUE_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9{}:_.-]+$/, 'letters, digits and {}:_.- only (a {hash-tag} for Redis Cluster)')
@@ -48,7 +50,8 @@ export interface Settings {
     apiUrl: string | undefined;
     timeoutMs: number;
   };
-  redisUrl: string;
+  redis: RedisTarget;
+  /** Key prefix of every key the bot keeps; hash-tagged on a Redis Cluster. */
   queuePrefix: string;
   port: number;
   configPath: string;
@@ -94,6 +97,13 @@ export function loadSettings(env: Record<string, string | undefined>, argv: read
     missing.push('ADMIN_USER and ADMIN_PASSWORD together (the /admin/queues dashboard is off unless both are set)');
   }
   if (missing.length > 0) throw new SettingsError(`missing environment:\n${missing.map((m) => `  - ${m}`).join('\n')}`);
+  let redis: RedisTarget;
+  try {
+    redis = parseRedisTarget(e.REDIS_URL, e.REDIS_CLUSTER_NODES);
+  } catch (error) {
+    if (error instanceof RedisTargetError) throw new SettingsError(`environment is invalid:\n  - ${error.message}`);
+    throw error;
+  }
   let apiUrl = e.SLACK_API_URL;
   if (apiUrl !== undefined && !apiUrl.endsWith('/')) apiUrl += '/';
   return {
@@ -105,8 +115,8 @@ export function loadSettings(env: Record<string, string | undefined>, argv: read
       apiUrl,
       timeoutMs: e.SLACK_API_TIMEOUT_MS,
     },
-    redisUrl: e.REDIS_URL,
-    queuePrefix: e.QUEUE_PREFIX,
+    redis,
+    queuePrefix: clusterSafePrefix(e.QUEUE_PREFIX, redis),
     port: e.PORT,
     configPath: e.REGISTRY_DOCTOR_CONFIG,
     admin: e.ADMIN_USER && e.ADMIN_PASSWORD ? { user: e.ADMIN_USER, password: e.ADMIN_PASSWORD } : undefined,

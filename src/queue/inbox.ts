@@ -5,7 +5,7 @@
 // as a no-op. Measured: a BullMQ add (a Lua script and two event-stream writes) in the ack path doubled the
 // p99 ack latency under 50 concurrent commands; an LPUSH costs about what a bare ack does.
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../ops/redis.js';
 import type { Logger } from '../ops/logger.js';
 import type { DiagnoseQueue } from './diagnose-queue.js';
 import { DIAGNOSE_JOB, diagnoseJobSchema, type DiagnoseJobData } from './jobs.js';
@@ -35,7 +35,7 @@ export class EnqueueError extends Error {
  * Validate and store a job request; resolves with its job id once Redis has it. Give `redis` a
  * `commandTimeout` (and no offline queue) so that this fails fast, well inside Slack's 3 s, when Redis is away.
  */
-export async function pushToInbox(redis: Redis, prefix: string, data: DiagnoseJobData): Promise<string> {
+export async function pushToInbox(redis: RedisConnection, prefix: string, data: DiagnoseJobData): Promise<string> {
   const entry: InboxEntry = { id: newJobId(), data: diagnoseJobSchema.parse(data) };
   try {
     await redis.lpush(inboxKeys(prefix).inbox, JSON.stringify(entry));
@@ -47,9 +47,9 @@ export async function pushToInbox(redis: Redis, prefix: string, data: DiagnoseJo
 
 export interface InboxMoverOptions {
   /** A dedicated connection: BLMOVE blocks it. */
-  blocking: Redis;
+  blocking: RedisConnection;
   /** For LREM and the drain pipeline. */
-  redis: Redis;
+  redis: RedisConnection;
   queue: DiagnoseQueue;
   prefix: string;
   logger: Logger;
@@ -147,7 +147,7 @@ export function startInboxMover(options: InboxMoverOptions): InboxMover {
 }
 
 /** Entries not yet moved (for /metrics and tests). */
-export async function inboxLength(redis: Redis, prefix: string): Promise<number> {
+export async function inboxLength(redis: RedisConnection, prefix: string): Promise<number> {
   const keys = inboxKeys(prefix);
   const [a, b] = await Promise.all([redis.llen(keys.inbox), redis.llen(keys.processing)]);
   return a + b;

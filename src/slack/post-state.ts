@@ -1,6 +1,6 @@
 // Idempotent posting: what a job has already posted to Slack, keyed by job id, in Redis.
 // A retried job, a job picked up again after a worker crash, or a second worker never posts a step twice.
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../ops/redis.js';
 import type { RecentDiagnosis } from '../render/slack/messages.js';
 
 export type PostStep = 'parent' | 'reply' | 'failure';
@@ -29,7 +29,7 @@ export class PostState {
   private readonly recentLimit: number;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     options: PostStateOptions,
   ) {
     this.prefix = options.prefix;

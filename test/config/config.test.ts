@@ -107,7 +107,7 @@ describe('environment', () => {
 
   it('defaults', () => {
     const s = loadSettings(base, []);
-    expect(s).toMatchObject({ role: 'all', redisUrl: 'redis://127.0.0.1:6379', queuePrefix: 'registry-doctor', port: 3000, configPath: 'registry-doctor.yml', admin: undefined });
+    expect(s).toMatchObject({ role: 'all', redis: { kind: 'single', url: 'redis://127.0.0.1:6379' }, queuePrefix: 'registry-doctor', port: 3000, configPath: 'registry-doctor.yml', admin: undefined });
     expect(s.slack.apiUrl).toBeUndefined();
   });
 
