@@ -1,7 +1,9 @@
-// Slash-command ack latency: registry-doctor's web role vs a bare Bolt app that only acks, side by side.
-// Both run as separate processes in HTTP mode against the fake Slack Web API; the same signed
-// `/registry diagnose …` is fired at each with autocannon (50 connections, N seconds each).
-//   npm run bench:ack [-- --seconds 10 --connections 50]
+// Slash-command ack latency of registry-doctor as `npm start` runs it (web + supervised worker, every command
+// diagnosed and posted while the next ones are acked), and of `--role web` alone, against a bare Bolt app
+// that only acks, side by side. All run in HTTP mode against the fake Slack Web API; the same signed
+// `/registry diagnose …` is fired at each with autocannon in bursts (250 commands, 50 at a time, 5 rounds),
+// interleaved so that machine noise hits every contender alike.
+//   npm run bench:ack [-- --amount 250 --connections 50 --rounds 5]
 // Needs Redis (REDIS_URL, default redis://127.0.0.1:6379); uses a throwaway queue prefix and removes it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -15,8 +17,9 @@ const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 };
-const SECONDS = arg('seconds', 10);
+const AMOUNT = arg('amount', 250);
 const CONNECTIONS = arg('connections', 50);
+const ROUNDS = arg('rounds', 5);
 const SECRET = 'bench-signing-secret';
 const TOKEN = 'xoxb-bench';
 const LOG =
@@ -48,14 +51,12 @@ function start(cmd: string[], env: Record<string, string>): { proc: ChildProcess
 interface Figures {
   p50: number;
   p99: number;
-  mean: number;
-  rps: number;
   non2xx: number;
   errors: number;
   total: number;
 }
 
-async function fire(port: number, seconds: number): Promise<Figures> {
+async function fire(port: number, amount: number): Promise<Figures> {
   // One signature for the whole run: Slack's window is 5 minutes.
   const body = slashCommandBody({ text: `diagnose ${LOG}`, channel_id: 'C0BENCH' });
   const result = await autocannon({
@@ -64,13 +65,11 @@ async function fire(port: number, seconds: number): Promise<Figures> {
     headers: signedHeaders(SECRET, body),
     body,
     connections: CONNECTIONS,
-    duration: seconds,
+    amount,
   });
   return {
     p50: result.latency.p50,
     p99: result.latency.p99,
-    mean: result.latency.mean,
-    rps: result.requests.average,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
     total: result.requests.total,
@@ -78,49 +77,59 @@ async function fire(port: number, seconds: number): Promise<Figures> {
 }
 
 const fake = await new FakeSlack().start();
-const prefix = uniquePrefix('bench-ack');
-const [oursPort, barePort] = [await freePort(), await freePort()];
+const prefixes = [uniquePrefix('bench-ack-all'), uniquePrefix('bench-ack-web')];
+const [allPort, webPort, barePort] = [await freePort(), await freePort(), await freePort()];
 const common = { SLACK_SIGNING_SECRET: SECRET, SLACK_BOT_TOKEN: TOKEN, SLACK_API_URL: fake.apiUrl };
-const ours = start([buildApp(), '--role', 'web'], {
-  ...common,
-  PORT: String(oursPort),
-  QUEUE_PREFIX: prefix,
-  LOG_LEVEL: 'warn',
-  REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-  REGISTRY_DOCTOR_CONFIG: join(ROOT, 'bench/none.yml'),
-});
-const bare = start(['--import', 'tsx', join(ROOT, 'bench/bare-bolt-app.ts')], { ...common, PORT: String(barePort) });
+const ours = (port: number, prefix: string, role: string[]) =>
+  start([buildApp(), ...role], {
+    ...common,
+    PORT: String(port),
+    QUEUE_PREFIX: prefix,
+    LOG_LEVEL: 'warn',
+    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    REGISTRY_DOCTOR_CONFIG: join(ROOT, 'bench/none.yml'),
+  });
+const contenders = [
+  { name: 'bare Bolt (acks only)', port: barePort, ...start(['--import', 'tsx', join(ROOT, 'bench/bare-bolt-app.ts')], { ...common, PORT: String(barePort) }) },
+  { name: 'registry-doctor npm start', port: allPort, ...ours(allPort, prefixes[0]!, []) },
+  { name: 'registry-doctor --role web', port: webPort, ...ours(webPort, prefixes[1]!, ['--role', 'web']) },
+];
+
+const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))]!;
 
 try {
-  await waitHealthy(`http://127.0.0.1:${oursPort}/slack/events`, ours.proc, ours.out);
-  await waitHealthy(`http://127.0.0.1:${barePort}/slack/events`, bare.proc, bare.out);
-  process.stdout.write(`warming up (2 s each)…\n`);
-  await fire(barePort, 2);
-  await fire(oursPort, 2);
-  process.stdout.write(`measuring: ${CONNECTIONS} connections, ${SECONDS} s each, bare then registry-doctor then bare again\n`);
-  const bare1 = await fire(barePort, SECONDS);
-  const mine = await fire(oursPort, SECONDS);
-  const bare2 = await fire(barePort, SECONDS);
-  const bareBest = bare1.p99 <= bare2.p99 ? bare1 : bare2;
-  const row = (name: string, f: Figures) =>
-    `${name.padEnd(28)} ${String(f.p50).padStart(6)} ${String(f.p99).padStart(6)} ${f.mean.toFixed(1).padStart(7)} ${f.rps.toFixed(0).padStart(7)} ${String(f.total).padStart(7)} ${String(f.non2xx + f.errors).padStart(6)}`;
-  process.stdout.write(
-    [
-      '',
-      `${'ack latency (ms)'.padEnd(28)} ${'p50'.padStart(6)} ${'p99'.padStart(6)} ${'mean'.padStart(7)} ${'req/s'.padStart(7)} ${'total'.padStart(7)} ${'bad'.padStart(6)}`,
-      row('bare Bolt (run 1)', bare1),
-      row('registry-doctor web', mine),
-      row('bare Bolt (run 2)', bare2),
-      '',
-      `p99 ratio registry-doctor / bare (better bare run): ${(mine.p99 / Math.max(bareBest.p99, 1)).toFixed(2)}× (target ≤ 1.5×)`,
-      `p99 ratio against the mean of both bare runs:        ${(mine.p99 / Math.max((bare1.p99 + bare2.p99) / 2, 1)).toFixed(2)}×`,
-      '',
-    ].join('\n'),
-  );
+  for (const c of contenders) await waitHealthy(`http://127.0.0.1:${c.port}/slack/events`, c.proc, c.out);
+  process.stdout.write('warming up (one burst each)…\n');
+  for (const c of contenders) await fire(c.port, AMOUNT);
+  process.stdout.write(`measuring: ${ROUNDS} rounds of ${AMOUNT} commands, ${CONNECTIONS} at a time, contenders interleaved\n`);
+  const rounds = new Map<string, Figures[]>(contenders.map((c) => [c.name, []]));
+  for (let round = 0; round < ROUNDS; round += 1) {
+    for (const c of contenders) rounds.get(c.name)!.push(await fire(c.port, AMOUNT));
+  }
+  const summary = (name: string) => {
+    const figures = rounds.get(name)!;
+    return {
+      p50: percentile(figures.map((f) => f.p50), 50),
+      p99: percentile(figures.map((f) => f.p99), 50),
+      p99s: figures.map((f) => f.p99),
+      bad: figures.reduce((n, f) => n + f.non2xx + f.errors, 0),
+      total: figures.reduce((n, f) => n + f.total, 0),
+    };
+  };
+  const bare = summary(contenders[0]!.name);
+  const lines = ['', `${'ack latency (ms)'.padEnd(28)} ${'p50'.padStart(5)} ${'p99'.padStart(5)}  ${'p99 each round'.padEnd(26)} ${'total'.padStart(6)} ${'bad'.padStart(4)}  p99 ratio`];
+  for (const c of contenders) {
+    const f = summary(c.name);
+    lines.push(
+      `${c.name.padEnd(28)} ${String(f.p50).padStart(5)} ${String(f.p99).padStart(5)}  ${f.p99s.join(' ').padEnd(26)} ${String(f.total).padStart(6)} ${String(f.bad).padStart(4)}  ${(f.p99 / Math.max(bare.p99, 1)).toFixed(2)}×`,
+    );
+  }
+  lines.push('', 'p50/p99: the median over rounds of each round\'s figure; ratio against the bare app\'s (target ≤ 1.5× for npm start).', '');
+  process.stdout.write(lines.join('\n'));
 } finally {
-  for (const p of [ours.proc, bare.proc]) p.kill('SIGTERM');
-  await new Promise((r) => setTimeout(r, 500));
-  for (const p of [ours.proc, bare.proc]) if (p.exitCode === null) p.kill('SIGKILL');
+  for (const c of contenders) c.proc.kill('SIGTERM');
+  await new Promise((r) => setTimeout(r, 1000));
+  for (const c of contenders) if (c.proc.exitCode === null) c.proc.kill('SIGKILL');
   await fake.stop();
-  await cleanPrefix(prefix);
+  for (const prefix of prefixes) await cleanPrefix(prefix);
 }

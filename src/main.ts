@@ -10,6 +10,7 @@ import { mountOpsRoutes, type ReadinessCheck } from './ops/http.js';
 import { createLogger, type Logger } from './ops/logger.js';
 import { createMetrics } from './ops/metrics.js';
 import { connectRedis, type ConnectionOptions, type RedisConnection } from './ops/redis.js';
+import { isSupervisedWorker, serveParent, superviseWorkerChild, type WorkerChild } from './ops/worker-child.js';
 import { createDiagnoseQueue, type DiagnoseQueue } from './queue/diagnose-queue.js';
 import { startDiagnoseWorker } from './queue/diagnose-worker.js';
 import { inboxLength, pushToInbox, startInboxMover, type InboxMover } from './queue/inbox.js';
@@ -61,7 +62,9 @@ async function main(): Promise<void> {
 
   const metrics = createMetrics();
   const runsWeb = settings.role !== 'worker';
-  const runsWorker = settings.role !== 'web';
+  // Role `all` runs the worker as a supervised child process, so diagnosis work never delays an ack.
+  const runsWorker = settings.role === 'worker';
+  const workerChild: WorkerChild | undefined = settings.role === 'all' ? superviseWorkerChild(logger) : undefined;
 
   // Producers fail fast when Redis is down (the ack says so); workers wait for it to come back.
   const health = redisClient(settings, logger, 'health', { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
@@ -109,8 +112,10 @@ async function main(): Promise<void> {
     const w = worker;
     readiness.push({ name: 'worker', check: async () => w.isRunning() });
   }
+  if (workerChild) readiness.push({ name: 'worker', check: async () => workerChild.alive() });
   const expressApp = mountOpsRoutes({
     metrics,
+    ...(workerChild ? { metricsText: () => workerChild.metricsText(metrics.registry) } : {}),
     logger,
     readiness,
     queueCounts: async () => ({
@@ -158,7 +163,7 @@ async function main(): Promise<void> {
         .catch((error: unknown) => logger.error({ err: error }, 'Socket Mode failed to start'));
     }
     logger.info({ port: settings.port, mode: slackApp.mode }, `web listening on :${settings.port} (${slackApp.mode === 'http' ? `HTTP mode: POST ${SLACK_EVENTS_PATH}` : 'Socket Mode'})`);
-  } else {
+  } else if (!isSupervisedWorker()) {
     server = await listen(createServer(expressApp), settings.port);
     logger.info({ port: settings.port }, `worker health and metrics on :${settings.port}`);
   }
@@ -173,7 +178,7 @@ async function main(): Promise<void> {
     // With Redis up, let active jobs finish (bounded); with Redis down there is nothing to wait for.
     const redisUp = health.status === 'ready';
     const bounded = (p: Promise<unknown>, ms: number) => Promise.race([p, new Promise((r) => setTimeout(r, ms).unref())]);
-    await bounded(Promise.allSettled([stopSlack?.(), mover?.stop(), worker?.close(!redisUp)]), redisUp ? 10_000 : 500);
+    await bounded(Promise.allSettled([stopSlack?.(), mover?.stop(), worker?.close(!redisUp), workerChild?.stop()]), redisUp ? 12_000 : 2000);
     if (server?.listening) {
       const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
       server.closeIdleConnections();
@@ -189,6 +194,8 @@ async function main(): Promise<void> {
     process.exit(1);
   });
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  // A worker forked by `npm start` stops with its parent, even one killed without a chance to say so.
+  if (isSupervisedWorker()) serveParent(metrics.registry, () => void shutdown('parent gone'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 

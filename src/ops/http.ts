@@ -21,6 +21,8 @@ export interface OpsOptions {
   /** Queues shown on the dashboard (web role); the dashboard is off without `admin` credentials. */
   queues?: readonly Queue[];
   admin?: { user: string; password: string };
+  /** The /metrics text when it is more than this process's registry (a supervised worker's merged in). */
+  metricsText?: () => Promise<string>;
   /** Sampled into the queue gauge at each scrape: job counts by state. */
   queueCounts?: () => Promise<Record<string, number>>;
   checkTimeoutMs?: number;
@@ -80,7 +82,8 @@ export function mountOpsRoutes(options: OpsOptions, app: Express = express()): E
       }, timeout);
       if (!counts) options.logger.debug('queue counts unavailable for /metrics');
     }
-    res.set('Content-Type', options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
+    const text = options.metricsText ? await options.metricsText() : await options.metrics.registry.metrics();
+    res.set('Content-Type', options.metrics.registry.contentType).send(text);
   });
 
   if (options.admin && options.queues?.length) {
