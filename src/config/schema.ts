@@ -28,8 +28,18 @@ export const registrySchema = z.strictObject({
     .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?$/, 'must be a lower-case host name, optionally with :port, without a scheme or path'),
   /** ECR region, Artifact Registry location. */
   region: z.string().min(1).optional(),
-  /** ECR account id, GCP project, Azure subscription/registry — whatever the provider calls the owner. */
+  /** ECR account id, GCP project, ACR registry name — whatever the provider calls the owner. */
   account: z.string().min(1).optional(),
+  /** ACR: the Azure subscription id and resource group that hold the registry (the ARM probes need both). */
+  subscription: z.guid({ error: 'must be an Azure subscription id (a GUID)' }).optional(),
+  resourceGroup: z
+    .string()
+    .regex(/^[\w().-]{1,90}$/, 'must be an Azure resource group name (letters, digits, _ ( ) . -, at most 90)')
+    .optional(),
+  /** Plain http for this host, as Docker's `insecure-registries` allows; otherwise only loopback hosts. */
+  insecure: z.boolean().default(false),
+  /** How long each probe of this registry may take, in milliseconds (default 10 000). */
+  probeTimeoutMs: z.int().min(100).max(120_000).optional(),
   /** Override of the cloud API base URL (private endpoints; local fakes in tests). */
   endpoint: z.url({ error: 'must be an absolute URL such as https://api.ecr.us-east-1.amazonaws.com' }).optional(),
   /** Env-variable names of the read-only probe credentials and of the (separate) fix credentials. */
@@ -47,6 +57,24 @@ export const registrySchema = z.strictObject({
     })
     .default({ users: [], usergroups: [] }),
 });
+
+/** Credential fields each provider reads (for `probe` and `fix` alike). */
+export const CREDENTIAL_FIELDS: Record<z.infer<typeof registrySchema>['provider'], readonly string[]> = {
+  ecr: ['accessKeyId', 'secretAccessKey', 'sessionToken'],
+  gar: ['serviceAccountJson', 'accessToken'],
+  gcr: ['serviceAccountJson', 'accessToken'],
+  acr: ['tenantId', 'clientId', 'clientSecret', 'subscriptionId', 'username', 'password'],
+  dockerhub: ['username', 'password'],
+  ghcr: ['username', 'password'],
+  other: ['username', 'password'],
+};
+
+/** Fields that only work together. */
+const CREDENTIAL_PAIRS: readonly (readonly [string, string])[] = [
+  ['accessKeyId', 'secretAccessKey'],
+  ['username', 'password'],
+  ['clientId', 'clientSecret'],
+];
 
 export const routeSchema = z.strictObject({
   /** A registry `name` from `registries`; any registry when absent. */
@@ -74,6 +102,30 @@ export const fileConfigSchema = z
           message: `duplicate registry name "${registry.name}" (also registries[${first}].name); give each registry its own name`,
         });
       } else names.set(registry.name, index);
+      for (const purpose of ['probe', 'fix'] as const) {
+        const set = registry.credentials?.[purpose];
+        if (!set) continue;
+        const allowed = CREDENTIAL_FIELDS[registry.provider];
+        for (const field of Object.keys(set)) {
+          if (!allowed.includes(field)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['registries', index, 'credentials', purpose, field],
+              message: `not a credential field for provider ${registry.provider}; use ${allowed.join(', ')}`,
+            });
+          }
+        }
+        for (const [a, b] of CREDENTIAL_PAIRS) {
+          const missing = a in set && !(b in set) ? b : b in set && !(a in set) ? a : undefined;
+          if (missing) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['registries', index, 'credentials', purpose],
+              message: `${a} and ${b} go together; add ${missing}`,
+            });
+          }
+        }
+      }
     });
     config.routing.forEach((route, index) => {
       if (route.registry !== undefined && !names.has(route.registry)) {

@@ -81,11 +81,44 @@ export interface Finding {
   rules: string[];
 }
 
+/** A JSON value: what an observation's state may hold (it is stored and sent as JSON). */
+export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
+
+/**
+ * What a probe saw that bears on a cause. `confirm`: the registry shows this category is a cause now
+ * (ranking raises the log's finding, or adds it when the log could not show it); `refute`: the registry
+ * shows it is not (ranking lowers the finding, saying why). `state` is the observed state of `resource`,
+ * which fix plans read.
+ */
+export interface Observation {
+  kind: 'confirm' | 'refute';
+  category: Category;
+  /** One sentence a person reads as evidence: "repository `app` has imageTagMutability=IMMUTABLE". */
+  evidence: string;
+  /** What was looked at: an ARN, `registry/repository`, a host. */
+  resource?: string;
+  /** The state as observed: `{ locked: true }`, `{ firewallDefault: 'Deny', ipRules: [...] }`. */
+  state?: { readonly [key: string]: JsonValue };
+}
+
+/** A cloud error as people read it: no SDK stack text. */
+export interface ProbeError {
+  provider: string;
+  code: string;
+  retryable: boolean;
+}
+
 export interface ProbeResult {
+  /** `ecr.repository`, `oci.push-scope`: provider (or `oci`/`net`) and what is checked. */
   name: string;
   status: ProbeStatus;
   durationMs: number;
+  /** One plain sentence: what was found, or why the probe could not tell. */
   detail: string;
+  /** The configured registry name, or the host when no registry entry matched. */
+  registry?: string;
+  observations?: Observation[];
+  error?: ProbeError;
 }
 
 export interface PipelineFacts {
