@@ -66,7 +66,15 @@ export function parseConfigText(text: string, source = 'config'): FileConfig {
     const problems = doc.errors.map((e) => e.message.split('\n')[0] ?? e.message);
     throw new ConfigError(`${source} is not valid YAML:\n${problems.map((p) => `  - ${p}`).join('\n')}`, problems);
   }
-  return parseConfig(doc.toJS(), source);
+  let data: unknown;
+  try {
+    // An alias to no anchor, or aliases that expand beyond yaml's bound (a "billion laughs"), throw here.
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    const problem = (error as Error).message.split('\n')[0] ?? String(error);
+    throw new ConfigError(`${source} is not valid YAML:\n  - ${problem}`, [problem]);
+  }
+  return parseConfig(data, source);
 }
 
 /** Load the file at `path`; a missing file means no registries configured. */

@@ -93,7 +93,8 @@ export const REDACTION_PATTERNS: readonly RedactionPattern[] = [
   {
     id: 'aws-access-key-id',
     description: 'AWS access key ids (AKIA long-term, ASIA temporary)',
-    pattern: /\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b/g,
+    // Bounded by what cannot continue a key id, not by \b: a key glued to lower-case text still ends there.
+    pattern: /(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])/g,
   },
   {
     id: 'aws-session-token',
