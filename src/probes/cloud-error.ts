@@ -109,6 +109,9 @@ function codeOf(shape: ErrorShape): string {
 }
 
 function kindOf(code: string, status: number | undefined, shape: ErrorShape): CloudErrorKind {
+  // Google errors carry a reason (RATE_LIMIT_EXCEEDED, SERVICE_DISABLED) as their code; the gRPC code says the kind.
+  const grpc = typeof shape.code === 'number' ? GRPC_CODES[shape.code] : undefined;
+  if (grpc && grpc !== code) return kindOf(grpc, status, {});
   if (THROTTLING_CODES.has(code) || status === 429) return 'throttled';
   if (code === 'AbortError' || code === 'TimeoutError' || code === 'DEADLINE_EXCEEDED') return 'timeout';
   if (CREDENTIAL_CODES.has(code) || shape.name === 'CredentialsProviderError') return 'no_credentials';

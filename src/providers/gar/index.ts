@@ -9,7 +9,7 @@ const GAR_API_HOST = /^artifactregistry\.googleapis\.com$/;
 const GCR_HOST = /^(?:([a-z0-9-]+)\.)?gcr\.io$/;
 const GCR_REGIONS: Readonly<Record<string, string>> = { us: 'us', eu: 'eu', asia: 'asia' };
 /** The Artifact Registry location that serves each gcr.io host. */
-const GCR_LOCATIONS: Readonly<Record<string, string>> = {
+export const GCR_LOCATIONS: Readonly<Record<string, string>> = {
   'gcr.io': 'us',
   'us.gcr.io': 'us',
   'eu.gcr.io': 'europe',

@@ -1,0 +1,179 @@
+// A fake Azure Container Registry data plane (the login server, https): the token flow the SDK runs on a 401
+// challenge (Entra access token → POST /oauth2/exchange → ACR refresh token, a JWT with `exp` → POST
+// /oauth2/token → access token for the challenged scope), and repository and tag properties with their
+// changeableAttributes, modelled so the fixes issue's PATCH calls can change them. Errors are ACR's
+// {"errors":[{"code","message","detail"}]}.
+import { randomUUID } from 'node:crypto';
+import { CloudFake, bearerOf, type FakeRequest, type Reply, type Route } from './cloud-fake.js';
+import type { FakeEntraId } from './entra-id.js';
+import type { SelfSignedCert } from './self-signed-cert.js';
+
+export interface ChangeableAttributes {
+  deleteEnabled: boolean;
+  writeEnabled: boolean;
+  readEnabled: boolean;
+  listEnabled: boolean;
+}
+
+export interface TagModel {
+  digest: string;
+  attributes: ChangeableAttributes;
+}
+
+export interface RepositoryModel {
+  name: string;
+  attributes: ChangeableAttributes;
+  tags: Map<string, TagModel>;
+}
+
+const ACR_AUDIENCE = 'https://containerregistry.azure.net';
+/** Data-plane api-versions the service accepts; @azure/container-registry@1 sends 2021-07-01. */
+const API_VERSIONS = new Set(['2019-08-15-preview', '2021-07-01']);
+const CREATED = '2024-03-01T10:00:00.0000000Z';
+
+const DEFAULT_ERRORS: Readonly<Record<number, [string, string]>> = {
+  400: ['UNSUPPORTED', 'The operation is unsupported.'],
+  401: ['UNAUTHORIZED', 'authentication required, visit https://aka.ms/acr/authorization for more information.'],
+  403: ['DENIED', 'requested access to the resource is denied'],
+  404: ['NAME_UNKNOWN', 'repository name not known to registry'],
+  429: ['TOOMANYREQUESTS', 'too many requests, please retry after some time'],
+  500: ['UNKNOWN', 'unknown error'],
+  503: ['UNAVAILABLE', 'service unavailable'],
+};
+
+const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+interface Grant {
+  clientId: string;
+  /** `repository:NAME:ACTION` entries this token allows. */
+  scopes: Set<string>;
+}
+
+export const unlocked = (): ChangeableAttributes => ({ deleteEnabled: true, writeEnabled: true, readEnabled: true, listEnabled: true });
+
+export class FakeAcrDataPlane extends CloudFake {
+  readonly repositories = new Map<string, RepositoryModel>();
+  /** Client ids that hold no pull/metadata role here: the token endpoint grants them nothing. */
+  readonly withoutPull = new Set<string>();
+  private readonly refreshTokens = new Map<string, string>();
+  private readonly accessTokens = new Map<string, Grant>();
+
+  protected readonly routes: readonly Route[] = [
+    { name: 'oauth2.exchange', method: 'POST', path: /^\/oauth2\/exchange$/, handle: (req) => this.exchange(req) },
+    { name: 'oauth2.token', method: 'POST', path: /^\/oauth2\/token$/, handle: (req) => this.token(req) },
+    { name: 'tag.get', method: 'GET', path: /^\/acr\/v1\/(.+)\/_tags\/([^/]+)$/, handle: (req, match) => this.tag(req, decodeURIComponent(match[1]!), decodeURIComponent(match[2]!)) },
+    { name: 'repository.get', method: 'GET', path: /^\/acr\/v1\/(?!_catalog$)(.+)$/, handle: (req, match) => this.repository(req, decodeURIComponent(match[1]!)) },
+  ];
+
+  constructor(
+    tls: SelfSignedCert,
+    private readonly entra: FakeEntraId,
+  ) {
+    super(tls);
+  }
+
+  addRepository(name: string, attributes: Partial<ChangeableAttributes> = {}, tags: Record<string, Partial<ChangeableAttributes>> = {}): RepositoryModel {
+    const model: RepositoryModel = {
+      name,
+      attributes: { ...unlocked(), ...attributes },
+      tags: new Map(Object.entries(tags).map(([tag, attrs]) => [tag, { digest: `sha256:${Buffer.from(`${name}:${tag}`).toString('hex').padEnd(64, '0').slice(0, 64)}`, attributes: { ...unlocked(), ...attrs } }])),
+    };
+    this.repositories.set(name, model);
+    return model;
+  }
+
+  protected errorReply(status: number, code?: string, message?: string): Reply {
+    const [defaultCode, defaultMessage] = DEFAULT_ERRORS[status] ?? ['UNKNOWN', 'unknown error'];
+    return { status, body: { errors: [{ code: code ?? defaultCode, message: message ?? defaultMessage, detail: null }] } };
+  }
+
+  private checkApiVersion(req: FakeRequest): void {
+    this.expect(API_VERSIONS.has(req.query.get('api-version') ?? ''), `api-version "${req.query.get('api-version')}" is not a data-plane version`);
+  }
+
+  private form(req: FakeRequest): URLSearchParams {
+    this.expect(req.headers['content-type']?.startsWith('application/x-www-form-urlencoded'), `content-type ${req.headers['content-type']}, expected a form`);
+    return new URLSearchParams(req.body);
+  }
+
+  private exchange(req: FakeRequest): Reply {
+    this.checkApiVersion(req);
+    const form = this.form(req);
+    this.expect(form.get('grant_type') === 'access_token', `grant_type ${form.get('grant_type')}, expected access_token`);
+    this.expect(form.get('service') === this.host, `service ${form.get('service')}, expected ${this.host}`);
+    const holder = this.entra.holderOf(form.get('access_token') ?? undefined, ACR_AUDIENCE);
+    if (!holder) return this.errorReply(401, 'UNAUTHORIZED', 'The access token is invalid or was not issued for https://containerregistry.azure.net.');
+    const now = Math.floor(Date.now() / 1000);
+    const refreshToken = [
+      b64url({ alg: 'RS256', typ: 'JWT', kid: 'fake' }),
+      b64url({ jti: randomUUID(), sub: holder.objectId, nbf: now, exp: now + 3 * 3600, iat: now, iss: 'Azure Container Registry', aud: this.host, version: '1.0', grant_type: 'refresh_token', tenant: holder.tenantId, permissions: { actions: ['read'] } }),
+      Buffer.from(randomUUID()).toString('base64url'),
+    ].join('.');
+    this.refreshTokens.set(refreshToken, holder.clientId);
+    return { status: 200, body: { refresh_token: refreshToken } };
+  }
+
+  private token(req: FakeRequest): Reply {
+    this.checkApiVersion(req);
+    const form = this.form(req);
+    this.expect(form.get('grant_type') === 'refresh_token', `grant_type ${form.get('grant_type')}, expected refresh_token`);
+    this.expect(form.get('service') === this.host, `service ${form.get('service')}, expected ${this.host}`);
+    const scope = form.get('scope') ?? '';
+    this.expect(/^repository:[\w./-]+:[\w,*]+$/.test(scope), `scope "${scope}" is not repository:NAME:ACTIONS`);
+    const clientId = this.refreshTokens.get(form.get('refresh_token') ?? '');
+    if (!clientId) return this.errorReply(401, 'UNAUTHORIZED', 'The refresh token is invalid.');
+    const [, name, actions] = scope.split(':') as [string, string, string];
+    const granted = this.withoutPull.has(clientId) ? [] : actions.split(',').filter((a) => a === 'metadata_read' || a === 'pull');
+    const accessToken = `${b64url({ alg: 'RS256', typ: 'JWT' })}.${b64url({ sub: clientId, access: [{ type: 'repository', name, actions: granted }] })}.${Buffer.from(randomUUID()).toString('base64url')}`;
+    this.accessTokens.set(accessToken, { clientId, scopes: new Set(granted.map((a) => `repository:${name}:${a}`)) });
+    return { status: 200, body: { access_token: accessToken } };
+  }
+
+  /** The challenge ACR answers when a request lacks a token allowing `metadata_read` on the repository. */
+  private authorize(req: FakeRequest, repository: string): Reply | undefined {
+    this.checkApiVersion(req);
+    const grant = this.accessTokens.get(bearerOf(req) ?? '');
+    if (grant?.scopes.has(`repository:${repository}:metadata_read`)) return undefined;
+    const reply = this.errorReply(401);
+    return {
+      ...reply,
+      headers: { 'www-authenticate': `Bearer realm="${this.url}/oauth2/token",service="${this.host}",scope="repository:${repository}:metadata_read"` },
+    };
+  }
+
+  private repository(req: FakeRequest, name: string): Reply {
+    const refused = this.authorize(req, name);
+    if (refused) return refused;
+    const repo = this.repositories.get(name);
+    if (!repo) return this.errorReply(404, 'NAME_UNKNOWN', 'repository name not known to registry');
+    return {
+      status: 200,
+      body: {
+        registry: this.host,
+        imageName: name,
+        createdTime: CREATED,
+        lastUpdateTime: CREATED,
+        manifestCount: repo.tags.size,
+        tagCount: repo.tags.size,
+        changeableAttributes: repo.attributes,
+      },
+    };
+  }
+
+  private tag(req: FakeRequest, name: string, tag: string): Reply {
+    const refused = this.authorize(req, name);
+    if (refused) return refused;
+    const repo = this.repositories.get(name);
+    if (!repo) return this.errorReply(404, 'NAME_UNKNOWN', 'repository name not known to registry');
+    const model = repo.tags.get(tag);
+    if (!model) return this.errorReply(404, 'TAG_UNKNOWN', 'the specified tag does not exist');
+    return {
+      status: 200,
+      body: {
+        registry: this.host,
+        imageName: name,
+        tag: { name: tag, digest: model.digest, createdTime: CREATED, lastUpdateTime: CREATED, signed: false, changeableAttributes: model.attributes },
+      },
+    };
+  }
+}
