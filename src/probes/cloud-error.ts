@@ -109,9 +109,10 @@ function codeOf(shape: ErrorShape): string {
 }
 
 function kindOf(code: string, status: number | undefined, shape: ErrorShape): CloudErrorKind {
-  // Google errors carry a reason (RATE_LIMIT_EXCEEDED, SERVICE_DISABLED) as their code; the gRPC code says the kind.
+  // Google errors carry a reason (RATE_LIMIT_EXCEEDED, IAM_PERMISSION_DENIED) as their code; the gRPC code
+  // says the kind, except for an API switched off, which is neither a permission nor a credential matter.
   const grpc = typeof shape.code === 'number' ? GRPC_CODES[shape.code] : undefined;
-  if (grpc && grpc !== code) return kindOf(grpc, status, {});
+  if (grpc && grpc !== code && code !== 'SERVICE_DISABLED') return kindOf(grpc, status, {});
   if (THROTTLING_CODES.has(code) || status === 429) return 'throttled';
   if (code === 'AbortError' || code === 'TimeoutError' || code === 'DEADLINE_EXCEEDED') return 'timeout';
   if (CREDENTIAL_CODES.has(code) || shape.name === 'CredentialsProviderError') return 'no_credentials';

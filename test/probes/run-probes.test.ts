@@ -276,6 +276,8 @@ describe('toCloudError', () => {
     expect(azure).toMatchObject({ code: 'AuthorizationFailed', kind: 'forbidden' });
     const google = toCloudError('gar', 'Artifact Registry getRepository', Object.assign(new Error('7 PERMISSION_DENIED: API disabled'), { code: 7, reason: 'SERVICE_DISABLED' }));
     expect(google).toMatchObject({ code: 'SERVICE_DISABLED', kind: 'service' });
+    const quota = toCloudError('gar', 'Artifact Registry getRepository', Object.assign(new Error("8 RESOURCE_EXHAUSTED: Quota exceeded for quota metric 'Requests'"), { code: 8, reason: 'RATE_LIMIT_EXCEEDED' }));
+    expect(quota).toMatchObject({ code: 'RATE_LIMIT_EXCEEDED', kind: 'throttled', retryable: true });
     const socket = toCloudError('oci', 'GET /v2/', new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }) }));
     expect(socket).toMatchObject({ code: 'ECONNREFUSED', kind: 'network', retryable: true });
     expect(toCloudError('x', 'y', socket)).toBe(socket);
