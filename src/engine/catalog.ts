@@ -13,6 +13,8 @@ export interface Rule {
   category: Category;
   /** 0–1: how sure this wording alone makes us of `category`. */
   confidence: number;
+  /** The public document or source file the wording class comes from (a URL). */
+  source: string;
   /** Tested against one normalised log line (ANSI, timestamps and BuildKit step prefixes removed). */
   pattern: RegExp;
   /** Other causes the same words are seen with, less likely than `category`. */
@@ -28,6 +30,16 @@ export interface Rule {
   needsRegistryContext?: boolean;
   /** Counts only when no other rule matched: the last word when nothing specific was recognised. */
   fallback?: boolean;
+  /**
+   * Counts only when another rule of one of these categories applies too: a line that is a cause only
+   * when a refusal follows it (a client falling back on anonymous access).
+   */
+  onlyWith?: readonly Category[];
+  /**
+   * Causes this wording explains when it is seen with them: they rank below it, whatever else agrees on
+   * them (a VPC endpoint policy's refusal is worded as an IAM denial too).
+   */
+  outranks?: readonly Category[];
   /** A title more precise than the category's. */
   title?: string;
   /** Real lines this rule must recognise (from public reports and the registries' own documentation). */
@@ -39,9 +51,128 @@ const NOT_ECR: readonly Provider[] = ['gar', 'gcr', 'acr', 'dockerhub', 'ghcr', 
 export const rules: readonly Rule[] = [
   // ── auth_missing ────────────────────────────────────────────────────────────────────────────────
   {
+    id: 'oci-code-unauthorized',
+    category: 'auth_missing',
+    confidence: 0.6,
+    source: 'https://github.com/distribution/distribution/blob/main/registry/api/errcode/register.go',
+    // A registry's own error body, wherever it appears in a log: a registry answer by construction.
+    pattern: /"code":\s*"UNAUTHORIZED"/,
+    alsoMeans: [
+      { category: 'auth_expired', confidence: 0.45 },
+      { category: 'permission_denied', confidence: 0.4 },
+    ],
+    title: 'The registry refused the request as unauthenticated',
+    examples: ['{"errors":[{"code":"UNAUTHORIZED","message":"access to the requested resource is not authorized"}]}'],
+  },
+  {
+    id: 'quay-invalid-login',
+    category: 'auth_missing',
+    confidence: 0.86,
+    source: 'https://github.com/quay/quay/blob/master/endpoints/v2/errors.py',
+    pattern: /Specified credentials are invalid/i,
+    alsoMeans: [{ category: 'auth_expired', confidence: 0.55 }],
+    title: 'The registry rejected the username or password (or robot token)',
+    examples: ['Error response from daemon: Get "https://quay.io/v2/": unauthorized: Specified credentials are invalid'],
+  },
+  {
+    id: 'hub-login-lockout',
+    category: 'auth_missing',
+    confidence: 0.95,
+    source: 'https://github.com/docker/hub-feedback/issues/2217',
+    // Docker Hub blocks a username or address for a while after repeated logins with a wrong password.
+    pattern: /too many failed login attempts/i,
+    provider: 'dockerhub',
+    alsoMeans: [{ category: 'rate_limited', confidence: 0.6 }],
+    title: 'Docker Hub locked the login out after repeated wrong credentials (fix the password, then wait)',
+    examples: ['Error response from daemon: Get https://registry-1.docker.io/v2/: toomanyrequests: too many failed login attempts for username or IP address'],
+  },
+  {
+    id: 'anonymous-fallback-then-denied',
+    category: 'auth_missing',
+    confidence: 0.72,
+    source: 'https://github.com/google/go-containerregistry/blob/main/pkg/authn/keychain.go',
+    // go-containerregistry (crane, ko, kaniko, cosign) prints this whenever no credentials match a
+    // registry; harmless for a public base image, the cause when a refusal follows.
+    pattern: /No matching credentials were found(?: for "[^"]*")?, falling back on anonymous/i,
+    onlyWith: ['permission_denied', 'auth_missing', 'repo_not_found'],
+    alsoMeans: [{ category: 'permission_denied', confidence: 0.45 }],
+    title: 'The push tool found no credentials for the registry and went on anonymously',
+    examples: ['2024/01/01 00:00:00 No matching credentials were found, falling back on anonymous\nerror: POST https://registry.example.com/v2/acme/app/blobs/uploads/: DENIED: requested access to the resource is denied'],
+  },
+  {
+    id: 'jib-credentials',
+    category: 'auth_missing',
+    confidence: 0.86,
+    source: 'https://github.com/GoogleContainerTools/jib/blob/master/jib-plugins-common/src/main/java/com/google/cloud/tools/jib/plugins/common/HelpfulSuggestions.java',
+    pattern: /perhaps you should (?:make sure your credentials for|set a credential helper name with the configuration)/i,
+    alsoMeans: [{ category: 'auth_expired', confidence: 0.5 }],
+    title: 'Jib had no working credentials for the registry',
+    examples: [
+      "Build image failed, perhaps you should make sure your credentials for 'registry-1.docker.io' are set up correctly.",
+      "Build image failed, perhaps you should set a credential helper name with the configuration 'jib.to.credHelper' or set credentials for 'gcr.io' in your Maven settings",
+    ],
+  },
+  {
+    id: 'jib-credentials-over-http',
+    category: 'auth_missing',
+    confidence: 0.8,
+    source: 'https://github.com/GoogleContainerTools/jib/blob/master/jib-plugins-common/src/main/java/com/google/cloud/tools/jib/plugins/common/HelpfulSuggestions.java',
+    pattern: /credentials can be sent safely|sendCredentialsOverHttp/i,
+    alsoMeans: [{ category: 'network', confidence: 0.5 }],
+    title: 'Jib would not send the credentials over plain HTTP',
+    examples: ["Build image failed, perhaps you should use a registry that supports HTTPS so credentials can be sent safely, or set the 'sendCredentialsOverHttp' system property to true"],
+  },
+  {
+    id: 'key-value-err-unauthorized',
+    category: 'auth_missing',
+    confidence: 0.65,
+    source: 'https://github.com/regclient/regclient/blob/main/types/errs/error.go',
+    // regclient and other Go tools log errors as key=value pairs: `err="unauthorized"`.
+    pattern: /\berr(?:or)?="?(?:unauthorized|authentication required)\b/i,
+    alsoMeans: [
+      { category: 'auth_expired', confidence: 0.45 },
+      { category: 'permission_denied', confidence: 0.4 },
+    ],
+    needsRegistryContext: true,
+    examples: ['time="2024-01-01T00:00:00Z" level=warning msg="Failed to push" err=unauthorized host=registry.example.com repo=acme/app'],
+  },
+  {
+    id: 'ecr-login-400-region',
+    category: 'auth_missing',
+    confidence: 0.86,
+    source: 'https://github.com/aws/aws-cli/issues/4962',
+    // An ECR token is valid only for the region it was issued in: `get-login-password` for another
+    // region (or a mangled password) answers the login with 400, not 401.
+    pattern: /login attempt to https?:\/\/[^\s/]*\.dkr\.ecr\.[^\s/]+\/v2\/ failed with status: 400/i,
+    provider: 'ecr',
+    title: 'ECR refused the login: the token was issued for another region (or the password was mangled)',
+    examples: ['Error response from daemon: login attempt to https://123456789012.dkr.ecr.us-east-1.amazonaws.com/v2/ failed with status: 400 Bad Request'],
+  },
+  {
+    id: 'login-400',
+    category: 'auth_missing',
+    confidence: 0.6,
+    source: 'https://github.com/docker/cli/blob/master/cli/command/registry/login.go',
+    pattern: /login attempt to \S+ failed with status: 400/i,
+    examples: ['Error response from daemon: login attempt to https://registry.example.com/v2/ failed with status: 400 Bad Request'],
+  },
+  {
+    id: 'ecr-public-region',
+    category: 'auth_missing',
+    confidence: 0.85,
+    source: 'https://docs.aws.amazon.com/general/latest/gr/ecr-public.html',
+    // The ECR Public API exists only in us-east-1 and us-west-2; logging in through any other region fails.
+    pattern: /api\.ecr-public\.(?!us-east-1\b|us-west-2\b)[a-z]{2}(?:-[a-z]+)+-\d\.amazonaws\.com/i,
+    provider: 'ecr',
+    alsoMeans: [{ category: 'network', confidence: 0.5 }],
+    title: 'ECR Public exists only in us-east-1 (and us-west-2): log in with `--region us-east-1`',
+    examples: ['Error: getaddrinfo ENOTFOUND api.ecr-public.ap-southeast-1.amazonaws.com'],
+  },
+  {
     id: 'no-basic-auth-credentials',
     category: 'auth_missing',
     confidence: 0.9,
+    source: 'https://github.com/containerd/containerd/blob/main/core/remotes/docker/authorizer.go',
     pattern: /no basic auth credentials/i,
     alsoMeans: [{ category: 'auth_expired', confidence: 0.45 }],
     title: 'Docker has no credentials for this registry host',
@@ -51,6 +182,7 @@ export const rules: readonly Rule[] = [
     id: 'authentication-required',
     category: 'auth_missing',
     confidence: 0.85,
+    source: 'https://github.com/distribution/distribution/blob/main/registry/api/errcode/register.go',
     pattern: /unauthorized:\s*authentication required|"code":\s*"UNAUTHORIZED"[^}]*authentication required|UNAUTHORIZED: authentication required/i,
     alsoMeans: [
       { category: 'auth_expired', confidence: 0.5 },
@@ -67,6 +199,7 @@ export const rules: readonly Rule[] = [
     id: 'login-ping-refused',
     category: 'auth_missing',
     confidence: 0.75,
+    source: 'https://github.com/docker/cli/blob/master/cli/command/registry/login.go',
     pattern: /\/v2\/"?:\s*(?:denied|unauthorized)\b/i,
     alsoMeans: [{ category: 'auth_expired', confidence: 0.5 }],
     title: 'The registry refused the login credentials',
@@ -76,6 +209,7 @@ export const rules: readonly Rule[] = [
     id: 'credential-helper-missing',
     category: 'auth_missing',
     confidence: 0.92,
+    source: 'https://github.com/docker/docker-credential-helpers/blob/master/client/client.go',
     pattern: /docker-credential-[\w.-]+"?:? executable file not found|docker-credential-[\w.-]+ not installed or not available|docker-credential-[\w.-]+`? not in system PATH|credential helper[^.]{0,40}not found/i,
     title: 'The Docker credential helper is not installed where the push runs',
     examples: [
@@ -87,6 +221,7 @@ export const rules: readonly Rule[] = [
     id: 'credential-helper-failed',
     category: 'auth_missing',
     confidence: 0.75,
+    source: 'https://github.com/docker/docker-credential-helpers/blob/master/client/client.go',
     pattern: /error getting credentials|could not retrieve GCR's access token|NoCredentialProviders|no valid providers in chain|credentials not found in native keychain|invoking docker-credential-|error getting credentials using GOOGLE_APPLICATION_CREDENTIALS|could not find default credentials/i,
     alsoMeans: [{ category: 'auth_expired', confidence: 0.45 }],
     title: 'The credential helper could not produce registry credentials',
@@ -99,6 +234,7 @@ export const rules: readonly Rule[] = [
     id: 'unauthenticated-request',
     category: 'auth_missing',
     confidence: 0.9,
+    source: 'https://cloud.google.com/artifact-registry/docs/docker/troubleshoot',
     pattern: /Unauthenticated request|request had invalid authentication credentials|anonymous (?:user|caller|token)[^.]{0,60}(?:denied|not allowed|permission)|failed to fetch anonymous token/i,
     alsoMeans: [{ category: 'auth_expired', confidence: 0.45 }],
     title: 'The request reached the registry without credentials',
@@ -111,6 +247,7 @@ export const rules: readonly Rule[] = [
     id: 'login-without-password',
     category: 'auth_missing',
     confidence: 0.85,
+    source: 'https://github.com/docker/cli/blob/master/cli/command/registry/login.go',
     pattern: /Cannot perform an interactive login from a non TTY device|Username and password required|Error: Username required|must provide --username with --password-stdin|flag needs an argument: '?p'? in -p|flag needs an argument: --password|password[- ]stdin[^.]{0,30}empty/i,
     title: 'docker login ran without a username or password (an empty CI secret?)',
     examples: [
@@ -122,6 +259,7 @@ export const rules: readonly Rule[] = [
     id: 'wrong-username-password',
     category: 'auth_missing',
     confidence: 0.85,
+    source: 'https://github.com/docker/cli/blob/master/cli/command/registry/login.go',
     pattern: /incorrect username or password|invalid username(?:\/| or )password|unauthorized: (?:bad|invalid) credentials|login attempt to \S+ failed with status: 401/i,
     alsoMeans: [{ category: 'auth_expired', confidence: 0.55 }],
     title: 'The registry rejected the username or password',
@@ -134,6 +272,7 @@ export const rules: readonly Rule[] = [
     id: 'cloud-cli-not-logged-in',
     category: 'auth_missing',
     confidence: 0.88,
+    source: 'https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-troubleshooting.html',
     pattern: /Could not load credentials from any providers|Unable to locate credentials|Error when retrieving credentials from|The config profile \([^)]*\) could not be found|Please run 'az login' to setup account|You do not currently have an active account selected|No credentialed accounts|not logged in/i,
     needsRegistryContext: true,
     title: 'The cloud CLI on the runner has no credentials to log Docker in with',
@@ -148,6 +287,7 @@ export const rules: readonly Rule[] = [
     id: 'cloud-credentials-invalid',
     category: 'auth_missing',
     confidence: 0.75,
+    source: 'https://docs.aws.amazon.com/AmazonECR/APIReference/CommonErrors.html',
     pattern: /security token included in the request is invalid|UnrecognizedClientException|InvalidClientTokenId|SignatureDoesNotMatch|AADSTS\d+|Application with identifier '[^']*' was not found/i,
     alsoMeans: [{ category: 'auth_expired', confidence: 0.55 }],
     needsRegistryContext: true,
@@ -161,6 +301,7 @@ export const rules: readonly Rule[] = [
     id: 'unauthorized-generic',
     category: 'auth_missing',
     confidence: 0.6,
+    source: 'https://github.com/distribution/distribution/blob/main/registry/api/errcode/register.go',
     pattern: /\bunauthorized: |\b401 Unauthorized\b|status(?: code)?:? 401\b|\bHTTP\/?\d?(?:\.\d)? ?401\b/i,
     alsoMeans: [
       { category: 'auth_expired', confidence: 0.45 },
@@ -176,6 +317,7 @@ export const rules: readonly Rule[] = [
     id: 'self-hosted-401-missing-project',
     category: 'repo_not_found',
     confidence: 0.52,
+    source: 'https://github.com/quay/quay/blob/master/endpoints/v2/errors.py',
     // Harbor and Quay answer 401 rather than 404 for a project or repository that does not exist, so that
     // names cannot be probed.
     pattern: /unauthorized:\s*authentication required|\b401 Unauthorized\b|\b401 UNAUTHORIZED\b/,
@@ -187,6 +329,7 @@ export const rules: readonly Rule[] = [
     id: 'bearer-token-refused',
     category: 'auth_missing',
     confidence: 0.75,
+    source: 'https://github.com/distribution/distribution/blob/main/docs/content/spec/auth/token.md',
     pattern: /no token in bearer response|"message":\s*"Not Authorized\.?"|\bunknown: Unauthorized\b/i,
     alsoMeans: [{ category: 'permission_denied', confidence: 0.5 }],
     title: 'The registry token service refused the credentials',
@@ -200,6 +343,7 @@ export const rules: readonly Rule[] = [
     id: 'gcr-needed-permissions-or-invalid-credentials',
     category: 'auth_missing',
     confidence: 0.64,
+    source: 'https://cloud.google.com/container-registry/docs/troubleshooting',
     pattern: /You don't have the needed permissions to perform this operation, and you may have invalid credentials/i,
     alsoMeans: [{ category: 'permission_denied', confidence: 0.6 }],
     title: 'Google refused the push: the runner has no valid credentials, or its identity lacks push rights',
@@ -211,6 +355,7 @@ export const rules: readonly Rule[] = [
     id: 'aws-get-login-removed',
     category: 'auth_missing',
     confidence: 0.8,
+    source: 'https://docs.aws.amazon.com/cli/latest/userguide/cliv2-migration-changes.html#cliv2-migration-ecr-get-login',
     pattern: /argument operation: Invalid choice[^\n]*|Invalid choice, valid choices are[^\n]*get-login-password|get-login[^\n]*Invalid choice/i,
     provider: 'ecr',
     title: '`aws ecr get-login` no longer exists in AWS CLI v2, so Docker never logged in',
@@ -220,6 +365,7 @@ export const rules: readonly Rule[] = [
     id: 'invalid-client-secret',
     category: 'auth_missing',
     confidence: 0.82,
+    source: 'https://docs.gitlab.com/user/packages/container_registry/troubleshoot_container_registry/',
     pattern: /Invalid client ?id or client secret|HTTP Basic: Access denied|invalid_client/i,
     alsoMeans: [{ category: 'auth_expired', confidence: 0.6 }],
     title: 'The registry rejected the client id / secret or token (wrong, rotated or expired)',
@@ -232,6 +378,7 @@ export const rules: readonly Rule[] = [
     id: 'error-from-registry-unauthorized',
     category: 'auth_missing',
     confidence: 0.65,
+    source: 'https://github.com/containers/image/blob/main/docker/docker_client.go',
     pattern: /error from registry: (?:unauthorized|authentication required)|\b401 \(Unauthorized\)/i,
     alsoMeans: [{ category: 'auth_expired', confidence: 0.45 }],
     examples: [
@@ -243,6 +390,7 @@ export const rules: readonly Rule[] = [
     id: 'pull-access-denied',
     category: 'auth_missing',
     confidence: 0.55,
+    source: 'https://docs.docker.com/reference/cli/docker/image/push/',
     pattern: /pull access denied for \S+?, repository does not exist or may require '?docker login/i,
     alsoMeans: [{ category: 'repo_not_found', confidence: 0.5 }],
     title: 'The image could not be pulled: no such repository, or a login is needed',
@@ -254,6 +402,7 @@ export const rules: readonly Rule[] = [
     id: 'oauth-token-401',
     category: 'permission_denied',
     confidence: 0.62,
+    source: 'https://github.com/containerd/containerd/blob/main/core/remotes/docker/authorizer.go',
     pattern: /failed to (?:fetch|authorize)[^\n]{0,40}oauth token[^\n]*\b401\b/i,
     alsoMeans: [{ category: 'auth_missing', confidence: 0.58 }],
     title: 'The token service refused a token with push scope for this repository',
@@ -264,9 +413,26 @@ export const rules: readonly Rule[] = [
 
   // ── auth_expired ────────────────────────────────────────────────────────────────────────────────
   {
+    id: 'upload-session-unauthorized',
+    category: 'auth_expired',
+    confidence: 0.72,
+    source: 'https://github.com/distribution/distribution/blob/main/docs/content/spec/auth/token.md',
+    // A bearer token lives as long as its `expires_in` (60 s by default); a refusal in the middle of an
+    // upload session (a PATCH or PUT to an upload already started) means it ran out, not that the
+    // repository is missing.
+    pattern: /(?:PATCH|PUT) (?:request to )?"?https?:\/\/\S+\/blobs\/uploads\/[\w.=%-]{8,}[^\s":]*"?:? (?:[^\n]*\b401\b|UNAUTHORIZED:|unauthorized:)/i,
+    alsoMeans: [{ category: 'auth_missing', confidence: 0.5 }],
+    title: 'The registry token expired during a long layer upload',
+    examples: [
+      'failed to push registry.example.com/acme/app:1: unexpected status from PUT request to https://registry.example.com/v2/acme/app/blobs/uploads/6f1c2d8e-aaaa-bbbb-cccc-0123456789ab?digest=sha256%3Aabc: 401 Unauthorized',
+      'PATCH https://registry.example.com/v2/acme/app/blobs/uploads/6f1c2d8e-aaaa-bbbb: UNAUTHORIZED: authentication required',
+    ],
+  },
+  {
     id: 'authorization-token-expired',
     category: 'auth_expired',
     confidence: 0.95,
+    source: 'https://docs.aws.amazon.com/AmazonECR/latest/userguide/common-errors-docker.html',
     pattern: /authorization token has expired|ExpiredToken(?:Exception)?\b|security token included in the request is expired/i,
     provider: 'ecr',
     title: 'The registry token has expired',
@@ -279,6 +445,7 @@ export const rules: readonly Rule[] = [
     id: 'token-expired',
     category: 'auth_expired',
     confidence: 0.9,
+    source: 'https://github.com/distribution/distribution/blob/main/docs/content/spec/auth/token.md',
     pattern: /token (?:has |is )?expired|expired token|jwt expired|credentials? (?:have|has) expired|session (?:has )?expired/i,
     needsRegistryContext: true,
     title: 'The registry token has expired',
@@ -288,6 +455,7 @@ export const rules: readonly Rule[] = [
     id: 'oauth-invalid-grant',
     category: 'auth_expired',
     confidence: 0.9,
+    source: 'https://developers.google.com/identity/protocols/oauth2#expiration',
     pattern: /invalid_grant|invalid_rapt|reauth related error|Token has been expired or revoked|problem refreshing your current auth tokens|refresh token (?:has )?expired|AADSTS7000222|AADSTS700024|AADSTS70043|AADSTS700082/i,
     title: 'The stored login (refresh token or client secret) has expired; log in again',
     examples: [
@@ -300,6 +468,7 @@ export const rules: readonly Rule[] = [
     id: 'clock-skew',
     category: 'other',
     confidence: 0.7,
+    source: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-troubleshooting.html',
     pattern: /Signature expired: \S+ is now earlier than|RequestExpired|RequestTimeTooSkewed|clock skew|token used before issued|not yet valid/i,
     alsoMeans: [{ category: 'auth_expired', confidence: 0.5 }],
     needsRegistryContext: true,
@@ -310,6 +479,7 @@ export const rules: readonly Rule[] = [
     id: 'token-cannot-be-authenticated',
     category: 'auth_missing',
     confidence: 0.62,
+    source: 'https://docs.github.com/en/packages/working-with-a-github-packages-registry/working-with-the-container-registry',
     pattern: /User cannot be authenticated with the token provided/i,
     provider: 'ghcr',
     alsoMeans: [{ category: 'auth_expired', confidence: 0.6 }],
@@ -320,6 +490,7 @@ export const rules: readonly Rule[] = [
     id: 'token-invalid',
     category: 'auth_missing',
     confidence: 0.62,
+    source: 'https://github.com/distribution/distribution/blob/main/docs/content/spec/auth/token.md',
     pattern: /unauthorized: (?:bad credentials|invalid token)|token (?:is )?(?:invalid|revoked)|invalid token/i,
     needsRegistryContext: true,
     alsoMeans: [{ category: 'auth_expired', confidence: 0.6 }],
@@ -329,9 +500,29 @@ export const rules: readonly Rule[] = [
 
   // ── permission_denied ──────────────────────────────────────────────────────────────────────────
   {
+    id: 'oci-code-denied',
+    category: 'permission_denied',
+    confidence: 0.55,
+    source: 'https://github.com/distribution/distribution/blob/main/registry/api/errcode/register.go',
+    pattern: /"code":\s*"DENIED"/,
+    alsoMeans: [{ category: 'auth_missing', confidence: 0.45 }],
+    examples: ['{"errors":[{"code":"DENIED","message":"requested access to the resource is denied"}]}'],
+  },
+  {
+    id: 'jib-forbidden',
+    category: 'permission_denied',
+    confidence: 0.85,
+    source: 'https://github.com/GoogleContainerTools/jib/blob/master/jib-plugins-common/src/main/java/com/google/cloud/tools/jib/plugins/common/HelpfulSuggestions.java',
+    pattern: /perhaps you should make sure you have permissions? for/i,
+    alsoMeans: [{ category: 'auth_missing', confidence: 0.45 }],
+    title: 'The registry refused Jib: the credentials lack push rights on this image',
+    examples: ['Build image failed, perhaps you should make sure you have permissions for gcr.io/acme/app'],
+  },
+  {
     id: 'iam-not-authorized-to-perform',
     category: 'permission_denied',
     confidence: 0.96,
+    source: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html',
     pattern: /is not authorized to perform:\s*(?<permission>[\w-]+:[\w*]+)/i,
     provider: 'ecr',
     title: 'The IAM principal lacks a push permission',
@@ -344,6 +535,7 @@ export const rules: readonly Rule[] = [
     id: 'ecr-access-denied-exception',
     category: 'permission_denied',
     confidence: 0.85,
+    source: 'https://docs.aws.amazon.com/AmazonECR/APIReference/CommonErrors.html',
     pattern: /AccessDeniedException/,
     provider: 'ecr',
     title: 'AWS denied the ECR call',
@@ -353,6 +545,7 @@ export const rules: readonly Rule[] = [
     id: 'gcp-permission-denied-on-resource',
     category: 'permission_denied',
     confidence: 0.68,
+    source: 'https://cloud.google.com/artifact-registry/docs/docker/troubleshoot',
     // Seen with three causes; in the threads that settled, most often Docker was not using gcloud
     // credentials for this regional host (`gcloud auth configure-docker LOCATION-docker.pkg.dev`).
     pattern: /Permission "?(?<permission>[\w.]+)"? denied on resource|Caller is missing permission|does not have (?:the )?permission "?(?<permission2>[\w.]+)"?|PERMISSION_DENIED/i,
@@ -370,6 +563,7 @@ export const rules: readonly Rule[] = [
     id: 'gcr-token-exchange-failed',
     category: 'permission_denied',
     confidence: 0.6,
+    source: 'https://cloud.google.com/container-registry/docs/troubleshooting',
     pattern: /Token exchange failed for project|Caller does not have permission/i,
     provider: 'gcr',
     alsoMeans: [{ category: 'auth_missing', confidence: 0.58 }],
@@ -382,6 +576,7 @@ export const rules: readonly Rule[] = [
     id: 'acr-refresh-token-401',
     category: 'permission_denied',
     confidence: 0.88,
+    source: 'https://learn.microsoft.com/en-us/azure/container-registry/container-registry-troubleshoot-login',
     pattern: /Access to registry '[^']*' was denied\. Response code: 401/i,
     provider: 'acr',
     title: 'The Azure identity has no role on this registry',
@@ -393,6 +588,7 @@ export const rules: readonly Rule[] = [
     id: 'acr-connectivity-error',
     category: 'permission_denied',
     confidence: 0.5,
+    source: 'https://learn.microsoft.com/en-us/azure/container-registry/container-registry-health-error-reference',
     pattern: /CONNECTIVITY_REFRESH_TOKEN_ERROR|CONNECTIVITY_[A-Z_]+_ERROR/,
     provider: 'acr',
     alsoMeans: [
@@ -405,6 +601,7 @@ export const rules: readonly Rule[] = [
     id: 'ghcr-installation-not-allowed',
     category: 'permission_denied',
     confidence: 0.92,
+    source: 'https://docs.github.com/en/packages/managing-github-packages-using-github-actions-workflows/publishing-and-installing-a-package-with-github-actions',
     pattern: /installation not allowed to|permission_denied: (?:write_package|create_package|The token provided does not match expected scopes)|resource not accessible by integration/i,
     provider: 'ghcr',
     title: 'The workflow token may not write this package',
@@ -417,6 +614,7 @@ export const rules: readonly Rule[] = [
     id: 'insufficient-scope',
     category: 'permission_denied',
     confidence: 0.85,
+    source: 'https://github.com/distribution/distribution/blob/main/docs/content/spec/auth/token.md',
     pattern: /insufficient_scope|unauthorized to access repository[^\n]*action: push|not authorized to push|not allowed to push/i,
     title: 'The credentials do not grant push on this repository',
     examples: [
@@ -428,6 +626,7 @@ export const rules: readonly Rule[] = [
     id: 'assume-role-denied',
     category: 'permission_denied',
     confidence: 0.85,
+    source: 'https://github.com/aws-actions/configure-aws-credentials#oidc',
     pattern: /Not authorized to perform sts:AssumeRole(?:WithWebIdentity)?|AccessDenied[^\n]*AssumeRole/i,
     alsoMeans: [{ category: 'auth_missing', confidence: 0.5 }],
     title: "The CI job may not assume the AWS role (the role's trust policy does not allow it)",
@@ -437,6 +636,7 @@ export const rules: readonly Rule[] = [
     id: 'permission-denied-code',
     category: 'permission_denied',
     confidence: 0.85,
+    source: 'https://docs.github.com/en/packages/working-with-a-github-packages-registry/working-with-the-container-registry',
     pattern: /\bpermission_denied: |insufficient scopes?|token (?:does not have|lacks) (?:the )?(?:required )?scopes?/i,
     examples: [
       'denied: permission_denied: The requested installation does not exist.',
@@ -447,6 +647,7 @@ export const rules: readonly Rule[] = [
     id: 'push-access-denied',
     category: 'permission_denied',
     confidence: 0.7,
+    source: 'https://github.com/containerd/containerd/blob/main/core/remotes/docker/pusher.go',
     pattern: /push access denied, repository does not exist or may require authorization/i,
     alsoMeans: [
       { category: 'auth_missing', confidence: 0.55 },
@@ -461,6 +662,7 @@ export const rules: readonly Rule[] = [
     id: 'kms-denied',
     category: 'permission_denied',
     confidence: 0.8,
+    source: 'https://docs.aws.amazon.com/AmazonECR/latest/userguide/encryption-at-rest.html',
     pattern: /KmsException|kms:(?:Decrypt|GenerateDataKey|CreateGrant)|KMS key[^\n]{0,60}(?:denied|not authorized|disabled)/i,
     title: 'The identity may not use the KMS key that encrypts the repository',
     examples: ['An error occurred (KmsException) when calling the InitiateLayerUpload operation: User is not authorized to perform kms:GenerateDataKey'],
@@ -469,6 +671,7 @@ export const rules: readonly Rule[] = [
     id: 'error-from-registry-denied',
     category: 'permission_denied',
     confidence: 0.65,
+    source: 'https://github.com/containers/image/blob/main/docker/docker_client.go',
     pattern: /error from registry: (?:denied|permission|forbidden|access)|\b403 \(Forbidden\)|\bAccessDenied\b|retrieving permissions failed/i,
     alsoMeans: [{ category: 'auth_missing', confidence: 0.45 }],
     needsRegistryContext: true,
@@ -482,6 +685,7 @@ export const rules: readonly Rule[] = [
     id: 'requested-access-denied',
     category: 'permission_denied',
     confidence: 0.65,
+    source: 'https://github.com/distribution/distribution/blob/main/registry/api/errcode/register.go',
     pattern: /requested access to the resource is denied/i,
     alsoMeans: [{ category: 'auth_missing', confidence: 0.52 }],
     title: 'The registry denied access: a namespace you do not own, or no login for this host',
@@ -491,6 +695,7 @@ export const rules: readonly Rule[] = [
     id: 'requested-access-denied-quota',
     category: 'quota_exceeded',
     confidence: 0.55,
+    source: 'https://goharbor.io/docs/main/administration/configure-project-quotas/',
     // Harbor and other self-hosted registries answer a project quota (tag or storage count) with the same words.
     pattern: /requested access to the resource is denied/i,
     providers: ['other'],
@@ -500,6 +705,7 @@ export const rules: readonly Rule[] = [
     id: 'access-denied',
     category: 'permission_denied',
     confidence: 0.62,
+    source: 'https://cloud.google.com/container-registry/docs/troubleshooting',
     pattern: /\bDENIED: Access denied|"Access denied\."|\bdenied: access forbidden|access to the requested resource is not authorized|Status 403 trying to push|\baccess denied\b/i,
     alsoMeans: [{ category: 'auth_missing', confidence: 0.55 }],
     needsRegistryContext: true,
@@ -512,6 +718,7 @@ export const rules: readonly Rule[] = [
     id: 'http-403',
     category: 'permission_denied',
     confidence: 0.55,
+    source: 'https://github.com/containerd/containerd/blob/main/core/remotes/errors/errors.go',
     pattern: /\b403 Forbidden\b|status(?: code)?:? 403\b|\bHTTP(?:\/\d(?:\.\d)?)? 403\b|unexpected status(?: code)?:? 403/i,
     alsoMeans: [
       { category: 'firewall_denied', confidence: 0.4 },
@@ -524,6 +731,7 @@ export const rules: readonly Rule[] = [
     id: 'denied-generic',
     category: 'permission_denied',
     confidence: 0.5,
+    source: 'https://github.com/distribution/distribution/blob/main/registry/api/errcode/register.go',
     pattern: /\bdenied: /i,
     alsoMeans: [{ category: 'auth_missing', confidence: 0.45 }],
     needsRegistryContext: true,
@@ -535,6 +743,7 @@ export const rules: readonly Rule[] = [
     id: 'ecr-repository-does-not-exist',
     category: 'repo_not_found',
     confidence: 0.96,
+    source: 'https://docs.aws.amazon.com/AmazonECR/APIReference/CommonErrors.html',
     pattern: /RepositoryNotFoundException|The repository with name '(?<repository>[^']+)' does not exist/i,
     provider: 'ecr',
     examples: [
@@ -546,6 +755,7 @@ export const rules: readonly Rule[] = [
     id: 'name-unknown',
     category: 'repo_not_found',
     confidence: 0.88,
+    source: 'https://github.com/distribution/distribution/blob/main/registry/api/errcode/register.go',
     pattern: /NAME_UNKNOWN|name unknown|repository name not known to registry|Repository "?(?<repository>[\w.-]+)"? not found|repository (?:does not exist(?! or may require)|not found)|repository [\w./-]+ not found/i,
     examples: [
       'name unknown: Repository not found',
@@ -557,6 +767,7 @@ export const rules: readonly Rule[] = [
     id: 'http-404-on-push',
     category: 'repo_not_found',
     confidence: 0.55,
+    source: 'https://github.com/containerd/containerd/blob/main/core/remotes/errors/errors.go',
     pattern: /error parsing HTTP 404 response body|(?:POST|PUT|PATCH|HEAD) request to \S+: 404 Not Found|status(?: code)?:? 404\b/i,
     alsoMeans: [{ category: 'network', confidence: 0.4 }],
     needsRegistryContext: true,
@@ -567,6 +778,7 @@ export const rules: readonly Rule[] = [
     id: 'gar-missing-repository-component',
     category: 'repo_not_found',
     confidence: 0.88,
+    source: 'https://cloud.google.com/artifact-registry/docs/docker/troubleshoot',
     pattern: /Missing image name\. Pushes should be of the form/i,
     provider: 'gar',
     title: 'The image path has no Artifact Registry repository: use HOST/PROJECT/REPOSITORY/IMAGE',
@@ -576,17 +788,21 @@ export const rules: readonly Rule[] = [
   },
   {
     id: 'name-invalid',
-    category: 'repo_not_found',
-    confidence: 0.7,
-    pattern: /NAME_INVALID|invalid repository name/i,
-    alsoMeans: [{ category: 'other', confidence: 0.3 }],
-    title: 'The registry does not accept this repository name',
+    category: 'other',
+    confidence: 0.75,
+    source: 'https://github.com/distribution/distribution/blob/main/registry/api/errcode/register.go',
+    // NAME_INVALID is a malformed name (upper case, a character or a path depth the registry refuses);
+    // a missing repository is NAME_UNKNOWN.
+    pattern: /NAME_INVALID|\bname invalid: |invalid repository name/i,
+    alsoMeans: [{ category: 'repo_not_found', confidence: 0.45 }],
+    title: 'The registry does not accept this repository name (malformed: case, characters or path depth)',
     examples: ['{"errors":[{"code":"NAME_INVALID","message":"invalid repository name"}]}'],
   },
   {
     id: 'gcp-project-not-found',
     category: 'repo_not_found',
     confidence: 0.9,
+    source: 'https://cloud.google.com/container-registry/docs/deprecations/container-registry-deprecation',
     pattern: /Project '(?:projects\/)?[^']+' not found or deleted|Container Registry is deprecated and shutting down/i,
     provider: 'gcr',
     title: 'The Google Cloud project in the image path does not exist',
@@ -599,6 +815,7 @@ export const rules: readonly Rule[] = [
     id: 'project-not-found',
     category: 'repo_not_found',
     confidence: 0.8,
+    source: 'https://github.com/goharbor/harbor/blob/main/src/lib/errors/const.go',
     pattern: /\bproject [\w.-]+ not found|project (?:does not exist|not found)/i,
     needsRegistryContext: true,
     title: 'The registry project or namespace in the image path does not exist',
@@ -608,6 +825,7 @@ export const rules: readonly Rule[] = [
     id: 'registry-login-server-unreachable',
     category: 'network',
     confidence: 0.75,
+    source: 'https://learn.microsoft.com/en-us/azure/container-registry/container-registry-troubleshoot-login',
     pattern: /Could not connect to the registry login server/i,
     provider: 'acr',
     alsoMeans: [{ category: 'repo_not_found', confidence: 0.5 }],
@@ -620,6 +838,7 @@ export const rules: readonly Rule[] = [
     id: 'azure-registry-not-found',
     category: 'repo_not_found',
     confidence: 0.6,
+    source: 'https://learn.microsoft.com/en-us/azure/container-registry/container-registry-troubleshoot-login',
     pattern: /type 'Microsoft\.ContainerRegistry\/registries' could not be found|ResourceNotFound[^\n]*ContainerRegistry|registry '[^']+' not found/i,
     provider: 'acr',
     title: 'The Azure container registry was not found in this subscription',
@@ -631,6 +850,7 @@ export const rules: readonly Rule[] = [
     id: 'ecr-retrying-layers',
     category: 'repo_not_found',
     confidence: 0.55,
+    source: 'https://docs.aws.amazon.com/AmazonECR/latest/userguide/common-errors-docker.html',
     // ECR answers the blob-upload POST for a missing repository (or a missing IAM action) with an error
     // the Docker CLI does not print: it retries each layer, then says EOF.
     pattern: /^[0-9a-f]{12}: Retrying in \d+ seconds?|blobs\/uploads\/"?: EOF\s*$|^EOF\s*$/,
@@ -649,6 +869,7 @@ export const rules: readonly Rule[] = [
     id: 'retrying-layers',
     category: 'network',
     confidence: 0.45,
+    source: 'https://docs.docker.com/reference/cli/docker/image/push/',
     pattern: /^[0-9a-f]{12}: Retrying in \d+ seconds?/,
     providers: NOT_ECR,
     alsoMeans: [{ category: 'blob_upload', confidence: 0.4 }],
@@ -658,9 +879,18 @@ export const rules: readonly Rule[] = [
 
   // ── tag_immutable ──────────────────────────────────────────────────────────────────────────────
   {
+    id: 'tag-already-exists',
+    category: 'tag_immutable',
+    confidence: 0.9,
+    source: 'https://github.com/quay/quay/blob/master/endpoints/v2/errors.py',
+    pattern: /TAG_ALREADY_EXISTS|tag was already pushed/i,
+    examples: ['{"errors":[{"code":"TAG_ALREADY_EXISTS","message":"tag was already pushed","detail":{}}]}'],
+  },
+  {
     id: 'ecr-tag-immutable',
     category: 'tag_immutable',
     confidence: 0.97,
+    source: 'https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-tag-mutability.html',
     pattern: /already exists in the '[^']*' repository and cannot be overwritten because the repository is immutable|ImageTagAlreadyExistsException/i,
     provider: 'ecr',
     examples: [
@@ -672,6 +902,7 @@ export const rules: readonly Rule[] = [
     id: 'tag-immutable',
     category: 'tag_immutable',
     confidence: 0.96,
+    source: 'https://goharbor.io/docs/main/working-with-projects/working-with-images/create-tag-immutability-rules/',
     pattern: /immutability settings|is a? ?immutable tag|immutable tags? (?:are|is) enabled|tag is immutable|\bimmutable\b[^\n]{0,60}\btag\b|\btag\b[^\n]{0,60}\bimmutable\b/i,
     examples: [
       'unknown: The image tag v1 cannot be overwritten because of the immutability settings',
@@ -681,9 +912,41 @@ export const rules: readonly Rule[] = [
 
   // ── repo_locked ────────────────────────────────────────────────────────────────────────────────
   {
+    id: 'registry-read-only',
+    category: 'repo_locked',
+    confidence: 0.9,
+    source: 'https://github.com/quay/quay/blob/master/endpoints/v2/errors.py',
+    pattern: /System is currently read-only|write operations (?:are|have been) (?:currently )?suspended|"is_readonly":\s*true|registry is (?:in )?(?:a )?read-only(?: maintenance)? mode/i,
+    title: 'The registry is in read-only mode (maintenance): pulls work, pushes are refused',
+    examples: ['denied: System is currently read-only. Pulls will succeed but all write operations are currently suspended.'],
+  },
+  {
+    id: 'namespace-disabled',
+    category: 'repo_locked',
+    confidence: 0.85,
+    source: 'https://github.com/quay/quay/blob/master/endpoints/v2/errors.py',
+    pattern: /This namespace is disabled/i,
+    title: 'The registry namespace (organisation or user) is disabled',
+    examples: ['denied: This namespace is disabled. Please contact your system administrator.'],
+  },
+  {
+    id: 'write-method-not-allowed',
+    category: 'repo_locked',
+    confidence: 0.62,
+    source: 'https://github.com/distribution/distribution/blob/main/registry/handlers/blobupload.go',
+    // distribution in read-only maintenance mode registers no POST/PUT/PATCH handlers, so writes get 405;
+    // a pull-through cache refuses pushes the same way.
+    pattern: /(?:POST|PUT|PATCH) (?:request to )?"?\S*\/v2\/\S*"?:? [^\n]*\b405\b|\b405 Method Not Allowed\b/i,
+    alsoMeans: [{ category: 'other', confidence: 0.45 }],
+    needsRegistryContext: true,
+    title: 'The registry does not accept writes (read-only mode, or a pull-through cache)',
+    examples: ['failed to push registry.example.com/acme/app:1: unexpected status from POST request to https://registry.example.com/v2/acme/app/blobs/uploads/: 405 Method Not Allowed'],
+  },
+  {
     id: 'acr-operation-disallowed',
     category: 'repo_locked',
     confidence: 0.8,
+    source: 'https://learn.microsoft.com/en-us/azure/container-registry/container-registry-image-lock',
     pattern: /The operation is disallowed(?: on this registry, repository or image)?/i,
     provider: 'acr',
     alsoMeans: [{ category: 'quota_exceeded', confidence: 0.55 }],
@@ -697,6 +960,7 @@ export const rules: readonly Rule[] = [
     id: 'read-only',
     category: 'repo_locked',
     confidence: 0.75,
+    source: 'https://github.com/goharbor/harbor/blob/main/src/lib/errors/const.go',
     pattern: /\bread[- ]only mode|repository is read[- ]only|registry is (?:in )?read[- ]only|write(?:s)? (?:are )?disabled|write[- ]disabled|writeEnabled"?:\s*false/i,
     needsRegistryContext: true,
     examples: ['unknown: The system is in read only mode. Any modification is prohibited.'],
@@ -704,9 +968,54 @@ export const rules: readonly Rule[] = [
 
   // ── quota_exceeded ─────────────────────────────────────────────────────────────────────────────
   {
+    id: 'quota-counted',
+    category: 'quota_exceeded',
+    confidence: 0.8,
+    source: 'https://docs.aws.amazon.com/AmazonECR/latest/userguide/service-quotas.html',
+    // Quotas count things (images per repository, layers per image, tags, repositories), not only bytes.
+    pattern: /\b(?:images|tags|layers|repositories|artifacts|manifests) per (?:repository|image|project|namespace|registry|account)\b|maximum (?:number|count) of (?:\w+ ){0,2}(?:images|tags|layers|repositories|artifacts|manifests)\b|too many (?:tags|layers|images|repositories)\b|\b(?:quota|limit) (?:is|of) \d[\d,]*\b|\bcount quota\b/i,
+    needsRegistryContext: true,
+    alsoMeans: [{ category: 'other', confidence: 0.3 }],
+    examples: [
+      'An error occurred (LimitExceededException) when calling the PutImage operation: This request would exceed the limit of images per repository',
+      'denied: the maximum number of tags for this repository has been reached',
+      'unknown: repository acme/app has too many layers in one image: the limit is 127',
+    ],
+  },
+  {
+    id: 'namespace-quota',
+    category: 'quota_exceeded',
+    confidence: 0.9,
+    source: 'https://github.com/quay/quay/blob/master/endpoints/v2/errors.py',
+    pattern: /Quota has been exceed(?:ed)? on namespace|larger than (?:[\d.]+ \w+ )?allowed by this registry/i,
+    alsoMeans: [{ category: 'blob_upload', confidence: 0.4 }],
+    title: 'The namespace quota (or the largest layer the registry accepts) was exceeded',
+    examples: [
+      'denied: Quota has been exceed on namespace',
+      'Uploaded blob of 6.20 GiB is larger than 5.00 GiB allowed by this registry',
+    ],
+  },
+  {
+    id: 'manifest-put-403-self-hosted',
+    category: 'quota_exceeded',
+    confidence: 0.58,
+    source: 'https://goharbor.io/docs/main/administration/configure-project-quotas/',
+    // The layers went up, so the identity may push; a 403 only at the manifest commit is how Harbor and
+    // other self-hosted registries refuse a push over the project quota.
+    pattern: /PUT (?:request to )?"?\S+\/manifests\/[^\s"]+"?:? [^\n]*\b403\b/i,
+    providers: ['other'],
+    alsoMeans: [
+      { category: 'permission_denied', confidence: 0.5 },
+      { category: 'tag_immutable', confidence: 0.35 },
+    ],
+    title: 'The registry refused the manifest after the layers were accepted: a project quota (or rule) stopped the push',
+    examples: ['failed to push registry.example.com/acme/app:1: unexpected status from PUT request to https://registry.example.com/v2/acme/app/manifests/1: 403 Forbidden'],
+  },
+  {
     id: 'quota-exceeded',
     category: 'quota_exceeded',
     confidence: 0.85,
+    source: 'https://goharbor.io/docs/main/administration/configure-project-quotas/',
     pattern: /quota (?:has been |was )?exceeded|exceeded (?:the |its |your )?(?:\w+ )?quota|exceed(?:s|ed)? the (?:configured )?(?:upper )?(?:limit|quota)|storage (?:limit|quota)|size limit|LimitExceededException|exceeded a service limit|reached (?:your|the) (?:maximum|limit)|QuotaExceeded/i,
     examples: [
       'denied: adding 52.4 MiB of storage resource, which when updated to current usage of 9.9 GiB will exceed the configured upper limit of 10.0 GiB.',
@@ -720,6 +1029,7 @@ export const rules: readonly Rule[] = [
     id: 'too-many-requests',
     category: 'rate_limited',
     confidence: 0.93,
+    source: 'https://github.com/distribution/distribution/blob/main/registry/api/errcode/register.go',
     pattern: /TOOMANYREQUESTS|HAP429|ThrottlingException|Rate exceeded|Quota exceeded for quota metric|pull rate limit|Response code: 429/i,
     examples: [
       'toomanyrequests: You have reached your pull rate limit. You may increase the limit by authenticating and upgrading: https://www.docker.com/increase-rate-limit',
@@ -733,6 +1043,7 @@ export const rules: readonly Rule[] = [
     id: 'http-429',
     category: 'rate_limited',
     confidence: 0.85,
+    source: 'https://github.com/distribution/distribution/blob/main/registry/api/errcode/register.go',
     pattern: /too many requests|\b429\b|rate limit|RESOURCE_EXHAUSTED/i,
     needsRegistryContext: true,
     examples: ['failed to push registry.example.com/app:1: unexpected status: 429 Too Many Requests'],
@@ -740,10 +1051,35 @@ export const rules: readonly Rule[] = [
 
   // ── firewall_denied ────────────────────────────────────────────────────────────────────────────
   {
+    id: 'aws-vpc-endpoint-policy',
+    category: 'firewall_denied',
+    confidence: 0.98,
+    source: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html',
+    // A network policy: the request came through a VPC endpoint whose policy refuses it. Ranked above the
+    // IAM denial on the same line, because changing the identity's policy would not help.
+    pattern: /explicit deny in a VPC endpoint policy|no VPC endpoint policy allows/i,
+    alsoMeans: [{ category: 'permission_denied', confidence: 0.6 }],
+    outranks: ['permission_denied'],
+    title: 'A VPC endpoint policy refused the request (the network path, not the identity)',
+    examples: [
+      'denied: User: arn:aws:sts::123456789012:assumed-role/ci/build is not authorized to perform: ecr:PutImage on resource: arn:aws:ecr:us-west-2:123456789012:repository/team-a/alpine with an explicit deny in a VPC endpoint policy',
+      'denied: User: arn:aws:sts::123456789012:assumed-role/ci/build is not authorized to perform: ecr:InitiateLayerUpload on resource: arn:aws:ecr:eu-west-1:123456789012:repository/app because no VPC endpoint policy allows the ecr:InitiateLayerUpload action',
+    ],
+  },
+  {
+    id: 'geo-blocked',
+    category: 'firewall_denied',
+    confidence: 0.85,
+    source: 'https://github.com/quay/quay/blob/master/endpoints/v2/errors.py',
+    pattern: /geo-?ip blocked/i,
+    examples: ['denied: The region from which you are pulling has been geo-ip blocked. Please contact the namespace owner.'],
+  },
+  {
     id: 'client-ip-not-allowed',
     category: 'firewall_denied',
     confidence: 0.97,
-    pattern: /client with IP '?(?<ip>[\d.]+|[0-9a-f:]+)'? is not allowed access|IP allow list enabled|your IP address is not permitted|IP address[^\n]{0,40}not (?:allowed|permitted)|not in the allow ?list/i,
+    source: 'https://learn.microsoft.com/en-us/azure/container-registry/container-registry-troubleshoot-access',
+    pattern: /client with IP\s*'?[^'\s]{0,45}'?\s*is not allowed access|IP allow list enabled|your IP address is not permitted|IP address[^\n]{0,40}not (?:allowed|permitted)|not in the allow ?list/i,
     title: 'The registry firewall does not allow the runner’s IP address',
     examples: [
       "denied: client with IP '40.112.1.7' is not allowed access. Refer https://aka.ms/acr/firewall to grant access.",
@@ -754,6 +1090,7 @@ export const rules: readonly Rule[] = [
     id: 'acr-refresh-token-403',
     category: 'firewall_denied',
     confidence: 0.88,
+    source: 'https://learn.microsoft.com/en-us/azure/container-registry/container-registry-troubleshoot-access',
     pattern: /Access to registry '[^']*' was denied\. Response code: 403/i,
     provider: 'acr',
     examples: ["Access to registry 'myregistry.azurecr.io' was denied. Response code: 403."],
@@ -762,6 +1099,7 @@ export const rules: readonly Rule[] = [
     id: 'acr-no-challenge',
     category: 'firewall_denied',
     confidence: 0.7,
+    source: 'https://learn.microsoft.com/en-us/azure/container-registry/container-registry-troubleshoot-access',
     pattern: /Registry '[^']*' did not issue a challenge/i,
     provider: 'acr',
     alsoMeans: [{ category: 'network', confidence: 0.5 }],
@@ -772,7 +1110,8 @@ export const rules: readonly Rule[] = [
     id: 'public-access-disabled',
     category: 'firewall_denied',
     confidence: 0.9,
-    pattern: /public network access is disabled|public access is disabled|vpcServiceControlsUniqueIdentifier|Request is prohibited by organization's policy|no VPC endpoint policy allows/i,
+    source: 'https://learn.microsoft.com/en-us/azure/container-registry/container-registry-troubleshoot-access',
+    pattern: /public network access is disabled|public access is disabled|vpcServiceControlsUniqueIdentifier|Request is prohibited by organization's policy/i,
     examples: [
       'denied: Public network access is disabled for this registry.',
       "Request is prohibited by organization's policy. vpcServiceControlsUniqueIdentifier: abc123",
@@ -781,9 +1120,29 @@ export const rules: readonly Rule[] = [
 
   // ── network ────────────────────────────────────────────────────────────────────────────────────
   {
+    id: 'oci-code-unavailable',
+    category: 'network',
+    confidence: 0.7,
+    source: 'https://github.com/distribution/distribution/blob/main/registry/api/errcode/register.go',
+    pattern: /"code":\s*"UNAVAILABLE"|(?:^|: )unavailable: (?!error reading from server)/,
+    alsoMeans: [{ category: 'blob_upload', confidence: 0.35 }],
+    title: 'The registry said it is unavailable (overloaded or in maintenance)',
+    examples: ['{"errors":[{"code":"UNAVAILABLE","message":"service unavailable"}]}'],
+  },
+  {
+    id: 'jib-unreachable',
+    category: 'network',
+    confidence: 0.84,
+    source: 'https://github.com/GoogleContainerTools/jib/blob/master/jib-plugins-common/src/main/java/com/google/cloud/tools/jib/plugins/common/HelpfulSuggestions.java',
+    pattern: /perhaps you should (?:make sure your Internet is up|make sure that the registry you configured exists|use a registry that supports HTTPS or set the configuration parameter)/i,
+    title: 'Jib could not reach the registry (host, network or HTTPS)',
+    examples: ['Build image failed, perhaps you should make sure that the registry you configured exists/is spelled properly'],
+  },
+  {
     id: 'timeout',
     category: 'network',
     confidence: 0.88,
+    source: 'https://pkg.go.dev/net/http',
     pattern: /TLS handshake timeout|Client\.Timeout exceeded|timeout awaiting response headers|408 Request Timeout|request canceled while waiting for connection|i\/o timeout|context deadline exceeded|ETIMEDOUT|timed out/i,
     needsRegistryContext: true,
     title: 'The connection to the registry timed out',
@@ -797,6 +1156,7 @@ export const rules: readonly Rule[] = [
     id: 'connection-failed',
     category: 'network',
     confidence: 0.85,
+    source: 'https://pkg.go.dev/net/http',
     pattern: /connection refused|no such host|connection reset by peer|broken pipe|network is unreachable|no route to host|Could not resolve host|ENOTFOUND|ECONNREFUSED|ECONNRESET|EAI_AGAIN|proxyconnect tcp|server misbehaving|temporary failure in name resolution|use of closed network connection|read\/write on closed pipe/i,
     needsRegistryContext: true,
     examples: [
@@ -809,6 +1169,7 @@ export const rules: readonly Rule[] = [
     id: 'tls-certificate',
     category: 'network',
     confidence: 0.88,
+    source: 'https://pkg.go.dev/crypto/x509',
     pattern: /x509:|certificate (?:signed by unknown authority|has expired|is not valid|verify failed)|certificate is valid for|tls: (?:failed|bad|handshake)|SSL certificate problem/i,
     needsRegistryContext: true,
     title: 'TLS to the registry failed (certificate or protocol)',
@@ -820,6 +1181,7 @@ export const rules: readonly Rule[] = [
     id: 'http-https-mismatch',
     category: 'network',
     confidence: 0.9,
+    source: 'https://docs.docker.com/reference/cli/dockerd/#insecure-registries',
     pattern: /server gave HTTP response to HTTPS client|The plain HTTP request was sent to HTTPS port/i,
     title: 'HTTP and HTTPS are mixed up: the registry speaks plain HTTP (mark it insecure) or the client used HTTP on an HTTPS port',
     examples: [
@@ -832,6 +1194,7 @@ export const rules: readonly Rule[] = [
     id: 'registry-unavailable',
     category: 'network',
     confidence: 0.65,
+    source: 'https://github.com/distribution/distribution/blob/main/registry/api/errcode/register.go',
     pattern: /\b(?:502 Bad Gateway|503 Service Unavailable|504 Gateway Time-?out|500 Internal Server Error)\b|status(?: code)?:? 50[0234]\b|received unexpected HTTP status: 50[0234]|\bService Unavailable\b|\bBad Gateway\b/i,
     alsoMeans: [{ category: 'blob_upload', confidence: 0.4 }],
     needsRegistryContext: true,
@@ -842,6 +1205,7 @@ export const rules: readonly Rule[] = [
     id: 'eof',
     category: 'network',
     confidence: 0.5,
+    source: 'https://pkg.go.dev/net/http',
     pattern: /(?:^|: )(?:unexpected )?EOF\s*$/,
     needsRegistryContext: true,
     alsoMeans: [{ category: 'blob_upload', confidence: 0.4 }],
@@ -854,6 +1218,7 @@ export const rules: readonly Rule[] = [
     id: 'blob-upload-unknown',
     category: 'blob_upload',
     confidence: 0.92,
+    source: 'https://github.com/distribution/distribution/blob/main/registry/api/errcode/register.go',
     pattern: /BLOB_UPLOAD_UNKNOWN|BLOB_UPLOAD_INVALID|blob upload (?:unknown|invalid)|UploadNotFoundException|InvalidLayerPartException|LayerPartTooSmallException|EmptyUploadException|LayerInaccessibleException/i,
     examples: [
       'blob upload unknown',
@@ -865,6 +1230,7 @@ export const rules: readonly Rule[] = [
     id: 'blob-unknown',
     category: 'blob_upload',
     confidence: 0.85,
+    source: 'https://github.com/distribution/distribution/blob/main/registry/api/errcode/register.go',
     pattern: /BLOB_UNKNOWN|blob unknown to registry|MANIFEST_BLOB_UNKNOWN|manifest blob unknown|unknown blob/i,
     alsoMeans: [{ category: 'manifest_invalid', confidence: 0.5 }],
     title: 'The manifest names a layer the registry never received',
@@ -876,6 +1242,7 @@ export const rules: readonly Rule[] = [
     id: 'digest-or-size-invalid',
     category: 'blob_upload',
     confidence: 0.85,
+    source: 'https://github.com/distribution/distribution/blob/main/registry/api/errcode/register.go',
     pattern: /DIGEST_INVALID|SIZE_INVALID|digest invalid|provided digest did not match uploaded content|InvalidLayerException|digest mismatch/i,
     examples: ['digest invalid: provided digest did not match uploaded content'],
   },
@@ -883,6 +1250,7 @@ export const rules: readonly Rule[] = [
     id: 'failed-to-upload-blob',
     category: 'blob_upload',
     confidence: 0.8,
+    source: 'https://github.com/containers/image/blob/main/docker/docker_client.go',
     pattern: /Failed to upload (?:blob|layer)|error uploading (?:blob|layer)|Error writing blob|failed to upload layer|layer upload failed|error pushing blob/i,
     alsoMeans: [{ category: 'network', confidence: 0.4 }],
     examples: [
@@ -893,6 +1261,7 @@ export const rules: readonly Rule[] = [
     id: 'failed-commit-layer',
     category: 'blob_upload',
     confidence: 0.7,
+    source: 'https://github.com/containerd/containerd/blob/main/core/remotes/docker/pusher.go',
     pattern: /failed commit on ref "(?:layer|config)-sha256:/i,
     alsoMeans: [{ category: 'network', confidence: 0.4 }],
     examples: ['error: failed commit on ref "layer-sha256:5f70bf18a086": unexpected status: 400 Bad Request'],
@@ -901,6 +1270,7 @@ export const rules: readonly Rule[] = [
     id: 'request-entity-too-large',
     category: 'blob_upload',
     confidence: 0.82,
+    source: 'https://nginx.org/en/docs/http/ngx_http_core_module.html#client_max_body_size',
     pattern: /413 Request Entity Too Large|Request Entity Too Large|status(?: code)?:? 413\b|payload too large/i,
     alsoMeans: [{ category: 'quota_exceeded', confidence: 0.35 }],
     title: 'A proxy in front of the registry refused the layer as too large',
@@ -912,6 +1282,7 @@ export const rules: readonly Rule[] = [
     id: 'manifest-invalid',
     category: 'manifest_invalid',
     confidence: 0.92,
+    source: 'https://github.com/distribution/distribution/blob/main/registry/api/errcode/register.go',
     pattern: /MANIFEST_INVALID|manifest invalid|Invalid parameter at 'ImageManifest'|InvalidParameterException[^\n]*[Mm]anifest|unsupported manifest|media type[^\n]{0,80}(?:not supported|unsupported)|failed commit on ref "(?:manifest|index)-sha256:|UnsupportedImageTypeException|unsupported media type|ImageDigestDoesNotMatchException|does not support OCI ind(?:ex|ices)|TAG_INVALID|manifest tag did not match/i,
     examples: [
       "Error writing manifest: Error uploading manifest latest to 123456789012.dkr.ecr.us-east-1.amazonaws.com/helloworld: unsupported: Invalid parameter at 'ImageManifest' failed to satisfy constraint: 'Invalid JSON syntax'",
@@ -922,6 +1293,7 @@ export const rules: readonly Rule[] = [
     id: 'manifest-unknown',
     category: 'manifest_invalid',
     confidence: 0.78,
+    source: 'https://github.com/distribution/distribution/blob/main/registry/api/errcode/register.go',
     pattern: /MANIFEST_UNKNOWN|manifest unknown/i,
     alsoMeans: [{ category: 'image_not_found_locally', confidence: 0.35 }],
     title: 'The registry cannot find the manifest it was asked for',
@@ -933,6 +1305,7 @@ export const rules: readonly Rule[] = [
     id: 'unsupported-operation',
     category: 'manifest_invalid',
     confidence: 0.5,
+    source: 'https://github.com/distribution/distribution/blob/main/registry/api/errcode/register.go',
     pattern: /\bUNSUPPORTED\b|unsupported: The operation is unsupported/,
     alsoMeans: [{ category: 'other', confidence: 0.35 }],
     title: 'The registry does not support what was pushed (often an OCI index or artifact media type)',
@@ -942,6 +1315,7 @@ export const rules: readonly Rule[] = [
     id: 'manifest-put-rejected',
     category: 'manifest_invalid',
     confidence: 0.6,
+    source: 'https://github.com/containerd/containerd/blob/main/core/remotes/docker/pusher.go',
     pattern: /PUT (?:request to )?"?\S+\/manifests\/\S+?"?:? (?:unexpected status(?: code)?:? )?400\b/i,
     examples: ['failed to push registry.example.com/app:1: unexpected status from PUT request to https://registry.example.com/v2/app/manifests/1: 400 Bad Request'],
   },
@@ -949,6 +1323,7 @@ export const rules: readonly Rule[] = [
     id: 'manifest-write-failed',
     category: 'manifest_invalid',
     confidence: 0.55,
+    source: 'https://github.com/containers/image/blob/main/docker/docker_client.go',
     pattern: /Error (?:writing|uploading) manifest|failed to (?:put|push) manifest|error pushing manifest/i,
     examples: ['Error writing manifest: Error uploading manifest latest to registry.example.com/app'],
   },
@@ -958,6 +1333,7 @@ export const rules: readonly Rule[] = [
     id: 'image-does-not-exist-locally',
     category: 'image_not_found_locally',
     confidence: 0.97,
+    source: 'https://docs.docker.com/reference/cli/docker/image/push/',
     pattern: /An image does not exist locally with the tag:?\s*(?<image>\S+)?|\btag does not exist:\s*(?<image2>\S+)|No such image:\s*(?<image3>\S+)|reference does not exist|:\s*image not known|image not found in local storage|failed to find image/i,
     examples: [
       'An image does not exist locally with the tag: acme/awx/custom-ee',
@@ -969,9 +1345,39 @@ export const rules: readonly Rule[] = [
 
   // ── other ──────────────────────────────────────────────────────────────────────────────────────
   {
+    id: 'cache-export-failed',
+    category: 'other',
+    confidence: 0.9,
+    source: 'https://docs.docker.com/build/cache/backends/',
+    // BuildKit names the failed step in its summary (`> exporting cache to registry:`); a failed cache
+    // export is not a failed image push, and `ignore-error=true` on `--cache-to` lets the build pass.
+    pattern: /^>\s*(?:exporting cache\b|exporting to GitHub Actions Cache\b|preparing build cache for export\b)|failed to export (?:build )?cache|error (?:writing|exporting) (?:build )?cache\b|Cache service responded with/i,
+    title: 'The build-cache export failed, not the image push (`--cache-to … ignore-error=true`, or fix the cache target)',
+    examples: [
+      '> exporting cache to registry:',
+      '> exporting to GitHub Actions Cache:',
+      'ERROR: failed to solve: failed to export cache: failed to upload cache: Cache service responded with 429',
+    ],
+  },
+  {
+    id: 'build-step-failed',
+    category: 'other',
+    confidence: 0.72,
+    source: 'https://github.com/moby/buildkit/blob/master/solver/llbsolver/ops/exec.go',
+    // A Dockerfile step or the build itself failed: nothing was pushed, whatever the step printed.
+    pattern: /process "[^"]*" did not complete successfully: exit code|returned a non-zero code: \d+|executor failed running \[|failed to compute cache key|failed to calculate checksum of ref|\bCOPY failed:|dockerfile parse error|failed to read dockerfile|error building image: error building stage|error building stage: failed to execute command/i,
+    title: 'The image build failed before any push (a Dockerfile step or the build context)',
+    examples: [
+      'ERROR: failed to solve: process "/bin/sh -c npm ci" did not complete successfully: exit code: 1',
+      "The command '/bin/sh -c make' returned a non-zero code: 2",
+      'error building image: error building stage: failed to execute command: waiting for process to exit: exit status 1',
+    ],
+  },
+  {
     id: 'acr-tasks-not-allowed',
     category: 'other',
     confidence: 0.85,
+    source: 'https://learn.microsoft.com/en-us/azure/container-registry/container-registry-tasks-overview',
     pattern: /TasksOperationsNotAllowed|ACR Tasks requests for the registry [^\n]* are not permitted/i,
     provider: 'acr',
     title: 'ACR Tasks are not allowed for this registry or subscription',
@@ -983,6 +1389,7 @@ export const rules: readonly Rule[] = [
     id: 'credential-store-failed',
     category: 'other',
     confidence: 0.75,
+    source: 'https://github.com/docker/docker-credential-helpers/blob/master/client/client.go',
     pattern: /Error saving credentials|error storing credentials|this operation is unsupported for GCR/i,
     title: 'Docker could not save the login in its credential store',
     examples: [
@@ -993,6 +1400,7 @@ export const rules: readonly Rule[] = [
     id: 'docker-daemon-not-running',
     category: 'other',
     confidence: 0.8,
+    source: 'https://docs.docker.com/engine/daemon/troubleshoot/',
     pattern: /Cannot connect to the Docker daemon|Is the docker daemon running|error during connect:[^\n]*docker/i,
     title: 'Docker is not running on the build machine',
     examples: ['Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?'],
@@ -1001,6 +1409,7 @@ export const rules: readonly Rule[] = [
     id: 'invalid-reference-format',
     category: 'other',
     confidence: 0.8,
+    source: 'https://github.com/distribution/reference/blob/main/reference.go',
     pattern: /invalid reference format|is not a valid repository\/tag|repository name must be lowercase|(?:tag|repository) can only contain the (?:runes|characters)/i,
     title: 'The image reference is not valid (upper-case letters, a stray space or an empty variable?)',
     examples: [
@@ -1012,6 +1421,7 @@ export const rules: readonly Rule[] = [
     id: 'api-disabled',
     category: 'other',
     confidence: 0.8,
+    source: 'https://cloud.google.com/service-usage/docs/enable-disable',
     pattern: /API has not been used in project|SERVICE_DISABLED|it is disabled\. Enable it by visiting|is not enabled for consumer|billing account for the owning project is disabled|billing (?:is )?(?:not enabled|disabled)/i,
     needsRegistryContext: true,
     title: 'The cloud API the registry needs is not enabled in this project',
@@ -1023,6 +1433,7 @@ export const rules: readonly Rule[] = [
     id: 'short-name-unresolved',
     category: 'other',
     confidence: 0.7,
+    source: 'https://github.com/containers/image/blob/main/docs/containers-registries.conf.5.md',
     pattern: /did not resolve to an alias and no unqualified-search registries are defined/i,
     title: 'Podman cannot tell which registry a short image name means',
     examples: ['Error: short-name "app" did not resolve to an alias and no unqualified-search registries are defined in "/etc/containers/registries.conf"'],
@@ -1031,6 +1442,7 @@ export const rules: readonly Rule[] = [
     id: 'disk-full',
     category: 'other',
     confidence: 0.6,
+    source: 'https://docs.docker.com/engine/daemon/troubleshoot/',
     pattern: /no space left on device/i,
     needsRegistryContext: true,
     title: 'A disk is full (the build machine, or the registry storage)',
@@ -1040,6 +1452,7 @@ export const rules: readonly Rule[] = [
     id: 'push-failed-unrecognised',
     category: 'other',
     confidence: 0.3,
+    source: 'https://docs.docker.com/reference/cli/docker/image/push/',
     fallback: true,
     pattern: /error pushing image|failed to push(?! some refs)|Failed to push images successfully|push failed|Error copying image to the remote destination/i,
     title: 'The push failed; the log does not say why in words we recognise',

@@ -28,6 +28,8 @@ const CANDIDATE_WORDS: readonly string[] = [
   'ip allow', 'exception', 'not logged in', 'no credentialed', 'invalid choice', 'keychain', 'providers in chain',
   'kms', 'skew', 'not yet valid', 'billing', 'not enabled', 'did not resolve', 'closed pipe', 'request timeout',
   'https client', 'plain http request', 'can only contain', 'bearer response', 'challenge',
+  'exporting cache', 'exporting to github', 'build cache', 'non-zero code', 'did not complete', 'unavailable',
+  'already pushed', 'tag_already', 'maximum number', 'per repository', 'per image', 'geo-ip', 'perhaps you should',
   // Push context and the tools that push.
   'push refers to', 'docker push', 'docker image push', 'podman push', 'nerdctl push', 'buildah push', 'crane',
   'skopeo', 'oras', 'helm push', '/v2/', 'acb_step',
@@ -45,7 +47,7 @@ const CANDIDATE = new RegExp(
 
 /** Lines about a registry: generic wording (a timeout, a 403) counts only on such lines or in a push log. */
 const REGISTRY_CONTEXT =
-  /\/v2\/|registry|docker|\bpush|manifest|blob|layer|\bimage|\boci\b|azurecr|\.dkr\.ecr|pkg\.dev|gcr\.io|ghcr\.io|quay\.io|harbor|kaniko|buildkit|buildx|crane|skopeo|podman|oras/i;
+  /\/v2\/|registry|"errors":\s*\[\s*\{\s*"code"|(?:^|: )(?:denied|unauthorized|name unknown|name invalid|manifest unknown|manifest invalid|manifest blob unknown|blob unknown|blob upload unknown|blob upload invalid|digest invalid|size invalid|tag invalid|toomanyrequests|unsupported): |docker|\bpush|manifest|blob|layer|\bimage|\boci\b|azurecr|\.dkr\.ecr|pkg\.dev|gcr\.io|ghcr\.io|quay\.io|harbor|kaniko|buildkit|buildx|crane|skopeo|podman|oras/i;
 
 /** Package managers have registries too; their failures are not ours. */
 const PACKAGE_MANAGER = /\bnpm (?:ERR|error)|registry\.npmjs|\byarn\b|\bpnpm\b|pypi\.org|\bpip\b|maven|gradle|nuget|rubygems|crates\.io|\bcargo\b|proxy\.golang\.org/i;
@@ -130,6 +132,8 @@ export class LogScanner {
   private pushContext = false;
   private tail: { line: number; raw: string }[] = [];
   private looksBinary = false;
+  /** A line that matched nothing alone, at the end of a block: the next block's first line may finish it. */
+  private unfinishedWrap: { joined: string; lineNumber: number } | undefined;
 
   constructor(options: LogScannerOptions = {}) {
     this.signalPatterns = options.signalPatterns ?? [];
@@ -178,6 +182,12 @@ export class LogScanner {
 
   /** `block` ends with a newline. Only candidate lines are split out and examined. */
   private scanBlock(block: string): void {
+    if (this.unfinishedWrap) {
+      const { joined, lineNumber } = this.unfinishedWrap;
+      this.unfinishedWrap = undefined;
+      const next = firstLine(block, 0);
+      if (next !== '' && continuesLine(next)) this.recordJoined(`${joined} ${next}`, lineNumber);
+    }
     const candidate = CANDIDATE;
     candidate.lastIndex = 0;
     let counted = 0; // position up to which newlines are counted into lineCount
@@ -188,14 +198,15 @@ export class LogScanner {
       if (end === -1) end = block.length;
       this.lineCount += countNewlines(block, counted, start);
       counted = start;
-      this.examine(block.slice(start, end), this.lineCount + 1);
+      this.examine(block.slice(start, end), this.lineCount + 1, block, start);
       candidate.lastIndex = end + 1;
     }
     this.lineCount += countNewlines(block, counted, block.length);
     this.rememberTail(block);
   }
 
-  private examine(raw: string, lineNumber: number): void {
+  /** `start` is where the line begins in `block`, whose earlier lines may be the start of a wrapped message. */
+  private examine(raw: string, lineNumber: number, block: string, start: number): void {
     const line = normalizeLine(raw);
     if (line === '') return;
     const shape = line.replace(SHAPE_NOISE, '#');
@@ -215,6 +226,47 @@ export class LogScanner {
       this.signalLines.push(line);
     }
     if (this.shapes.size < MAX_SHAPES) this.shapes.set(shape, matched);
+    if (matched.length === 0) this.examineWrapped(line, lineNumber, block, start);
+  }
+
+  /**
+   * A message wrapped over several lines (a terminal's or an editor's width, an AWS error folded by the
+   * CLI): when a line alone matched nothing and reads as the rest of the lines before it, the rules are
+   * tried on them joined. Only rules the joined text adds are recorded, on this line.
+   */
+  private examineWrapped(line: string, lineNumber: number, block: string, start: number): void {
+    let joined = line;
+    let end = start - 1; // the newline before this line
+    for (let back = 0; back < MAX_WRAPPED_LINES && end > 0; back += 1) {
+      const previousStart = block.lastIndexOf('\n', end - 1) + 1;
+      const previous = normalizeLine(block.slice(previousStart, Math.min(end, previousStart + MAX_LINE_JOINED)));
+      if (previous === '' || ENDS_SENTENCE.test(previous)) break;
+      joined = `${previous} ${joined}`;
+      if (joined.length > MAX_LINE_JOINED || !continuesLine(previous)) break;
+      end = previousStart - 1;
+    }
+    // The message may go on below too (`… failed with status:` / `400 Bad Request`); the next line may
+    // only arrive with the next block.
+    const nextStart = block.indexOf('\n', start) + 1;
+    if (!ENDS_SENTENCE.test(line)) {
+      if (nextStart === 0 || nextStart >= block.length) {
+        this.unfinishedWrap = { joined, lineNumber };
+        if (joined === line) return;
+      } else {
+        const next = firstLine(block, nextStart);
+        if (next !== '' && continuesLine(next)) joined = `${joined} ${next}`;
+      }
+    }
+    if (joined !== line) this.recordJoined(joined, lineNumber);
+  }
+
+  /** Rules a wrapped message matches only when joined, recorded on its line. */
+  private recordJoined(joined: string, lineNumber: number): void {
+    for (const rule of strongestRulesFor(joined, PACKAGE_MANAGER.test(joined))) {
+      if (!this.hits.get(rule.id)?.evidence.some((evidence) => evidence.line === lineNumber - 1)) {
+        this.recordHit(rule, joined, lineNumber);
+      }
+    }
   }
 
   private recordHit(rule: Rule, line: string, lineNumber: number): void {
@@ -274,6 +326,21 @@ function strongestRulesFor(line: string, packageManagerLine: boolean): Rule[] {
   if (matched.length < 2) return matched;
   const strongest = Math.max(...matched.map((rule) => rule.confidence));
   return matched.filter((rule) => !rule.needsRegistryContext || rule.confidence >= strongest - SAME_LINE_MARGIN);
+}
+
+/** How many earlier lines a wrapped message may span, and the longest joined text tried. */
+const MAX_WRAPPED_LINES = 4;
+const MAX_LINE_JOINED = 1_200;
+/** A line that ends a sentence or a record does not continue on the next one. */
+const ENDS_SENTENCE = /[.!?]["')\]]?$|^-{3,}$/;
+/** A line that reads as the continuation of the one before: it starts in the middle of a phrase. */
+function continuesLine(line: string): boolean {
+  return /^(?:[a-z0-9(/"'<]|arn:|https?:)/.test(line);
+}
+
+function firstLine(block: string, start: number): string {
+  const end = block.indexOf('\n', start);
+  return normalizeLine(block.slice(start, Math.min(end === -1 ? block.length : end, start + MAX_LINE_JOINED)));
 }
 
 function countNewlines(text: string, from: number, to: number): number {

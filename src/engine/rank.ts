@@ -19,6 +19,8 @@ const MAX_CAUSES = 5;
 /** Each further rule agreeing on a category, from lines of its own, adds a little certainty. */
 const AGREEMENT_BONUS = 0.02;
 const MAX_EVIDENCE = 6;
+/** How far below an outranking rule the causes it explains are kept. */
+const OUTRANK_MARGIN = 0.02;
 
 export interface RankContext {
   provider: Provider;
@@ -35,7 +37,12 @@ function hitApplies(hit: RuleHit, context: RankContext): boolean {
 }
 
 export function rankCauses(hits: readonly RuleHit[], context: RankContext): RankedCause[] {
-  const applicable = hits.filter((hit) => hitApplies(hit, context));
+  const applying = hits.filter((hit) => hitApplies(hit, context));
+  // A rule that is a cause only next to another (`onlyWith`) counts when such a rule applies too.
+  const standalone = applying.filter((hit) => !hit.rule.onlyWith);
+  const applicable = applying.filter(
+    (hit) => !hit.rule.onlyWith || standalone.some((other) => hit.rule.onlyWith!.includes(other.rule.category)),
+  );
   const specific = applicable.filter((hit) => !hit.rule.fallback);
   const counted = specific.length > 0 ? specific : applicable;
 
@@ -79,10 +86,20 @@ export function rankCauses(hits: readonly RuleHit[], context: RankContext): Rank
     for (const alternative of hit.rule.alsoMeans ?? []) add(alternative.category, alternative.confidence, hit, false);
   }
 
+  // Wording that explains other causes seen with it keeps them below itself.
+  const ceilings = new Map<Category, number>();
+  for (const hit of counted) {
+    for (const category of hit.rule.outranks ?? []) {
+      ceilings.set(category, Math.min(ceilings.get(category) ?? 1, hit.rule.confidence - OUTRANK_MARGIN));
+    }
+  }
+
   return [...tallies.entries()]
     .map(([category, tally]) => ({
       category,
-      confidence: round(Math.min(0.99, tally.best + AGREEMENT_BONUS * Math.max(0, tally.independentRules - 1))),
+      confidence: round(
+        Math.min(0.99, ceilings.get(category) ?? 1, tally.best + AGREEMENT_BONUS * Math.max(0, tally.independentRules - 1)),
+      ),
       ...(tally.title ? { title: tally.title } : {}),
       evidence: tally.evidence.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)).slice(0, MAX_EVIDENCE),
       rules: tally.rules,

@@ -26,6 +26,15 @@ describe('the catalog', () => {
     }
   });
 
+  it('cites, for every rule, the public document or source file its wording comes from, as a URL', () => {
+    for (const rule of rules) {
+      const url = URL.canParse(rule.source) ? new URL(rule.source) : undefined;
+      expect(url?.protocol, `${rule.id}: source ${JSON.stringify(rule.source)} is not an https URL`).toBe('https:');
+      expect(url?.hostname, rule.id).toMatch(/\.[a-z]{2,}$/);
+      expect(url!.pathname.length, `${rule.id}: cite the page or file, not a site`).toBeGreaterThan(1);
+    }
+  });
+
   // Each example, alone in a push log of a provider the rule applies to, must be recognised by its rule
   // and the rule's category must be among the findings.
   for (const rule of rules) {
