@@ -77,7 +77,8 @@ function buildDiagnosis(scan: ScanResult, request: Omit<DiagnoseRequest, 'log'>)
   };
 }
 
-function toFinding(cause: RankedCause, provider: Provider, image: ImageRef | undefined, facts: Facts): Finding {
+/** A ranked cause as a finding, with the provider's remediation filled in from what is known. */
+export function toFinding(cause: RankedCause, provider: Provider, image: ImageRef | undefined, facts: Facts): Finding {
   const text = categoryTexts[cause.category];
   const remediation = remediationFor({ category: cause.category, provider, facts, ...(image ? { image } : {}) });
   return {

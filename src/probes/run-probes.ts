@@ -39,6 +39,8 @@ export interface RunProbesOptions {
   probes?: readonly ProbeDefinition[];
   retry?: { attempts: number; baseDelayMs: number };
   cache?: ProbeCache;
+  /** `preflight` for `check IMAGE` (the credentials are the pusher's); `diagnose` by default. */
+  purpose?: ProbeContext['purpose'];
 }
 
 const DEFAULT_RETRY = { attempts: 3, baseDelayMs: 250 };
@@ -74,6 +76,7 @@ export async function runProbes(target: ProbeTarget, options: RunProbesOptions):
     credentials,
     timeoutMs,
     cache: options.cache ?? processCache,
+    purpose: options.purpose ?? 'diagnose',
   };
   const results: (ProbeResult | undefined)[] = probes.map(() => undefined);
   const pending = new Set(probes.map((probe) => probe.name));

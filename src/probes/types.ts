@@ -50,6 +50,17 @@ export interface ProbeContext {
   /** This probe's time budget in milliseconds. */
   timeoutMs: number;
   cache: ProbeCache;
+  /**
+   * `preflight` (`check IMAGE`): the credentials are the pusher's, so what they may do is the answer.
+   * `diagnose`: they are the bot's own read-only ones, so they say nothing about the pusher's rights.
+   */
+  purpose: 'diagnose' | 'preflight';
+}
+
+/** Docker-style registry credentials (what `docker login` takes). */
+export interface RegistryLogin {
+  username: string;
+  password: Secret;
 }
 
 /** What a probe answers. `timeout` and `error` are the runner's to give: a probe returns or throws. */
@@ -75,4 +86,9 @@ export interface ProbeDefinition {
 /** What a provider's live module exports (`src/providers/<id>/live.ts`). Fixes (#9) join here. */
 export interface LiveModule {
   probes: readonly ProbeDefinition[];
+  /**
+   * How to log in to the registry host with the configured (or default-chain) cloud credentials, for the
+   * OCI probes: ECR's GetAuthorizationToken, GAR's `oauth2accesstoken`. Undefined: no login possible.
+   */
+  registryLogin?(context: ProbeContext): Promise<RegistryLogin | undefined>;
 }

@@ -1,7 +1,13 @@
-// The live part of the generic OCI adapter: probes any registry answers through the Distribution API.
-// Loaded only through src/probes/load-live.ts.
-import { isIP } from 'node:net';
-import type { ProbeContext, ProbeDefinition, ProbeOutcome } from '../../probes/types.js';
+// The live part of the generic OCI adapter: probes any registry answers (the Distribution API, and the
+// network path to it from the bot). Loaded only through src/probes/load-live.ts.
+import { lookup } from 'node:dns/promises';
+import { isIP, Socket } from 'node:net';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import type { Observation } from '../../engine/diagnosis.js';
+import { CloudError } from '../../probes/cloud-error.js';
+import { liveModulesFor, loadLive } from '../../probes/load-live.js';
+import { Secret } from '../../probes/secret.js';
+import type { ProbeContext, ProbeDefinition, ProbeOutcome, RegistryLogin } from '../../probes/types.js';
 import { bareHost } from '../remediation-kit.js';
 
 /** Plain http only where Docker itself allows it: loopback hosts and hosts the config marks insecure. */
@@ -31,19 +37,146 @@ export function parseChallenge(header: string | null): { scheme: string; params:
   return { scheme: match[1]!.toLowerCase(), params };
 }
 
+/**
+ * Observations about the identity's rights only mean something when the credentials are the pusher's
+ * (a preflight); the bot's own read-only credentials say nothing about the CI job's.
+ */
+function aboutIdentity(context: ProbeContext, observation: Observation): Observation[] {
+  return context.purpose === 'preflight' ? [observation] : [];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// DNS, TCP, TLS
+
+const CERT_WARNING_DAYS = 14;
+const DAY_MS = 86_400_000;
+
+function elapsed(since: number): number {
+  return Math.round(performance.now() - since);
+}
+
+/** Resolve when `socket` emits `ok`; reject on its error or when the signal aborts (the socket is destroyed). */
+function once(socket: Socket | TLSSocket, ok: string, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => {
+      socket.destroy();
+      reject(signal.reason);
+    };
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    socket.once(ok, () => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    });
+    socket.once('error', (error) => {
+      signal.removeEventListener('abort', onAbort);
+      reject(error);
+    });
+  });
+}
+
+function networkFailure(detail: string, evidence: string, state: Observation['state']): ProbeOutcome {
+  return { status: 'failed', detail, observations: [{ kind: 'confirm', category: 'network', evidence, ...(state ? { state } : {}) }] };
+}
+
+const connection: ProbeDefinition = {
+  name: 'net.connect',
+  providers: 'any',
+  needs: [],
+  async run(context): Promise<ProbeOutcome> {
+    const base = registryBaseUrl(context);
+    const host = base.hostname.replace(/^\[|\]$/g, '');
+    const https = base.protocol === 'https:';
+    const port = Number(base.port || (https ? 443 : 80));
+    const target = `${host}:${port}`;
+
+    let started = performance.now();
+    let address: string;
+    try {
+      address = isIP(host) ? host : (await lookup(host)).address;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'ERROR';
+      return networkFailure(`DNS: ${host} does not resolve (${code})`, `${host} does not resolve from the bot's network (${code})`, { dns: code });
+    }
+    const dnsMs = elapsed(started);
+
+    started = performance.now();
+    const socket = new Socket();
+    try {
+      socket.connect({ host: address, port });
+      await once(socket, 'connect', context.signal);
+    } catch (error) {
+      socket.destroy();
+      if (context.signal.aborted) throw error;
+      const code = (error as NodeJS.ErrnoException).code ?? 'ERROR';
+      return networkFailure(
+        `DNS ${dnsMs} ms (${address}); TCP to ${target} failed (${code})`,
+        `TCP connection to ${target} (${address}) failed: ${code}`,
+        { address, port, tcp: code },
+      );
+    }
+    const tcpMs = elapsed(started);
+    const timings = `DNS ${dnsMs} ms (${address}), TCP ${tcpMs} ms`;
+    if (!https) {
+      socket.destroy();
+      return {
+        status: 'ok',
+        detail: `${timings}; plain http (${context.registry?.insecure ? 'marked insecure' : 'loopback'})`,
+        observations: [{ kind: 'refute', category: 'network', evidence: `${target} accepts TCP connections from the bot's network` }],
+      };
+    }
+
+    started = performance.now();
+    const secure = tlsConnect({ socket, servername: isIP(host) ? undefined : host, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] });
+    try {
+      await once(secure, 'secureConnect', context.signal);
+    } catch (error) {
+      secure.destroy();
+      if (context.signal.aborted) throw error;
+      const code = (error as NodeJS.ErrnoException).code ?? 'ERROR';
+      return networkFailure(`${timings}; TLS handshake failed (${code})`, `TLS handshake with ${target} failed: ${code}`, { tls: code });
+    }
+    const tlsMs = elapsed(started);
+    const certificate = secure.getPeerCertificate();
+    const authorizationError = secure.authorized ? undefined : String(secure.authorizationError ?? 'UNTRUSTED');
+    secure.destroy();
+
+    const validTo = certificate.valid_to ? new Date(certificate.valid_to) : undefined;
+    const daysLeft = validTo ? Math.floor((validTo.getTime() - Date.now()) / DAY_MS) : undefined;
+    const until = validTo ? `certificate valid until ${validTo.toISOString().slice(0, 10)} (${daysLeft} days)` : 'no certificate dates';
+    const detail = `${timings}, TLS ${tlsMs} ms; ${until}`;
+    if (authorizationError) {
+      return networkFailure(`${detail}; not trusted: ${authorizationError}`, `the TLS certificate of ${target} is not trusted: ${authorizationError}`, {
+        certificateError: authorizationError,
+        ...(validTo ? { validTo: validTo.toISOString() } : {}),
+      });
+    }
+    return {
+      status: 'ok',
+      detail: daysLeft !== undefined && daysLeft < CERT_WARNING_DAYS ? `${detail} — renew it soon` : detail,
+      observations: [{ kind: 'refute', category: 'network', evidence: `${target} resolves, accepts TCP and completes a trusted TLS handshake from the bot's network` }],
+    };
+  },
+};
+
+// ---------------------------------------------------------------------------------------------------
+// The Distribution API
+
 const ping: ProbeDefinition = {
   name: 'oci.ping',
   providers: 'any',
   needs: [],
   async run(context): Promise<ProbeOutcome> {
     const url = new URL('v2/', registryBaseUrl(context));
-    const response = await fetch(url, { signal: context.signal, redirect: 'follow' });
+    const response = await fetch(url, { signal: context.signal });
     await response.body?.cancel();
+    throwIfThrottled(response, 'GET /v2/');
     const challenge = parseChallenge(response.headers.get('www-authenticate'));
     if (response.status === 200) return { status: 'ok', detail: `${url.host} answers /v2/ (no credentials asked)` };
     if (response.status === 401 && challenge) {
-      const realm = challenge.params.realm ? ` at ${challenge.params.realm}` : '';
-      return { status: 'ok', detail: `${url.host} answers /v2/ and asks for ${challenge.scheme === 'bearer' ? 'a Bearer token' : 'Basic credentials'}${realm}` };
+      const bearer = challenge.scheme === 'bearer';
+      const realm = bearer && challenge.params.realm ? ` from ${challenge.params.realm}` : '';
+      return { status: 'ok', detail: `${url.host} answers /v2/ and asks for ${bearer ? 'a Bearer token' : 'Basic credentials'}${realm}` };
     }
     return {
       status: 'failed',
@@ -52,4 +185,207 @@ const ping: ProbeDefinition = {
   },
 };
 
-export const probes: readonly ProbeDefinition[] = [ping];
+function throwIfThrottled(response: Response, what: string): void {
+  if (response.status === 429) {
+    throw new CloudError('oci', 'TOOMANYREQUESTS', 'throttled', `${what} was throttled by the registry (HTTP 429).`, true, 429);
+  }
+}
+
+/** The login for the registry host: configured username/password, else the cloud's own (ECR token…). */
+async function loginFor(context: ProbeContext): Promise<RegistryLogin | undefined> {
+  const { credentials } = context;
+  if (credentials.source === 'configured') {
+    const { username, password } = credentials.values;
+    if (username && password) return { username: username.reveal(), password };
+  }
+  if (credentials.source !== 'configured' && credentials.source !== 'default-chain') return undefined;
+  const own = liveModulesFor(context.provider).find((id) => id !== 'oci');
+  if (!own) return undefined;
+  const live = await loadLive(own);
+  return live.registryLogin?.(context);
+}
+
+function basic(login: RegistryLogin): string {
+  return `Basic ${Buffer.from(`${login.username}:${login.password.reveal()}`).toString('base64')}`;
+}
+
+type Authorization =
+  | { ok: true; scheme: 'none' | 'basic' | 'bearer'; header?: Secret; granted?: string[] }
+  | { ok: false; status: number; realm: string };
+
+/** The `access` actions a registry token grants on `repository`, when the token is a readable JWT. */
+export function grantedActions(token: string, repository: string): string[] | undefined {
+  const payload = token.split('.')[1];
+  if (!payload) return undefined;
+  try {
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { access?: { type?: string; name?: string; actions?: string[] }[] };
+    if (!Array.isArray(claims.access)) return undefined;
+    return claims.access.filter((a) => a.type === 'repository' && a.name === repository).flatMap((a) => a.actions ?? []);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Answer the registry's challenge for `repository:NAME:push,pull`, as `docker push` would. */
+async function authorize(context: ProbeContext, login: RegistryLogin | undefined): Promise<Authorization> {
+  const base = registryBaseUrl(context);
+  const response = await fetch(new URL('v2/', base), { signal: context.signal });
+  await response.body?.cancel();
+  throwIfThrottled(response, 'GET /v2/');
+  if (response.status === 200) return { ok: true, scheme: 'none' };
+  const challenge = parseChallenge(response.headers.get('www-authenticate'));
+  if (response.status !== 401 || !challenge) {
+    throw new CloudError('oci', `HTTP_${response.status}`, 'service', `GET /v2/ on ${base.host} answered HTTP ${response.status} without an auth challenge.`, response.status >= 500, response.status);
+  }
+  if (challenge.scheme === 'basic') return { ok: true, scheme: 'basic', ...(login ? { header: new Secret(basic(login)) } : {}) };
+
+  const realm = challenge.params.realm ?? '';
+  const tokenUrl = new URL(realm, base);
+  if (challenge.params.service) tokenUrl.searchParams.set('service', challenge.params.service);
+  tokenUrl.searchParams.set('scope', `repository:${context.image.repository}:push,pull`);
+  const tokenResponse = await fetch(tokenUrl, { signal: context.signal, headers: login ? { authorization: basic(login) } : {} });
+  throwIfThrottled(tokenResponse, 'the token request');
+  if (tokenResponse.status === 401 || tokenResponse.status === 403) {
+    await tokenResponse.body?.cancel();
+    return { ok: false, status: tokenResponse.status, realm: tokenUrl.origin + tokenUrl.pathname };
+  }
+  if (!tokenResponse.ok) {
+    await tokenResponse.body?.cancel();
+    throw new CloudError('oci', `HTTP_${tokenResponse.status}`, 'service', `The token service at ${tokenUrl.host} answered HTTP ${tokenResponse.status}.`, tokenResponse.status >= 500, tokenResponse.status);
+  }
+  const body = (await tokenResponse.json()) as { token?: string; access_token?: string };
+  const token = body.token ?? body.access_token;
+  if (!token) throw new CloudError('oci', 'NO_TOKEN', 'service', `The token service at ${tokenUrl.host} answered without a token.`, false);
+  const granted = grantedActions(token, context.image.repository);
+  return { ok: true, scheme: 'bearer', header: new Secret(`Bearer ${token}`), ...(granted ? { granted } : {}) };
+}
+
+function whose(login: RegistryLogin | undefined): string {
+  return login ? `the credentials of ${login.username}` : 'no credentials';
+}
+
+const pushScope: ProbeDefinition = {
+  name: 'oci.push-scope',
+  providers: 'any',
+  needs: [],
+  async run(context): Promise<ProbeOutcome> {
+    const login = await loginFor(context);
+    const auth = await authorize(context, login);
+    const repository = context.image.repository;
+    if (!auth.ok) {
+      return {
+        status: 'failed',
+        detail: `the token service at ${auth.realm} refused ${whose(login)} (HTTP ${auth.status})`,
+        observations: aboutIdentity(context, {
+          kind: 'confirm',
+          category: 'auth_missing',
+          evidence: `the token service at ${auth.realm} refused ${whose(login)} (HTTP ${auth.status})`,
+          resource: context.image.host,
+        }),
+      };
+    }
+    if (auth.scheme === 'none') return { status: 'ok', detail: `${context.image.host} asks for no credentials at all` };
+    if (auth.scheme === 'basic') {
+      return { status: 'ok', detail: `${context.image.host} uses Basic auth (no token scopes); oci.upload checks the push right itself` };
+    }
+    if (!auth.granted) return { status: 'ok', detail: `a token for repository:${repository}:push,pull was issued to ${whose(login)}; its scopes are not readable, oci.upload checks push` };
+    const granted = auth.granted.length ? auth.granted.join(',') : 'nothing';
+    if (auth.granted.includes('push') || auth.granted.includes('*')) {
+      return { status: 'ok', detail: `a token for ${repository} grants ${granted} to ${whose(login)}` };
+    }
+    return {
+      status: 'failed',
+      detail: `asked for push,pull on ${repository}; the token grants ${whose(login)} only ${granted}`,
+      observations: aboutIdentity(context, {
+        kind: 'confirm',
+        category: 'permission_denied',
+        evidence: `the registry grants ${login?.username ?? 'anonymous'} only ${granted} on \`${repository}\` (push was asked)`,
+        resource: `${context.image.host}/${repository}`,
+        state: { granted: auth.granted },
+      }),
+    };
+  },
+};
+
+interface DistributionError {
+  code?: string;
+  message?: string;
+}
+
+async function errorsOf(response: Response): Promise<DistributionError[]> {
+  try {
+    const body = (await response.json()) as { errors?: DistributionError[] };
+    return Array.isArray(body.errors) ? body.errors : [];
+  } catch {
+    return [];
+  }
+}
+
+const upload: ProbeDefinition = {
+  name: 'oci.upload',
+  providers: 'any',
+  needs: [],
+  async run(context): Promise<ProbeOutcome> {
+    const login = await loginFor(context);
+    if (!login && context.purpose === 'diagnose') {
+      return { status: 'skipped', detail: `no registry credentials for ${context.image.host}: the push right was not tried` };
+    }
+    const auth = await authorize(context, login);
+    const repository = context.image.repository;
+    const resource = `${context.image.host}/${repository}`;
+    if (!auth.ok) {
+      return {
+        status: 'failed',
+        detail: `no token: the token service refused ${whose(login)} (HTTP ${auth.status})`,
+        observations: aboutIdentity(context, { kind: 'confirm', category: 'auth_missing', evidence: `the token service at ${auth.realm} refused ${whose(login)}`, resource: context.image.host }),
+      };
+    }
+    const base = registryBaseUrl(context);
+    const headers: Record<string, string> = auth.header ? { authorization: auth.header.reveal() } : {};
+    const started = await fetch(new URL(`v2/${repository}/blobs/uploads/`, base), { method: 'POST', headers, signal: context.signal });
+    throwIfThrottled(started, `POST /v2/${repository}/blobs/uploads/`);
+    if (started.status === 202) {
+      await started.body?.cancel();
+      const location = started.headers.get('location');
+      if (!location) return { status: 'ok', detail: `push allowed: an upload to ${repository} was started (202); the registry gave no location to cancel it` };
+      const cancelled = await fetch(new URL(location, base), { method: 'DELETE', headers, signal: context.signal });
+      await cancelled.body?.cancel();
+      return {
+        status: 'ok',
+        detail: `push allowed for ${whose(login)}: an upload to ${repository} was started (202) and cancelled (${cancelled.status}); nothing was written`,
+        observations: aboutIdentity(context, { kind: 'refute', category: 'permission_denied', evidence: `an upload to \`${repository}\` was accepted (202) and cancelled`, resource }),
+      };
+    }
+
+    const errors = await errorsOf(started);
+    const first = errors[0];
+    const said = first ? `${first.code ?? 'ERROR'}${first.message ? `: ${first.message}` : ''}` : `HTTP ${started.status}`;
+    const detail = `POST /v2/${repository}/blobs/uploads/ was refused (HTTP ${started.status}, ${said})`;
+    const challenge = parseChallenge(started.headers.get('www-authenticate'));
+    const codes = new Set(errors.map((e) => e.code));
+    if (started.status === 404 || codes.has('NAME_UNKNOWN')) {
+      return { status: 'failed', detail, observations: [{ kind: 'confirm', category: 'repo_not_found', evidence: `the registry says \`${repository}\` is unknown (${said})`, resource }] };
+    }
+    if (started.status === 403 && errors.some((e) => /client with IP|not allowed access/i.test(e.message ?? ''))) {
+      return { status: 'failed', detail, observations: [{ kind: 'confirm', category: 'firewall_denied', evidence: `the registry refused the bot's address: ${said}`, resource: context.image.host }] };
+    }
+    const insufficientScope = challenge?.params.error === 'insufficient_scope' || codes.has('DENIED') || started.status === 403;
+    const category = insufficientScope && (auth.scheme === 'bearer' || started.status === 403) ? 'permission_denied' : 'auth_missing';
+    return {
+      status: 'failed',
+      detail,
+      observations: aboutIdentity(context, {
+        kind: 'confirm',
+        category,
+        evidence:
+          category === 'permission_denied'
+            ? `${login?.username ?? 'anonymous'} may not push to \`${repository}\`: the upload was refused (${said})`
+            : `the registry did not accept ${whose(login)} for a push to \`${repository}\` (${said})`,
+        resource,
+        ...(auth.granted ? { state: { granted: auth.granted } } : {}),
+      }),
+    };
+  },
+};
+
+export const probes: readonly ProbeDefinition[] = [connection, ping, pushScope, upload];
