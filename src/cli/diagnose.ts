@@ -25,6 +25,8 @@ export async function runDiagnose(args: string[], io: CliIO): Promise<number> {
           image: { type: 'string', short: 'i' },
           format: { type: 'string', short: 'f' },
           jsonl: { type: 'string' },
+          probe: { type: 'boolean', short: 'p' },
+          config: { type: 'string', short: 'c' },
           help: { type: 'boolean', short: 'h' },
         },
       }),
@@ -40,10 +42,14 @@ export async function runDiagnose(args: string[], io: CliIO): Promise<number> {
     if (values.log !== undefined) throw usageError("--jsonl and --log cannot be used together", COMMAND);
     if (values.image !== undefined) throw usageError('--image applies to one log; in a batch give "image" on each line', COMMAND);
     if (values.format !== undefined) throw usageError('--format does not apply to --jsonl (the output is JSON Lines)', COMMAND);
+    if (values.probe) throw usageError('--probe applies to one log, not to a --jsonl batch', COMMAND);
     return runBatch(values.jsonl, io, out);
   }
 
   const format = parseFormat(values.format, COMMAND);
+  if (values.config !== undefined && !values.probe) throw usageError('--config is read only with --probe', COMMAND);
+  // Read (and validate) the configuration before the log, so a bad file fails fast.
+  const registries = values.probe ? await (await import('./load-registries.js')).loadRegistries(values.config, io) : undefined;
   let image: string | undefined;
   if (values.image !== undefined) {
     const parsed = parseImageRef(values.image);
@@ -69,7 +75,11 @@ export async function runDiagnose(args: string[], io: CliIO): Promise<number> {
     return EXIT.notFound;
   }
 
-  const diagnosis = await diagnoseStream(sniff.chunks, image !== undefined ? { image } : {});
+  const fromLog = await diagnoseStream(sniff.chunks, image !== undefined ? { image } : {});
+  // The probe code loads only when asked for: the log-only path starts as fast as before.
+  const diagnosis = registries
+    ? await (await import('../probes/probe-diagnosis.js')).probeDiagnosis(fromLog, { registries, env: io.env ?? {} })
+    : fromLog;
   const color = Boolean(io.stdout.isTTY) && !io.env?.NO_COLOR;
   await out.write(format === 'json' ? renderJson(diagnosis) : renderText(diagnosis, { color }));
   return diagnosis.findings.length > 0 ? EXIT.ok : EXIT.notFound;

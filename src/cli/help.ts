@@ -26,6 +26,7 @@ Artifact Registry / GCR, Azure Container Registry, Docker Hub, GHCR and any OCI 
 
 Commands:
   diagnose   diagnose a push log (a file, stdin, or a JSON Lines batch)
+  check      preflight: would a push of IMAGE succeed right now? (no log; put it before docker build)
   eval       measure the classifier against a labelled JSON Lines file
 
 Options:
@@ -51,6 +52,10 @@ Options:
   -l, --log FILE       the log to read; '-' for stdin
   -i, --image REF      the image that was pushed (e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1.0)
   -f, --format FORMAT  'text' (default; coloured on a terminal unless NO_COLOR is set) or 'json'
+  -p, --probe          also ask the registry (and its cloud) what is wrong: probes confirm, refute or
+                       add causes (credentials from the config's registries[], read-only)
+  -c, --config FILE    the configuration for --probe (default: $REGISTRY_DOCTOR_CONFIG, else
+                       ./registry-doctor.yml; without one, anonymous OCI and network probes only)
       --jsonl FILE     batch: each line {"id", "log", "image"?}; prints one line per input line,
                        {"id", "provider", "category", "findings"}, in order; '-' for stdin
   -h, --help           show this help and exit
@@ -64,6 +69,31 @@ Examples:
   docker push "$IMAGE" 2>&1 | ${PROGRAM} diagnose --image "$IMAGE"
   ${PROGRAM} diagnose --log push.log --format json | jq -r '.findings[0].category'
   ${PROGRAM} diagnose --jsonl failures.jsonl > diagnoses.jsonl
+`;
+
+export const CHECK_HELP = `Usage: ${PROGRAM} check IMAGE [--config FILE] [--format text|json]
+
+Preflight before a long build: run the probes against IMAGE's registry, with no log, and say whether a
+push would succeed right now; if not, why (the cause as 'diagnose' names it). The push right is proven
+by starting a blob upload and cancelling it: nothing is written. Credentials come from the matching
+registries[] entry (credentials.probe; the cloud's default chain when it names none): give it the
+credentials the push will use.
+
+Options:
+  -c, --config FILE    the configuration (default: $REGISTRY_DOCTOR_CONFIG, else ./registry-doctor.yml)
+  -f, --format FORMAT  'text' (default) or 'json': {"verdict": "push_allowed"|"push_blocked"|"unknown", "diagnosis"}
+  -h, --help           show this help and exit
+
+Exit status:
+  0  a push would succeed (the registry accepted an upload, then it was cancelled)
+  1  internal error
+  2  usage error, or a configuration that cannot be read
+  4  a push would fail: the cause is printed
+  5  could not tell (no credentials for the push check, probes timed out or errored)
+
+Examples:
+  ${PROGRAM} check 123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1.0 && docker build -t … .
+  ${PROGRAM} check ghcr.io/acme/app:1.0 --config registry-doctor.yml --format json | jq -r .verdict
 `;
 
 export const EVAL_HELP = `Usage: ${PROGRAM} eval [--format text|json] FILE|-

@@ -23,6 +23,10 @@ export const EXIT = {
   usage: 2,
   /** The log shows no registry failure (also: empty or binary input). */
   notFound: 3,
+  /** check: a push would fail now; the cause is printed. */
+  pushBlocked: 4,
+  /** check: the probes could not tell (registry unreachable from here, no credentials, timeouts). */
+  pushUnknown: 5,
 } as const;
 
 /** An error the user can fix: printed as one line, then exit with `code`. */

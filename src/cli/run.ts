@@ -6,6 +6,8 @@ import { CliError, EXIT, PROGRAM, Sink, usageError, type CliIO } from './io.js';
 
 const COMMANDS: Record<string, (args: string[], io: CliIO) => Promise<number>> = {
   diagnose: runDiagnose,
+  // The preflight and its probe code load only when it runs.
+  check: async (args, io) => (await import('./check.js')).runCheck(args, io),
   eval: runEval,
 };
 

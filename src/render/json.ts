@@ -64,7 +64,7 @@ const EVIDENCE_KEYS = ['source', 'line', 'text'] as const satisfies readonly (ke
 const STEP_KEYS = ['text', 'command'] as const satisfies readonly (keyof RemediationStep)[];
 const DOC_KEYS = ['title', 'url'] as const satisfies readonly (keyof DocLink)[];
 const FIX_KEYS = ['id', 'title'] as const satisfies readonly (keyof FixProposal)[];
-const PROBE_KEYS = ['name', 'status', 'durationMs', 'detail'] as const satisfies readonly (keyof ProbeResult)[];
+const PROBE_KEYS = ['name', 'status', 'durationMs', 'detail', 'registry', 'observations', 'error'] as const satisfies readonly (keyof ProbeResult)[];
 
 export function normalizeFinding(f: Finding): Finding {
   return {

@@ -182,6 +182,12 @@ function renderTopFinding(d: Diagnosis, top: Finding, p: Palette): string[] {
   return out;
 }
 
+/** The probe results alone (a preflight that found nothing to report). */
+export function renderProbeList(probes: ProbeResult[], options: TextOptions): string {
+  const lines = renderProbes(probes, options.color ? COLOR : PLAIN);
+  return lines.length > 0 ? `${lines.join('\n')}\n` : '';
+}
+
 /** The terminal report of a diagnosis. */
 export function renderText(d: Diagnosis, options: TextOptions): string {
   const p = options.color ? COLOR : PLAIN;

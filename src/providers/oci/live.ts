@@ -260,8 +260,10 @@ async function authorize(context: ProbeContext, login: RegistryLogin | undefined
   return { ok: true, scheme: 'bearer', header: new Secret(`Bearer ${token}`), ...(granted ? { granted } : {}) };
 }
 
-function whose(login: RegistryLogin | undefined): string {
-  return login ? `the credentials of ${login.username}` : 'no credentials';
+/** Whose credentials were sent, in words; when none, why none. */
+function whose(login: RegistryLogin | undefined, context: ProbeContext): string {
+  if (login) return `the credentials of ${login.username}`;
+  return context.credentials.source === 'missing' ? `no credentials (${context.credentials.reason})` : 'no credentials';
 }
 
 const pushScope: ProbeDefinition = {
@@ -275,11 +277,11 @@ const pushScope: ProbeDefinition = {
     if (!auth.ok) {
       return {
         status: 'failed',
-        detail: `the token service at ${auth.realm} refused ${whose(login)} (HTTP ${auth.status})`,
+        detail: `the token service at ${auth.realm} refused ${whose(login, context)} (HTTP ${auth.status})`,
         observations: aboutIdentity(context, {
           kind: 'confirm',
           category: 'auth_missing',
-          evidence: `the token service at ${auth.realm} refused ${whose(login)} (HTTP ${auth.status})`,
+          evidence: `the token service at ${auth.realm} refused ${whose(login, context)} (HTTP ${auth.status})`,
           resource: context.image.host,
         }),
       };
@@ -288,14 +290,14 @@ const pushScope: ProbeDefinition = {
     if (auth.scheme === 'basic') {
       return { status: 'ok', detail: `${context.image.host} uses Basic auth (no token scopes); oci.upload checks the push right itself` };
     }
-    if (!auth.granted) return { status: 'ok', detail: `a token for repository:${repository}:push,pull was issued to ${whose(login)}; its scopes are not readable, oci.upload checks push` };
+    if (!auth.granted) return { status: 'ok', detail: `a token for repository:${repository}:push,pull was issued to ${whose(login, context)}; its scopes are not readable, oci.upload checks push` };
     const granted = auth.granted.length ? auth.granted.join(',') : 'nothing';
     if (auth.granted.includes('push') || auth.granted.includes('*')) {
-      return { status: 'ok', detail: `a token for ${repository} grants ${granted} to ${whose(login)}` };
+      return { status: 'ok', detail: `a token for ${repository} grants ${granted} to ${whose(login, context)}` };
     }
     return {
       status: 'failed',
-      detail: `asked for push,pull on ${repository}; the token grants ${whose(login)} only ${granted}`,
+      detail: `asked for push,pull on ${repository}; the token grants ${whose(login, context)} only ${granted}`,
       observations: aboutIdentity(context, {
         kind: 'confirm',
         category: 'permission_denied',
@@ -336,8 +338,8 @@ const upload: ProbeDefinition = {
     if (!auth.ok) {
       return {
         status: 'failed',
-        detail: `no token: the token service refused ${whose(login)} (HTTP ${auth.status})`,
-        observations: aboutIdentity(context, { kind: 'confirm', category: 'auth_missing', evidence: `the token service at ${auth.realm} refused ${whose(login)}`, resource: context.image.host }),
+        detail: `no token: the token service refused ${whose(login, context)} (HTTP ${auth.status})`,
+        observations: aboutIdentity(context, { kind: 'confirm', category: 'auth_missing', evidence: `the token service at ${auth.realm} refused ${whose(login, context)}`, resource: context.image.host }),
       };
     }
     const base = registryBaseUrl(context);
@@ -352,7 +354,7 @@ const upload: ProbeDefinition = {
       await cancelled.body?.cancel();
       return {
         status: 'ok',
-        detail: `push allowed for ${whose(login)}: an upload to ${repository} was started (202) and cancelled (${cancelled.status}); nothing was written`,
+        detail: `push allowed for ${whose(login, context)}: an upload to ${repository} was started (202) and cancelled (${cancelled.status}); nothing was written`,
         observations: aboutIdentity(context, { kind: 'refute', category: 'permission_denied', evidence: `an upload to \`${repository}\` was accepted (202) and cancelled`, resource }),
       };
     }
@@ -380,7 +382,9 @@ const upload: ProbeDefinition = {
         evidence:
           category === 'permission_denied'
             ? `${login?.username ?? 'anonymous'} may not push to \`${repository}\`: the upload was refused (${said})`
-            : `the registry did not accept ${whose(login)} for a push to \`${repository}\` (${said})`,
+            : login
+              ? `the registry did not accept ${whose(login, context)} for a push to \`${repository}\` (${said})`
+              : `the registry wants credentials for a push to \`${repository}\` and was sent ${whose(login, context)} (${said})`,
         resource,
         ...(auth.granted ? { state: { granted: auth.granted } } : {}),
       }),
