@@ -1,11 +1,17 @@
 // Entry point: wiring only, and the one place that reads the environment.
 // `node dist/main.js` runs web and worker in one process; `--role web|worker` splits them.
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Worker } from 'bullmq';
 import { loadSettings, SettingsError, type Settings } from './config/env.js';
 import { ConfigError, loadConfigFile } from './config/load-config.js';
 import { createSlackApp, SLACK_EVENTS_PATH } from './ingress/slack/create-app.js';
-import { createSlackClient } from './slack/web-client.js';
+import { createAlertQueue, storeAlert } from './alerts/alert-job.js';
+import { AlertGroups } from './alerts/alert-groups.js';
+import { startAlertWorker } from './alerts/alert-worker.js';
+import { createLogFetcher } from './alerts/fetch-log.js';
+import { createWebhookHandler, webhookRoute } from './ingress/webhooks/routes.js';
+import { ChannelPacer } from './slack/channel-pacer.js';
+import { createPacedSlackClient } from './slack/paced-client.js';
 import { mountOpsRoutes, type ReadinessCheck } from './ops/http.js';
 import { createLogger, type Logger } from './ops/logger.js';
 import { createMetrics } from './ops/metrics.js';
@@ -79,8 +85,12 @@ async function main(): Promise<void> {
     backoffMs: settings.worker.backoffMs,
   });
   queue.on('error', (error) => logger.warn({ err: error }, 'queue error'));
+  // CI alerts: stored by the webhook routes on the fail-fast connection (503 when Redis is away).
+  const alertQueue = createAlertQueue(queueRedis, settings.queuePrefix, settings.worker.attempts, settings.worker.backoffMs);
+  alertQueue.on('error', (error) => logger.warn({ err: error }, 'alert queue error'));
 
   let worker: Worker | undefined;
+  let alertWorker: Worker | undefined;
   let mover: InboxMover | undefined;
   if (runsWorker) {
     mover = startInboxMover({
@@ -91,14 +101,43 @@ async function main(): Promise<void> {
       logger: logger.child({ component: 'inbox' }),
     });
     const workerRedis = redisClient(settings, logger, 'worker', { maxRetriesPerRequest: null });
+    // Every post of every worker goes through one paced client (per-channel slots in Redis, Retry-After).
+    const slack = createPacedSlackClient(
+      { token: settings.slack.botToken, apiUrl: settings.slack.apiUrl, timeoutMs: settings.slack.timeoutMs },
+      new ChannelPacer(stateRedis, { prefix: settings.queuePrefix, intervalMs: settings.slackChannelIntervalMs }),
+      logger,
+      metrics,
+    );
     worker = startDiagnoseWorker({
       connection: workerRedis,
       prefix: settings.queuePrefix,
       concurrency: settings.worker.concurrency,
       lockMs: settings.worker.lockMs,
-      slack: createSlackClient({ token: settings.slack.botToken, apiUrl: settings.slack.apiUrl, timeoutMs: settings.slack.timeoutMs }, logger, metrics),
+      slack,
       state,
       logger: logger.child({ component: 'worker' }),
+      metrics,
+    });
+    alertWorker = startAlertWorker({
+      connection: redisClient(settings, logger, 'alert-worker', { maxRetriesPerRequest: null }),
+      prefix: settings.queuePrefix,
+      concurrency: settings.worker.concurrency,
+      lockMs: settings.worker.lockMs,
+      slack,
+      state,
+      groups: new AlertGroups(stateRedis, settings.queuePrefix, settings.alerts.windowMs),
+      queue: alertQueue,
+      routing: {
+        routes: loaded.config.routing,
+        registries: loaded.config.registries,
+        allowChannelOverride: loaded.config.alerts.allowChannelOverride,
+        defaultChannel: settings.alerts.channel,
+      },
+      fetchLog: createLogFetcher({ github: { token: settings.alerts.github.token, apiUrl: settings.alerts.github.apiUrl }, gitlab: { token: settings.alerts.gitlab.token, url: settings.alerts.gitlab.url } }),
+      maxLogChars: settings.alerts.maxLogChars,
+      updateEveryMs: settings.alerts.updateEveryMs,
+      replyEveryMs: settings.alerts.replyEveryMs,
+      logger: logger.child({ component: 'alerts' }),
       metrics,
     });
   }
@@ -108,9 +147,9 @@ async function main(): Promise<void> {
     { name: 'config', check: async () => true },
   ];
   if (runsWeb && settings.slack.appToken) readiness.push({ name: 'slack_socket', check: async () => slackConnected });
-  if (worker) {
-    const w = worker;
-    readiness.push({ name: 'worker', check: async () => w.isRunning() });
+  if (worker && alertWorker) {
+    const [w, a] = [worker, alertWorker];
+    readiness.push({ name: 'worker', check: async () => w.isRunning() && a.isRunning() });
   }
   if (workerChild) readiness.push({ name: 'worker', check: async () => workerChild.alive() });
   const expressApp = mountOpsRoutes({
@@ -122,7 +161,7 @@ async function main(): Promise<void> {
       ...(await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed')),
       inbox: await inboxLength(stateRedis, settings.queuePrefix),
     }),
-    ...(runsWeb ? { queues: [queue] } : {}),
+    ...(runsWeb ? { queues: [queue, alertQueue] } : {}),
     ...(settings.admin ? { admin: settings.admin } : {}),
   });
   if (!settings.admin && runsWeb) logger.info('the /admin/queues dashboard is off (set ADMIN_USER and ADMIN_PASSWORD to enable it)');
@@ -131,6 +170,17 @@ async function main(): Promise<void> {
   let slackConnected = true;
   let stopSlack: (() => Promise<unknown>) | undefined;
   if (runsWeb) {
+    const webhooks = createWebhookHandler({
+      store: (data, dedupKey) => storeAlert(alertQueue, data, dedupKey),
+      ciSecret: settings.alerts.ciSecret,
+      githubSecret: settings.alerts.github.secret,
+      gitlabToken: settings.alerts.gitlab.secret,
+      maxBodyBytes: settings.alerts.maxBodyBytes,
+      maxLogChars: settings.alerts.maxLogChars,
+      logger: logger.child({ component: 'webhooks' }),
+    });
+    // The webhook routes share the one server; everything else falls through to the ops routes.
+    const withWebhooks = (req: IncomingMessage, res: ServerResponse) => (webhookRoute(req.url) ? webhooks(req, res) : expressApp(req, res));
     const slackApp = createSlackApp({
       slack: { ...settings.slack, token: settings.slack.botToken },
       enqueue: (data) => pushToInbox(queueRedis, settings.queuePrefix, data),
@@ -145,13 +195,13 @@ async function main(): Promise<void> {
       server = await listen(
         createServer((req, res) => {
           if (req.method === 'POST' && (req.url === SLACK_EVENTS_PATH || req.url?.startsWith(`${SLACK_EVENTS_PATH}?`))) handle(req, res);
-          else expressApp(req, res);
+          else withWebhooks(req, res);
         }),
         settings.port,
       );
     } else {
       // Health and metrics first: the socket may take a while to connect (and retries on its own).
-      server = await listen(createServer(expressApp), settings.port);
+      server = await listen(createServer(withWebhooks), settings.port);
       stopSlack = () => slackApp.app.stop();
       slackConnected = false;
       void slackApp.app
@@ -178,13 +228,13 @@ async function main(): Promise<void> {
     // With Redis up, let active jobs finish (bounded); with Redis down there is nothing to wait for.
     const redisUp = health.status === 'ready';
     const bounded = (p: Promise<unknown>, ms: number) => Promise.race([p, new Promise((r) => setTimeout(r, ms).unref())]);
-    await bounded(Promise.allSettled([stopSlack?.(), mover?.stop(), worker?.close(!redisUp), workerChild?.stop()]), redisUp ? 12_000 : 2000);
+    await bounded(Promise.allSettled([stopSlack?.(), mover?.stop(), worker?.close(!redisUp), alertWorker?.close(!redisUp), workerChild?.stop()]), redisUp ? 12_000 : 2000);
     if (server?.listening) {
       const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
       server.closeIdleConnections();
       await bounded(closed, 2000);
     }
-    await bounded(Promise.allSettled([queue.close()]), redisUp ? 2000 : 200);
+    await bounded(Promise.allSettled([queue.close(), alertQueue.close()]), redisUp ? 2000 : 200);
     for (const c of [health, stateRedis, queueRedis]) c.disconnect();
     process.exit(0);
   };

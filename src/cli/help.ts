@@ -28,6 +28,7 @@ Commands:
   diagnose   diagnose a push log (a file, stdin, or a JSON Lines batch)
   check      preflight: would a push of IMAGE succeed right now? (no log; put it before docker build)
   eval       measure the classifier against a labelled JSON Lines file
+  report     CI step after a failed push: print the diagnosis and send it to the bot (Slack alert)
 
 Options:
   -h, --help     show this help and exit
@@ -119,4 +120,35 @@ Exit status:
 Examples:
   ${PROGRAM} eval ../shared/corpus/dev.jsonl
   ${PROGRAM} eval --format json test/fixtures/cases.jsonl | jq .categoryTop1
+`;
+
+export const REPORT_HELP = `Usage: ${PROGRAM} report [--log FILE|-] [--image REF] [--url URL] [--channel ID] [--strict]
+
+The CI step after a failed push: prints the diagnosis (so the job log names the cause), then sends the
+redacted log, signed with CI_WEBHOOK_SECRET, to the bot's POST /webhooks/ci, which posts a Slack alert.
+Pipeline facts (name, run, job, commit, branch, URL) are read from the variables of GitHub Actions,
+GitLab CI, Jenkins, CircleCI, Azure Pipelines and Buildkite. A 503 or a network error is retried with
+backoff (1 s, 2 s, 4 s, ...). The bot being down never fails the pipeline: a warning, exit 0.
+
+Options:
+  -l, --log FILE       the failed step's output; '-' (or a pipe) for stdin
+  -i, --image REF      the image that was pushed
+      --url URL        the bot's base address (default: REGISTRY_DOCTOR_URL)
+      --channel ID     ask for a Slack channel (honoured only when the bot's configuration allows it)
+      --runner-ip IP   the runner's public address, for registry firewall checks
+      --retries N      attempts after the first (default 5)
+      --strict         exit 1 when the report could not be delivered
+  -h, --help           show this help and exit
+
+Environment:
+  REGISTRY_DOCTOR_URL  the bot's base address, e.g. https://registry-doctor.example.com
+  CI_WEBHOOK_SECRET    the secret shared with the bot (a CI secret variable)
+
+Exit status:
+  0  reported, or not delivered without --strict (a warning is printed)
+  1  not delivered, with --strict
+  2  usage error, or a file that cannot be read
+
+Examples:
+  docker push "$IMAGE" 2>&1 | tee push.log || ${PROGRAM} report --log push.log --image "$IMAGE"
 `;

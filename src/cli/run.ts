@@ -1,6 +1,7 @@
 // The CLI as a function: arguments and streams in, exit code out. No process globals here.
 import { runDiagnose } from './diagnose.js';
 import { runEval } from './eval.js';
+import { runReport } from './report.js';
 import { MAIN_HELP, version } from './help.js';
 import { CliError, EXIT, PROGRAM, Sink, usageError, type CliIO } from './io.js';
 
@@ -9,6 +10,7 @@ const COMMANDS: Record<string, (args: string[], io: CliIO) => Promise<number>> =
   // The preflight and its probe code load only when it runs.
   check: async (args, io) => (await import('./check.js')).runCheck(args, io),
   eval: runEval,
+  report: (args, io) => runReport(args, io),
 };
 
 async function dispatch(io: CliIO): Promise<number> {

@@ -35,7 +35,20 @@ export const envSchema = z.object({
   RECENT_DIAGNOSES: int(1, 100).default(20),
   SLACK_API_TIMEOUT_MS: int(100, 120_000).default(10_000),
   CI_WEBHOOK_SECRET: optionalText,
-  ALERT_CHANNEL: optionalText,
+  ALERT_CHANNEL: optionalText.pipe(z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'must be a Slack channel id such as C012ABCDEF (not #name)').optional()),
+  GITHUB_WEBHOOK_SECRET: optionalText,
+  GITHUB_TOKEN: optionalText,
+  GITHUB_API_URL: optionalText.pipe(z.url({ error: 'must be a URL such as https://github.example.com/api/v3' }).optional()),
+  GITLAB_WEBHOOK_TOKEN: optionalText,
+  GITLAB_TOKEN: optionalText,
+  GITLAB_URL: optionalText.pipe(z.url({ error: 'must be a URL such as https://gitlab.example.com' }).optional()),
+  /** A CI log bigger than this is cut (head + around the failure); a body bigger than the hard limit is refused. */
+  CI_LOG_LIMIT_MB: z.coerce.number().positive().max(100).default(5),
+  WEBHOOK_BODY_LIMIT_MB: z.coerce.number().positive().max(500).default(25),
+  ALERT_WINDOW_MINUTES: z.coerce.number().positive().max(7 * 24 * 60).default(30),
+  ALERT_UPDATE_INTERVAL_MS: int(200, 600_000).default(10_000),
+  ALERT_REPLY_INTERVAL_MS: int(1000, 24 * 3_600_000).default(5 * 60_000),
+  SLACK_CHANNEL_INTERVAL_MS: int(0, 60_000).default(1000),
 });
 
 export type Env = z.output<typeof envSchema>;
@@ -60,6 +73,19 @@ export interface Settings {
   /** lockMs: how long a job stays locked to a worker without renewal; a dead worker's job is picked up after it. */
   worker: { concurrency: number; attempts: number; backoffMs: number; lockMs: number };
   recentDiagnoses: number;
+  alerts: {
+    channel: string | undefined;
+    ciSecret: string | undefined;
+    github: { secret: string | undefined; token: string | undefined; apiUrl: string | undefined };
+    gitlab: { secret: string | undefined; token: string | undefined; url: string | undefined };
+    maxLogChars: number;
+    maxBodyBytes: number;
+    windowMs: number;
+    updateEveryMs: number;
+    replyEveryMs: number;
+  };
+  /** Minimum spacing of messages posted in one Slack channel. */
+  slackChannelIntervalMs: number;
 }
 
 export class SettingsError extends Error {
@@ -123,5 +149,17 @@ export function loadSettings(env: Record<string, string | undefined>, argv: read
     logLevel: e.LOG_LEVEL,
     worker: { concurrency: e.WORKER_CONCURRENCY, attempts: e.JOB_ATTEMPTS, backoffMs: e.JOB_BACKOFF_MS, lockMs: e.WORKER_LOCK_MS },
     recentDiagnoses: e.RECENT_DIAGNOSES,
+    alerts: {
+      channel: e.ALERT_CHANNEL,
+      ciSecret: e.CI_WEBHOOK_SECRET,
+      github: { secret: e.GITHUB_WEBHOOK_SECRET, token: e.GITHUB_TOKEN, apiUrl: e.GITHUB_API_URL },
+      gitlab: { secret: e.GITLAB_WEBHOOK_TOKEN, token: e.GITLAB_TOKEN, url: e.GITLAB_URL },
+      maxLogChars: Math.floor(e.CI_LOG_LIMIT_MB * 1024 * 1024),
+      maxBodyBytes: Math.floor(e.WEBHOOK_BODY_LIMIT_MB * 1024 * 1024),
+      windowMs: Math.round(e.ALERT_WINDOW_MINUTES * 60_000),
+      updateEveryMs: e.ALERT_UPDATE_INTERVAL_MS,
+      replyEveryMs: e.ALERT_REPLY_INTERVAL_MS,
+    },
+    slackChannelIntervalMs: e.SLACK_CHANNEL_INTERVAL_MS,
   };
 }

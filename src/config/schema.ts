@@ -90,6 +90,12 @@ export const fileConfigSchema = z
   .strictObject({
     registries: z.array(registrySchema).default([]),
     routing: z.array(routeSchema).default([]),
+    alerts: z
+      .strictObject({
+        /** Honour the `channel` a CI webhook asks for (after the routes). Off: a pipeline cannot pick a channel. */
+        allowChannelOverride: z.boolean().default(false),
+      })
+      .default({ allowChannelOverride: false }),
   })
   .superRefine((config, ctx) => {
     const names = new Map<string, number>();

@@ -6,6 +6,7 @@ export interface Metrics {
   commands: Counter<'subcommand'>;
   ackSeconds: Histogram<'subcommand'>;
   jobs: Counter<'outcome'>;
+  alerts: Counter<'outcome'>;
   diagnosisSeconds: Histogram<'source'>;
   engineSeconds: Histogram;
   findings: Counter<'category' | 'provider'>;
@@ -35,6 +36,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     jobs: new Counter({
       name: 'registry_doctor_jobs_total',
       help: 'Diagnose jobs by outcome: done, retrying, failed (for good), not_in_channel, invalid',
+      labelNames: ['outcome'],
+      registers,
+    }),
+    alerts: new Counter({
+      name: 'registry_doctor_alerts_total',
+      help: 'CI alert jobs by outcome: opened (a new thread), counted (aggregated), not_a_push_failure, no_channel, log_unavailable',
       labelNames: ['outcome'],
       registers,
     }),

@@ -35,11 +35,11 @@ describe('config file', () => {
   it('no file at all → no registries', async () => {
     const { config, source } = await loadConfigFile(join(fixtures, 'missing.yml'));
     expect(source).toBeUndefined();
-    expect(config).toEqual({ registries: [], routing: [] });
+    expect(config).toEqual({ registries: [], routing: [], alerts: { allowChannelOverride: false } });
   });
 
   it('an empty file is fine', () => {
-    expect(parseConfigText('', 'empty.yml')).toEqual({ registries: [], routing: [] });
+    expect(parseConfigText('', 'empty.yml')).toEqual({ registries: [], routing: [], alerts: { allowChannelOverride: false } });
   });
 
   it('a bad provider names the key and the allowed values', async () => {

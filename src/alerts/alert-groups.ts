@@ -1,0 +1,201 @@
+// Alert aggregation in Redis. Failures with one fingerprint within the window form a group: one Slack thread
+// with an exact counter. Counting is one Lua script (atomic across workers; a retried job is counted once);
+// posting state lives beside it. Every key starts with the queue prefix, so a `{hash-tag}` prefix keeps a
+// group's keys in one Redis Cluster slot.
+import type { RedisConnection } from '../ops/redis.js';
+import type { Fingerprint } from './fingerprint.js';
+
+// KEYS[1] fingerprint+channel → current group; ARGV: prefix, window ms, new group id, job id, pipeline, meta JSON,
+// ttl s, the diagnosis message (JSON, kept for the thread).
+// Returns {group id, 1 when this job opened the group, Redis time ms}.
+const RECORD = `
+local prefix, window, newGid, jobId, pipeline = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5]
+local ttl = tonumber(ARGV[7])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local gid = redis.call('GET', KEYS[1])
+local g
+if gid then
+  g = prefix .. ':alerts:group:' .. gid
+  if redis.call('SISMEMBER', g .. ':jobs', jobId) == 1 then
+    return {gid, redis.call('HGET', g, 'opener') == jobId and 1 or 0, now}
+  end
+  local last = tonumber(redis.call('HGET', g, 'last') or '0')
+  if now - last > window then gid = false end
+end
+if not gid then
+  gid = newGid
+  g = prefix .. ':alerts:group:' .. gid
+  redis.call('HSET', g, 'meta', ARGV[6], 'diagnosis', ARGV[8], 'first', now, 'count', 0, 'opener', jobId)
+  redis.call('SET', KEYS[1], gid, 'EX', ttl)
+end
+redis.call('SADD', g .. ':jobs', jobId)
+redis.call('HINCRBY', g, 'count', 1)
+redis.call('HSET', g, 'last', now)
+local opener = redis.call('HGET', g, 'opener') == jobId
+if pipeline ~= '' and redis.call('SADD', g .. ':pipelines', pipeline) == 1 and not opener then
+  redis.call('SADD', g .. ':pending', pipeline)
+end
+for _, k in ipairs({g, g .. ':jobs', g .. ':pipelines', g .. ':pending'}) do redis.call('EXPIRE', k, ttl) end
+redis.call('EXPIRE', KEYS[1], ttl)
+return {gid, opener and 1 or 0, now}`;
+
+/** What the group's parent message shows, besides the counters. */
+export interface GroupMeta {
+  fingerprint: Fingerprint;
+  channel: string;
+  provider: string;
+  title: string;
+  image?: string;
+}
+
+/** A pipeline as listed in the thread: stored as canonical JSON so the same pipeline is counted once. */
+export interface PipelineRef {
+  name: string;
+  runId?: string;
+  url?: string;
+}
+
+export interface GroupState {
+  id: string;
+  meta: GroupMeta;
+  count: number;
+  pipelines: number;
+  first: number;
+  last: number;
+  parentTs?: string;
+  /** The counter last shown on the parent. */
+  shown?: string;
+}
+
+export interface Mute {
+  by: string;
+  /** Epoch ms; absent: until resolved (or unmuted). */
+  until?: number;
+  at: number;
+}
+
+export const pipelineKey = (p: PipelineRef): string => JSON.stringify({ name: p.name, ...(p.runId ? { runId: p.runId } : {}), ...(p.url ? { url: p.url } : {}) });
+
+export class AlertGroups {
+  constructor(
+    private readonly redis: RedisConnection,
+    private readonly prefix: string,
+    private readonly windowMs: number,
+  ) {}
+
+  private fpKey(fp: string): string {
+    return `${this.prefix}:alerts:fp:${fp}`;
+  }
+  groupKey(gid: string): string {
+    return `${this.prefix}:alerts:group:${gid}`;
+  }
+  private muteKey(fp: string): string {
+    return `${this.prefix}:alerts:mute:${fp}`;
+  }
+  /** Kept a day past the window, so a late refresh or button still finds its group. */
+  private get ttlSeconds(): number {
+    return Math.ceil(this.windowMs / 1000) + 24 * 3600;
+  }
+
+  /** Count one failed job; idempotent per job id. */
+  async record(
+    jobId: string,
+    meta: GroupMeta,
+    pipeline: PipelineRef | undefined,
+    diagnosisMessage: string,
+    newGroupId: string,
+  ): Promise<{ group: string; opened: boolean; at: number }> {
+    // One thread per fingerprint and channel: routes may send one failure's pipelines to different channels.
+    const [group, opened, at] = (await this.redis.eval(
+      RECORD,
+      1,
+      this.fpKey(`${meta.fingerprint.id}:${meta.channel}`),
+      this.prefix,
+      this.windowMs,
+      newGroupId,
+      jobId,
+      pipeline ? pipelineKey(pipeline) : '',
+      JSON.stringify(meta),
+      this.ttlSeconds,
+      diagnosisMessage,
+    )) as [string, number, number];
+    return { group, opened: opened === 1, at };
+  }
+
+  /** The open group of a fingerprint in a channel (mute buttons and commands re-render it). */
+  async currentGroup(fp: string, channel: string): Promise<string | undefined> {
+    return (await this.redis.get(this.fpKey(`${fp}:${channel}`))) ?? undefined;
+  }
+
+  async state(gid: string): Promise<GroupState | undefined> {
+    const key = this.groupKey(gid);
+    const [hash, pipelines] = await Promise.all([this.redis.hgetall(key), this.redis.scard(`${key}:pipelines`)]);
+    if (!hash.meta) return undefined;
+    return {
+      id: gid,
+      meta: JSON.parse(hash.meta) as GroupMeta,
+      count: Number(hash.count ?? 0),
+      pipelines,
+      first: Number(hash.first ?? 0),
+      last: Number(hash.last ?? 0),
+      ...(hash.parentTs ? { parentTs: hash.parentTs } : {}),
+      ...(hash.shown ? { shown: hash.shown } : {}),
+    };
+  }
+
+  async setFields(gid: string, fields: Record<string, string>): Promise<void> {
+    await this.redis.hset(this.groupKey(gid), fields);
+  }
+
+  async getField(gid: string, field: string): Promise<string | undefined> {
+    return (await this.redis.hget(this.groupKey(gid), field)) ?? undefined;
+  }
+
+  /** Pipelines not yet listed in the thread. */
+  async pending(gid: string): Promise<PipelineRef[]> {
+    return (await this.redis.smembers(`${this.groupKey(gid)}:pending`)).map((raw) => JSON.parse(raw) as PipelineRef);
+  }
+
+  async markListed(gid: string, pipelines: readonly PipelineRef[]): Promise<void> {
+    if (pipelines.length) await this.redis.srem(`${this.groupKey(gid)}:pending`, ...pipelines.map(pipelineKey));
+  }
+
+  /** Claim the right to post a thread reply now; false while a reply was posted less than `ms` ago. Returns the wait left. */
+  async claimReply(gid: string, ms: number): Promise<{ ok: true } | { ok: false; waitMs: number }> {
+    const gate = `${this.groupKey(gid)}:reply-gate`;
+    if ((await this.redis.set(gate, '1', 'PX', ms, 'NX')) === 'OK') return { ok: true };
+    return { ok: false, waitMs: Math.max(0, await this.redis.pttl(gate)) };
+  }
+
+  /** Serialise a group's refreshes, so an older counter never overwrites a newer one. */
+  async withLock<T>(gid: string, fn: () => Promise<T>, waitMs = 20_000): Promise<T> {
+    const lock = `${this.groupKey(gid)}:lock`;
+    const token = `${process.pid}:${Math.random()}`;
+    const deadline = Date.now() + waitMs;
+    while ((await this.redis.set(lock, token, 'PX', 60_000, 'NX')) !== 'OK') {
+      if (Date.now() > deadline) throw new Error(`alert group ${gid} is locked by another refresh`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    try {
+      return await fn();
+    } finally {
+      await this.redis.eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0", 1, lock, token);
+    }
+  }
+
+  async mute(fp: string, mute: Mute): Promise<void> {
+    const value = JSON.stringify(mute);
+    if (mute.until !== undefined) await this.redis.set(this.muteKey(fp), value, 'PX', Math.max(1, mute.until - Date.now()));
+    else await this.redis.set(this.muteKey(fp), value);
+  }
+
+  async unmute(fp: string): Promise<boolean> {
+    return (await this.redis.del(this.muteKey(fp))) > 0;
+  }
+
+  async muted(fp: string): Promise<Mute | undefined> {
+    const raw = await this.redis.get(this.muteKey(fp));
+    return raw ? (JSON.parse(raw) as Mute) : undefined;
+  }
+}

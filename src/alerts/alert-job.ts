@@ -1,0 +1,93 @@
+// The alert job: a failed CI job reported by a webhook (generic, GitHub, GitLab). Unlike a slash command's job
+// it has no Slack user and no response_url: it is routed to a channel by the configuration. The HTTP handler
+// stores it and acks; the worker fetches the log (GitHub, GitLab), diagnoses, aggregates and posts.
+import { createHash } from 'node:crypto';
+import { Queue, type ConnectionOptions } from 'bullmq';
+import { z } from 'zod';
+
+export const ALERT_QUEUE = 'alerts';
+/** One failed CI job. */
+export const ALERT_JOB = 'alert';
+/** Re-render an alert thread's parent (counter, mute) and post the bounded "new pipelines" reply. */
+export const REFRESH_JOB = 'alert-refresh';
+
+const ip = z.union([z.ipv4(), z.ipv6()]);
+
+export const pipelineSchema = z.object({
+  /** `github`, `gitlab`, `jenkins`, … */
+  provider: z.string().max(40).optional(),
+  name: z.string().max(200).optional(),
+  url: z.url().max(2000).optional(),
+  runId: z.string().max(100).optional(),
+  job: z.string().max(200).optional(),
+  commit: z.string().max(100).optional(),
+  branch: z.string().max(300).optional(),
+});
+export type Pipeline = z.infer<typeof pipelineSchema>;
+
+export const logSourceSchema = z.discriminatedUnion('from', [
+  z.object({ from: z.literal('github'), owner: z.string().max(100), repo: z.string().max(100), jobId: z.number().int().positive() }),
+  z.object({ from: z.literal('gitlab'), projectId: z.number().int().positive(), jobId: z.number().int().positive() }),
+]);
+export type LogSource = z.infer<typeof logSourceSchema>;
+
+export const alertJobSchema = z.object({
+  kind: z.literal('alert'),
+  source: z.enum(['ci', 'github', 'gitlab']),
+  /** The redacted log (cut to the size limit), when the webhook carried it. */
+  log: z.string().optional(),
+  /** Where the worker fetches the log from, when the webhook did not carry it. */
+  fetch: logSourceSchema.optional(),
+  image: z.string().max(600).optional(),
+  /** The CI runner's address, for firewall checks (probes read it). */
+  runnerIp: ip.optional(),
+  /** A channel the webhook asked for; used only when the configuration allows overrides. */
+  channel: z.string().regex(/^[CG][A-Z0-9]{2,}$/).optional(),
+  pipeline: pipelineSchema.default({}),
+  receivedAt: z.number().int(),
+}).refine((job) => job.log !== undefined || job.fetch !== undefined, { message: 'an alert needs a log or where to fetch it' });
+export type AlertJobData = z.infer<typeof alertJobSchema>;
+
+export const refreshJobSchema = z.object({ kind: z.literal('alert-refresh'), group: z.string().regex(/^[a-z0-9]+$/) });
+export type RefreshJobData = z.infer<typeof refreshJobSchema>;
+
+export type AlertQueue = Queue<AlertJobData | RefreshJobData>;
+
+export function createAlertQueue(connection: ConnectionOptions, prefix: string, attempts: number, backoffMs: number): AlertQueue {
+  return new Queue<AlertJobData | RefreshJobData>(ALERT_QUEUE, {
+    connection,
+    prefix,
+    defaultJobOptions: {
+      attempts,
+      backoff: { type: 'exponential', delay: backoffMs },
+      // Completed alert jobs are kept a day: their ids are what makes a redelivered webhook a no-op.
+      removeOnComplete: { age: 24 * 3600, count: 100_000 },
+      removeOnFail: { age: 7 * 24 * 3600, count: 5000 },
+    },
+  });
+}
+
+/**
+ * The job id of a delivery: the same failed CI job (run and job) or the same delivery id gives the same id,
+ * so BullMQ stores it once. Without either, every delivery is new.
+ */
+export function alertJobId(dedupKey: string | undefined): string {
+  const key = dedupKey ?? `random:${Math.random()}:${process.hrtime.bigint()}`;
+  return `a${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
+}
+
+export class StoreError extends Error {
+  override name = 'StoreError';
+}
+
+/** Store an alert job; resolves with its id once Redis holds it (a duplicate resolves with the first one's id). */
+export async function storeAlert(queue: AlertQueue, data: AlertJobData, dedupKey: string | undefined): Promise<string> {
+  const jobId = alertJobId(dedupKey);
+  const valid = alertJobSchema.parse(data);
+  try {
+    await queue.add(ALERT_JOB, valid, { jobId });
+  } catch (error) {
+    throw new StoreError(`could not store the alert: ${(error as Error).message}`);
+  }
+  return jobId;
+}

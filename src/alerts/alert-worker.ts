@@ -1,0 +1,181 @@
+// The alert worker. An `alert` job: fetch the log when the webhook did not carry it, diagnose, drop what is no
+// push failure, route, count in its group (Lua, atomic), and schedule a refresh. A `refresh` job does all the
+// posting of a group, one refresh at a time: the parent (once), the diagnosis in its thread (once), the exact
+// counter (coalesced: at most one update per group per interval), and at most one "new pipelines" reply per
+// reply interval. Posting goes through the paced client (per-channel slots, Retry-After).
+import { randomBytes } from 'node:crypto';
+import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { diagnose } from '../engine/diagnose.js';
+import { redact } from '../engine/redact.js';
+import type { Logger } from '../ops/logger.js';
+import type { Metrics } from '../ops/metrics.js';
+import { renderDiagnosisBlocks, type SlackMessage } from '../render/slack/blocks.js';
+import { callSlack, type WebClient } from '../slack/web-client.js';
+import type { PostState } from '../slack/post-state.js';
+import { ALERT_QUEUE, REFRESH_JOB, alertJobSchema, refreshJobSchema, type AlertJobData, type AlertQueue, type RefreshJobData } from './alert-job.js';
+import type { AlertGroups, PipelineRef } from './alert-groups.js';
+import { cutLog } from './cut-log.js';
+import { LogUnavailableError, type FetchJobLog } from './fetch-log.js';
+import { alertFingerprint } from './fingerprint.js';
+import { counterLine, renderAlertParent, renderPipelinesReply } from './render-alert.js';
+import { routeAlert, type RoutingTable } from './routing.js';
+
+export interface AlertWorkerDeps {
+  slack: WebClient;
+  state: PostState;
+  groups: AlertGroups;
+  queue: AlertQueue;
+  routing: RoutingTable;
+  fetchLog: FetchJobLog;
+  maxLogChars: number;
+  /** At most one parent update per group per this interval (the counter is exact after each). */
+  updateEveryMs: number;
+  /** At most one "new pipelines" thread reply per group per this interval. */
+  replyEveryMs: number;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+export interface AlertJobResult {
+  outcome: 'opened' | 'counted' | 'not_a_push_failure' | 'no_channel' | 'log_unavailable' | 'refreshed' | 'muted' | 'gone';
+  group?: string;
+}
+
+const postKey = (gid: string) => `alert-${gid}`;
+
+export function createAlertProcessor(deps: AlertWorkerDeps) {
+  const { slack, state, groups, queue, logger, metrics } = deps;
+
+  async function scheduleRefresh(gid: string, atMs: number): Promise<void> {
+    // Refresh `b` runs after bucket `b` ends, so it reads every failure counted in it (Redis' clock).
+    const bucket = Math.floor(atMs / deps.updateEveryMs);
+    const delay = Math.max(0, (bucket + 1) * deps.updateEveryMs - Date.now() + 50);
+    await queue.add(REFRESH_JOB, { kind: 'alert-refresh', group: gid }, { jobId: `r${gid}b${bucket}`, delay });
+  }
+
+  async function processAlert(job: Job, data: AlertJobData): Promise<AlertJobResult> {
+    let log = data.log;
+    if (log === undefined) {
+      try {
+        // Redacted before anything else sees it; cut after, so no half secret survives a cut.
+        log = cutLog(redact(await deps.fetchLog(data.fetch!)), deps.maxLogChars);
+      } catch (error) {
+        if (!(error instanceof LogUnavailableError)) throw error;
+        logger.warn({ jobId: job.id, reason: error.message }, 'alert dropped: the job log is unavailable');
+        return { outcome: 'log_unavailable' };
+      }
+    }
+    const p = data.pipeline;
+    const diagnosis = diagnose({
+      log,
+      ...(data.image ? { image: data.image } : {}),
+      ...(data.runnerIp ? { runnerIp: data.runnerIp } : {}),
+      pipeline: { ...(p.provider ? { provider: p.provider } : {}), ...(p.name ? { name: p.name } : {}), ...(p.url ? { url: p.url } : {}), ...(p.runId ? { runId: p.runId } : {}), ...(p.commit ? { commit: p.commit } : {}), ...(p.branch ? { branch: p.branch } : {}) },
+    });
+    const fingerprint = alertFingerprint(diagnosis);
+    if (!fingerprint) return { outcome: 'not_a_push_failure' };
+    const channel = routeAlert(deps.routing, { host: fingerprint.host, repository: fingerprint.repository, pipeline: p.name, requested: data.channel });
+    if (!channel) {
+      logger.warn({ jobId: job.id, host: fingerprint.host }, 'alert dropped: no route matches and ALERT_CHANNEL is not set');
+      return { outcome: 'no_channel' };
+    }
+    const top = diagnosis.findings[0]!;
+    const pipeline: PipelineRef | undefined = p.name || p.runId ? { name: p.name ?? p.provider ?? 'pipeline', ...(p.runId ? { runId: p.runId } : {}), ...(p.url ? { url: p.url } : {}) } : undefined;
+    const message: SlackMessage = renderDiagnosisBlocks(diagnosis);
+    const { group, opened, at } = await groups.record(
+      String(job.id),
+      { fingerprint, channel, provider: diagnosis.provider, title: redact(top.title), ...(diagnosis.image ? { image: diagnosis.image.reference } : {}) },
+      pipeline,
+      JSON.stringify(message),
+      `g${randomBytes(8).toString('hex')}`,
+    );
+    if (opened) await queue.add(REFRESH_JOB, { kind: 'alert-refresh', group }, { jobId: `r${group}open` });
+    else await scheduleRefresh(group, at);
+    return { outcome: opened ? 'opened' : 'counted', group };
+  }
+
+  async function refresh(gid: string): Promise<AlertJobResult> {
+    return groups.withLock(gid, async () => {
+      const group = await groups.state(gid);
+      if (!group) return { outcome: 'gone' as const };
+      const { channel } = group.meta;
+      const mute = await groups.muted(group.meta.fingerprint.id);
+      const shown = `${counterLine(group)}|${mute ? `${mute.by}:${mute.until ?? 'resolved'}` : ''}`;
+      let parentTs = group.parentTs;
+      if (!parentTs) {
+        // Muted before its first post: counted, not posted (the parent appears once unmuted and failing again).
+        if (mute) return { outcome: 'muted' as const, group: gid };
+        parentTs = (
+          await state.once(postKey(gid), 'parent', async () => {
+            const res = await callSlack(metrics, 'chat.postMessage', () => slack.chat.postMessage({ channel, ...renderAlertParent(group, mute), unfurl_links: false, unfurl_media: false }));
+            if (!res.ts) throw new Error('chat.postMessage returned no ts');
+            return res.ts;
+          })
+        ).ts;
+        await groups.setFields(gid, { parentTs, shown });
+        const diagnosisMessage = JSON.parse((await groups.getField(gid, 'diagnosis')) ?? '{}') as SlackMessage;
+        const reply = await state.once(postKey(gid), 'reply', async () => {
+          const res = await callSlack(metrics, 'chat.postMessage', () =>
+            slack.chat.postMessage({ channel, thread_ts: parentTs, ...diagnosisMessage, unfurl_links: false, unfurl_media: false }),
+          );
+          if (!res.ts) throw new Error('chat.postMessage returned no ts');
+          return res.ts;
+        });
+        // The diagnosis is this interval's thread reply.
+        if (reply.posted) await groups.claimReply(gid, deps.replyEveryMs);
+        metrics.findings.inc({ category: group.meta.fingerprint.category, provider: group.meta.provider });
+      } else if (group.shown !== shown) {
+        const ts = parentTs;
+        await callSlack(metrics, 'chat.update', () => slack.chat.update({ channel, ts, ...renderAlertParent(group, mute) }));
+        await groups.setFields(gid, { shown });
+      }
+
+      if (!mute) {
+        const pending = await groups.pending(gid);
+        if (pending.length > 0) {
+          const claim = await groups.claimReply(gid, deps.replyEveryMs);
+          if (claim.ok) {
+            await callSlack(metrics, 'chat.postMessage', () => slack.chat.postMessage({ channel, thread_ts: parentTs, ...renderPipelinesReply(pending), unfurl_links: false, unfurl_media: false }));
+            await groups.markListed(gid, pending);
+          } else await scheduleRefresh(gid, Date.now() + claim.waitMs);
+        }
+      }
+      // Failures counted while we posted are shown by the next interval's refresh.
+      const after = await groups.state(gid);
+      if (after && counterLine(after) !== counterLine(group)) await scheduleRefresh(gid, Date.now());
+      return { outcome: 'refreshed' as const, group: gid };
+    });
+  }
+
+  return async function processAlertJob(job: Job<AlertJobData | RefreshJobData, AlertJobResult>): Promise<AlertJobResult> {
+    if (job.name === REFRESH_JOB) {
+      const parsed = refreshJobSchema.safeParse(job.data);
+      if (!parsed.success) throw new UnrecoverableError('invalid refresh job');
+      return refresh(parsed.data.group);
+    }
+    const parsed = alertJobSchema.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`invalid alert job: ${parsed.error.issues[0]?.message ?? 'unknown'}`);
+    const result = await processAlert(job, parsed.data);
+    metrics.alerts.inc({ outcome: result.outcome });
+    logger.info({ jobId: job.id, outcome: result.outcome, group: result.group, source: parsed.data.source }, 'alert processed');
+    return result;
+  };
+}
+
+export interface StartAlertWorkerOptions extends AlertWorkerDeps {
+  connection: ConnectionOptions;
+  prefix: string;
+  concurrency: number;
+  lockMs?: number;
+}
+
+export function startAlertWorker(options: StartAlertWorkerOptions): Worker<AlertJobData | RefreshJobData, AlertJobResult> {
+  const worker = new Worker<AlertJobData | RefreshJobData, AlertJobResult>(ALERT_QUEUE, createAlertProcessor(options), {
+    connection: options.connection,
+    prefix: options.prefix,
+    concurrency: options.concurrency,
+    ...(options.lockMs ? { lockDuration: options.lockMs, stalledInterval: options.lockMs } : {}),
+  });
+  worker.on('error', (error) => options.logger.error({ err: error }, 'alert worker error'));
+  return worker;
+}
