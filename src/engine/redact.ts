@@ -30,7 +30,12 @@ function isNotASecret(value: string): boolean {
   );
 }
 
-const QUOTED_OR_BARE = String.raw`(?:"[^"\r\n]*"|'[^'\r\n]*'|\[[A-Za-z]+\]|[^\s"'&;,)}\]]+)`;
+// A bare value runs through `&` and `,` (`PASSWORD=abc&more` is one value) unless the next `key=` or a space follows.
+const BARE_VALUE = String.raw`(?:[^\s"'&;,)}\]]|[&,](?![A-Za-z_][\w.-]*=|[\s,&]|$))+`;
+// The rest of a value whose opening quote came before the user name (`"user:pass word"`): words up to the
+// closing quote, or one bare word.
+const QUOTED_WORDS = String.raw`[^\s"']+(?:[ \t]+[^\s"'-][^\s"']*)*(?=["'])|[^\s"']+`;
+const QUOTED_OR_BARE = String.raw`(?:"[^"\r\n]*"|'[^'\r\n]*'|\[[A-Za-z]+\]|${BARE_VALUE})`;
 // Key names whose value is a secret (bounded, so a long word cannot make matching quadratic). Keys ending in
 // _id, _type, _url, _file, _name, _stdin… after the secret-ish word are not: see isNotASecretKey.
 const SECRET_KEY = String.raw`[A-Za-z0-9_.-]{0,40}?(?:password|passwd|passphrase|pwd|secret|token|api[_-]?key|apikey|private[_-]?key|access[_-]?key|auth[_-]?key|session[_-]?key|signature|credentials?_?json|dockerconfigjson|dockercfg)[A-Za-z0-9_.-]{0,40}`;
@@ -156,13 +161,54 @@ export const REDACTION_PATTERNS: readonly RedactionPattern[] = [
   {
     id: 'azure-connection-string',
     description: 'Azure storage / Service Bus connection-string keys and SAS signatures',
-    pattern: /(?<pre>\b(?:AccountKey|SharedAccessKey|SharedAccessKeyValue|AccessKey|ClientSecret|Password|Pwd)=)(?<secret>[^;\s"'&]+)/g,
+    pattern: /(?<pre>\b(?:AccountKey|SharedAccessKey|SharedAccessKeyValue|AccessKey|ClientSecret|Password|Pwd)=)(?<secret>(?:[^;\s"'&]|&(?![A-Za-z_][\w.-]*=))+)/g,
     keep: isNotASecret,
   },
   {
     id: 'azure-sas-signature',
     description: 'the sig= of an Azure SAS token (and X-Amz-Signature of a presigned URL)',
     pattern: /(?<pre>[?&;](?:sig|X-Amz-Signature|X-Goog-Signature|Signature)=)(?<secret>[^&\s"'#;]+)/gi,
+  },
+  {
+    id: 'creds-flag',
+    description: 'user:password of --creds / --src-creds / --dest-creds (skopeo, crane, podman); the whole value when it has no user',
+    pattern: new RegExp(String.raw`(?<pre>(?:^|[ \t])--(?:src-|dest-)?creds(?:[ \t]+|=)["']?(?:[^\s:"']*:)?)(?<secret>"[^"\r\n]*"|'[^'\r\n]*'|${QUOTED_WORDS})`, 'g'),
+    keep: isNotASecret,
+  },
+  {
+    id: 'curl-user',
+    description: 'the password of curl -u / --user user:password',
+    pattern: new RegExp(String.raw`(?<pre>\bcurl\b[^\r\n|;&]{0,300}?[ \t](?:-u[ \t]*|--user(?:[ \t]+|=))["']?[^\s:"']*:)(?<secret>${QUOTED_WORDS})`, 'g'),
+    keep: isNotASecret,
+  },
+  {
+    id: 'cli-config-set',
+    description: '`aws configure set aws_secret_access_key X` and the like: a secret-ish setting given as the next word',
+    pattern: new RegExp(String.raw`(?<pre>\bconfig(?:ure)?[ \t]+set[ \t]+(?:--[\w-]+[ \t]+)*(?<key>${SECRET_KEY})[ \t]+)(?<secret>"[^"\r\n]*"|'[^'\r\n]*'|[^\s"']+)`, 'gi'),
+    keep: isNotASecret,
+  },
+  {
+    id: 'registry-auth-header',
+    description: "Docker Engine API X-Registry-Auth / X-Registry-Config headers (base64 JSON holding the password)",
+    pattern: /(?<pre>\bX-Registry-(?:Auth|Config)[ \t]*[:=][ \t]*["']?)(?<secret>[^\s"',]+)/gi,
+    keep: isNotASecret,
+  },
+  {
+    id: 'ecr-token',
+    description: 'ECR login passwords and authorization tokens, bare (base64 of {"payload": …} and of AWS:{"payload": …})',
+    pattern: /\b(?:eyJwYXlsb2Fk|QVdTOmV5SndZWGxzYjJGa)[A-Za-z0-9+/]{20,}={0,2}/g,
+  },
+  {
+    id: 'escaped-json-key-value',
+    description: 'JSON-escaped \\"key\\":\\"value\\" pairs (kaniko and other tools printing JSON inside JSON)',
+    pattern: new RegExp(String.raw`(?<pre>\\+["'](?<key>${SECRET_KEY}|auth|identitytoken|registrytoken)\\+["'][ \t]*:[ \t]*\\+["'])(?<secret>(?:[^"'\\\r\n]|\\(?!["']))+)(?<post>\\+["'])`, 'gi'),
+    keep: isNotASecret,
+  },
+  {
+    id: 'env-key-colon-value',
+    description: 'ENV_STYLE_SECRET: value anywhere on a line (after a timestamp or a log prefix)',
+    pattern: /(?<pre>(?<![A-Za-z0-9_.-])(?<key>[A-Z][A-Z0-9_]{0,40}?(?:PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|API_?KEY|PRIVATE_KEY|ACCESS_KEY|AUTH_KEY|CREDENTIALS)[A-Z0-9_]{0,40}):[ \t]+)(?<secret>"[^"\r\n]*"|'[^'\r\n]*'|[^\s"']+)/g,
+    keep: isNotASecret,
   },
   {
     id: 'quoted-key-value',

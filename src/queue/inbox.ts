@@ -5,7 +5,8 @@
 // as a no-op. Measured: a BullMQ add (a Lua script and two event-stream writes) in the ack path doubled the
 // p99 ack latency under 50 concurrent commands; an LPUSH costs about what a bare ack does.
 import { randomBytes } from 'node:crypto';
-import type { RedisConnection } from '../ops/redis.js';
+import type { Redis } from 'ioredis';
+import { redactDeep } from '../engine/redact.js';
 import type { Logger } from '../ops/logger.js';
 import type { DiagnoseQueue } from './diagnose-queue.js';
 import { DIAGNOSE_JOB, diagnoseJobSchema, type DiagnoseJobData } from './jobs.js';
@@ -36,7 +37,8 @@ export class EnqueueError extends Error {
  * `commandTimeout` (and no offline queue) so that this fails fast, well inside Slack's 3 s, when Redis is away.
  */
 export async function pushToInbox(redis: RedisConnection, prefix: string, data: DiagnoseJobData): Promise<string> {
-  const entry: InboxEntry = { id: newJobId(), data: diagnoseJobSchema.parse(data) };
+  // Redacted here, the one way into Redis, whatever the caller already did: a secret never reaches a Redis value.
+  const entry: InboxEntry = { id: newJobId(), data: diagnoseJobSchema.parse(redactDeep(data)) };
   try {
     await redis.lpush(inboxKeys(prefix).inbox, JSON.stringify(entry));
   } catch (error) {

@@ -1,47 +1,10 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { REDACTED, REDACTION_PATTERNS, redact, redactDeep } from '../../src/engine/redact.js';
+import { corpusFiles, leakedFragment, readWholeCorpus } from '../helpers/secret-corpus.js';
 
-const CORPUS = fileURLToPath(new URL('../fixtures/secrets/', import.meta.url));
-
-interface Case {
-  file: string;
-  line: number;
-  input: string;
-  secrets: string[];
-  evidence: string[];
-}
-
-/** Read the corpus format described in test/fixtures/secrets/README.md. */
-function readCorpus(file: string): Case[] {
-  const cases: Case[] = [];
-  let current: Case | undefined;
-  const lines = readFileSync(join(CORPUS, file), 'utf8').split('\n');
-  lines.forEach((raw, index) => {
-    if (raw.trim() === '') {
-      current = undefined;
-      return;
-    }
-    const kind = raw.charAt(0);
-    const text = raw.slice(2);
-    if (kind === '#') return;
-    if (!current) {
-      current = { file, line: index + 1, input: '', secrets: [], evidence: [] };
-      cases.push(current);
-    }
-    if (kind === '>') current.input = current.input === '' ? text : `${current.input}\n${text}`;
-    else if (kind === '-') current.secrets.push(text);
-    else if (kind === '+') current.evidence.push(text);
-    else throw new Error(`${file}:${index + 1}: unknown line kind ${JSON.stringify(kind)}`);
-  });
-  return cases;
-}
-
-const files = readdirSync(CORPUS).filter((f) => f.endsWith('.txt'));
-const corpus = files.flatMap(readCorpus);
+const files = corpusFiles();
+const corpus = readWholeCorpus();
 
 describe('redaction corpus', () => {
   it('has a file per secret kind and cases in each', () => {
@@ -51,12 +14,25 @@ describe('redaction corpus', () => {
 
   it.each(corpus.map((c) => [`${c.file}:${c.line}`, c] as const))('%s', (_name, c) => {
     const out = redact(c.input);
-    for (const secret of c.secrets) expect(out, `secret still visible: ${secret}`).not.toContain(secret);
+    for (const secret of c.secrets) expect(leakedFragment(out, secret, c.input), `part of a secret still visible: ${secret}`).toBeUndefined();
     for (const evidence of c.evidence) expect(out, `evidence lost: ${evidence}`).toContain(evidence);
     if (c.secrets.length > 0) expect(out).toContain(REDACTED);
     else expect(out).toBe(c.input);
     // Redacting twice changes nothing more.
     expect(redact(out)).toBe(out);
+  });
+});
+
+describe('the leak check', () => {
+  const secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+  it('catches a redactor that keeps any 8 characters of a secret, not only the whole secret', () => {
+    expect(leakedFragment(`key=[REDACTED]${secret.slice(4)}`, secret)).toBe(secret.slice(4, 12));
+    expect(leakedFragment(`key=${secret.slice(0, 8)}[REDACTED]`, secret)).toBe(secret.slice(0, 8));
+    expect(leakedFragment('key=[REDACTED]', secret)).toBeUndefined();
+  });
+
+  it('does not count text that also stands outside the secret', () => {
+    expect(leakedFragment('host harbor.example.com, password [REDACTED]', 'harbor.example.com-pw', 'host harbor.example.com, password harbor.example.com-pw')).toBeUndefined();
   });
 });
 
@@ -115,6 +91,8 @@ describe('redact on hostile input', () => {
     ['many echo pipes', 'echo x | '.repeat(20_000)],
     ['PEM headers without an end', '-----BEGIN PRIVATE KEY-----\n'.repeat(10_000)],
     ['URL userinfo without an @', 'https://a:'.repeat(20_000)],
+    ['curl -u and creds flags before many unquoted words', `curl -u a:${'word '.repeat(20_000)} --dest-creds u:${'word '.repeat(20_000)}`],
+    ['escaped quotes without an end', '\\"password\\":\\"'.repeat(20_000)],
   ])('%s', (_name, input) => {
     expect(typeof redact(input)).toBe('string');
   });

@@ -35,6 +35,17 @@ it('refuses invalid job data before storing it', async () => {
   expect(await inboxLength(redis, prefix)).toBe(0);
 });
 
+it('redacts what it stores, whatever the caller did', async () => {
+  const secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+  const other = prefix + '-redact';
+  await pushToInbox(redis, other, { ...data(0), log: `aws configure set aws_secret_access_key ${secret}`, image: 'ghcr.io/acme/app:1' });
+  const stored = await redis.lrange(inboxKeys(other).inbox, 0, -1);
+  await redis.del(inboxKeys(other).inbox);
+  expect(stored).toHaveLength(1);
+  expect(stored[0]).toContain('aws_secret_access_key [REDACTED]');
+  expect(stored[0]).not.toContain(secret.slice(0, 8));
+});
+
 it('moves every entry once, re-adds entries a dead mover left behind, and drops malformed ones', async () => {
   const ids = await Promise.all(Array.from({ length: 150 }, (_, i) => pushToInbox(redis, prefix, data(i))));
   // A mover that died mid-batch: an entry already added and one not yet added, both still in processing.

@@ -122,7 +122,8 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     metrics.commands.inc({ subcommand: 'diagnose_modal_submit' });
     const values = view.state.values;
     const rawLog = values[MODAL_BLOCKS.log.block]?.[MODAL_BLOCKS.log.action]?.value ?? '';
-    const rawImage = (values[MODAL_BLOCKS.image.block]?.[MODAL_BLOCKS.image.action]?.value ?? '').trim();
+    // Redacted before parsing: a parse error quotes its input back to the user.
+    const rawImage = redact(values[MODAL_BLOCKS.image.block]?.[MODAL_BLOCKS.image.action]?.value ?? '').trim();
     const picked = values[MODAL_BLOCKS.registry.block]?.[MODAL_BLOCKS.registry.action]?.selected_option?.value ?? ANY_REGISTRY;
     const errors: Record<string, string> = {};
 
@@ -130,8 +131,8 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     let image: string | undefined;
     if (rawImage !== '') {
       const parsed = parseImageRef(rawImage);
-      if (parsed.ok) image = redact(parsed.ref.reference);
-      else errors[MODAL_BLOCKS.image.block] = truncate(`Not an image reference (${redact(parsed.error)}). Example: ghcr.io/acme/app:1.2.3`, 150);
+      if (parsed.ok) image = parsed.ref.reference;
+      else errors[MODAL_BLOCKS.image.block] = truncate(`Not an image reference (${parsed.error}). Example: ghcr.io/acme/app:1.2.3`, 150);
     }
     if (picked !== ANY_REGISTRY && !registryNames.has(picked)) errors[MODAL_BLOCKS.registry.block] = 'That registry is no longer configured; pick another.';
     const meta = (() => {
