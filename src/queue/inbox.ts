@@ -5,7 +5,7 @@
 // as a no-op. Measured: a BullMQ add (a Lua script and two event-stream writes) in the ack path doubled the
 // p99 ack latency under 50 concurrent commands; an LPUSH costs about what a bare ack does.
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../ops/redis.js';
 import { redactDeep } from '../engine/redact.js';
 import type { Logger } from '../ops/logger.js';
 import type { DiagnoseQueue } from './diagnose-queue.js';
