@@ -1,0 +1,57 @@
+// A Redis of a test's own (the shared one on 6379 must never be stopped): started on a free loopback port with
+// append-only persistence in a temporary folder, so a test can stop it, start it again with the same data,
+// or pause it (SIGSTOP) to simulate a stall.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { freePort } from './app-process.js';
+
+const run = promisify(execFile);
+
+export interface OwnRedis {
+  url: string;
+  port: number;
+  /** Stop the server (its data stays on disk for the next start). */
+  stop(): Promise<void>;
+  /** Start it again on the same port with the same data; resolves when it answers PING. */
+  start(): Promise<void>;
+  /** Stop it and remove its data for good. */
+  destroy(): Promise<void>;
+}
+
+export async function startOwnRedis(): Promise<OwnRedis> {
+  const dir = mkdtempSync(join(tmpdir(), 'rd-redis-'));
+  const port = await freePort();
+  let server: ChildProcess | undefined;
+  const start = async () => {
+    server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always'], { stdio: 'ignore' });
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const pong = await run('redis-cli', ['-p', String(port), 'ping']).then((r) => r.stdout.trim(), () => '');
+      if (pong === 'PONG') return;
+      if (Date.now() > deadline) throw new Error(`redis-server on :${port} did not start`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  const stop = async () => {
+    const current = server;
+    if (!current || current.exitCode !== null || current.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      current.once('exit', () => resolve());
+      current.kill('SIGTERM');
+    });
+  };
+  await start();
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    stop,
+    start,
+    async destroy() {
+      await stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
