@@ -4,7 +4,6 @@ import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { diagnose, diagnoseStream } from '../engine/diagnose.js';
-import { parseImageRef } from '../engine/image-ref.js';
 import { renderJson, toBatchLine, toJsonLine } from '../render/json.js';
 import { renderText } from '../render/text.js';
 import { parseFormat, parseOrThrow } from './args.js';
@@ -50,12 +49,9 @@ export async function runDiagnose(args: string[], io: CliIO): Promise<number> {
   if (values.config !== undefined && !values.probe) throw usageError('--config is read only with --probe', COMMAND);
   // Read (and validate) the configuration before the log, so a bad file fails fast.
   const registries = values.probe ? await (await import('./load-registries.js')).loadRegistries(values.config, io) : undefined;
-  let image: string | undefined;
-  if (values.image !== undefined) {
-    const parsed = parseImageRef(values.image);
-    if (!parsed.ok) throw usageError(`invalid --image '${values.image}': ${parsed.error}`, COMMAND);
-    image = values.image.trim();
-  }
+  // Any reference is read as far as it goes (masked, templated, refused by Docker: that is a finding).
+  const image = values.image?.trim();
+  if (image === '') throw usageError("option '--image' needs a value", COMMAND);
 
   let path = values.log;
   if (path === undefined) {
@@ -99,12 +95,16 @@ export function describeIssues(error: z.ZodError): string {
     .join('; ');
 }
 
-function idOf(raw: unknown): string | null {
+/** The line's id when it can be told: from the parsed object, or read from a line that is not JSON. */
+function idOf(raw: unknown, line: string): { id?: string } {
   if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
     const id = (raw as { id?: unknown }).id;
-    if (typeof id === 'string' || typeof id === 'number') return String(id);
+    if (typeof id === 'string' || typeof id === 'number') return { id: String(id) };
+    return {};
   }
-  return null;
+  const written = /"id"\s*:\s*(?:"((?:[^"\\]|\\.)*)"|(-?\d+(?:\.\d+)?))/.exec(line);
+  const id = written?.[1] ?? written?.[2];
+  return id !== undefined && id !== '' ? { id } : {};
 }
 
 async function runBatch(path: string, io: CliIO, out: Sink): Promise<number> {
@@ -112,38 +112,30 @@ async function runBatch(path: string, io: CliIO, out: Sink): Promise<number> {
   const err = new Sink(io.stderr);
   const lines = createInterface({ input: Readable.from(input), crlfDelay: Infinity });
   let lineNo = 0;
-  let malformed = 0;
   try {
     for await (const line of lines) {
       lineNo += 1;
       if (out.broken) break;
       if (line.trim() === '') continue;
+      // A line that cannot be read gets an error line of its own; the batch goes on.
       let raw: unknown;
+      let problem: string | undefined;
       try {
         raw = JSON.parse(line);
       } catch (error) {
-        malformed += 1;
-        const message = `not JSON (${(error as Error).message})`;
-        await err.write(`${PROGRAM}: line ${lineNo}: ${message}\n`);
-        await out.write(`${toJsonLine({ id: null, error: message })}\n`);
-        continue;
+        problem = `not JSON (${(error as Error).message})`;
       }
-      const parsed = BatchInputLine.safeParse(raw);
-      let problem: string | undefined;
-      if (!parsed.success) problem = describeIssues(parsed.error);
-      else if (parsed.data.image) {
-        const ref = parseImageRef(parsed.data.image);
-        if (!ref.ok) problem = `image: ${ref.error}`;
-      }
-      if (problem !== undefined || !parsed.success) {
-        malformed += 1;
+      const parsed = problem === undefined ? BatchInputLine.safeParse(raw) : undefined;
+      if (parsed && !parsed.success) problem = describeIssues(parsed.error);
+      if (!parsed?.success) {
         const message = problem ?? 'malformed line';
         await err.write(`${PROGRAM}: line ${lineNo}: ${message}\n`);
-        await out.write(`${toJsonLine({ id: idOf(raw), error: message })}\n`);
+        await out.write(`${toJsonLine({ ...idOf(raw, line), error: message })}\n`);
         continue;
       }
       const { id, log, image } = parsed.data;
-      const diagnosis = diagnose(image ? { log, image } : { log });
+      // An image reference that cannot be parsed is read as far as it goes, and is a finding itself.
+      const diagnosis = diagnose(image?.trim() ? { log, image } : { log });
       await out.write(`${toJsonLine(toBatchLine(String(id), diagnosis))}\n`);
     }
   } catch (error) {
@@ -152,5 +144,5 @@ async function runBatch(path: string, io: CliIO, out: Sink): Promise<number> {
   } finally {
     lines.close();
   }
-  return malformed > 0 ? EXIT.usage : EXIT.ok;
+  return EXIT.ok;
 }

@@ -51,7 +51,9 @@ size is fine. With no --log and a pipe on stdin, the log is read from stdin.
 
 Options:
   -l, --log FILE       the log to read; '-' for stdin
-  -i, --image REF      the image that was pushed (e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1.0)
+  -i, --image REF      the image that was pushed (e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1.0);
+                       masked parts (***, <account>, $AWS_ACCOUNT_ID) are fine, and a reference Docker
+                       would refuse is diagnosed as such
   -f, --format FORMAT  'text' (default; coloured on a terminal unless NO_COLOR is set) or 'json'
   -p, --probe          also ask the registry (and its cloud) what is wrong: probes confirm, refute or
                        add causes (credentials from the config's registries[], read-only)
@@ -62,8 +64,8 @@ Options:
   -h, --help           show this help and exit
 
 ${EXIT_STATUS}
-  With --jsonl: 0 when every line was well-formed, 2 when any line was malformed (it gets an output
-  line {"id", "error"} and a message on stderr naming its line number; the batch goes on).
+  With --jsonl: 0 once the batch is read; a line that is not JSON, or lacks "id" or "log", gets an
+  output line {"id"?, "error"} and a message on stderr naming its line number, and the batch goes on.
 
 Examples:
   ${PROGRAM} diagnose --log push.log

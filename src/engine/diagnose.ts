@@ -2,7 +2,7 @@
 import { providerLogSignals, remediationFor } from '../providers/index.js';
 import { categoryTexts } from './categories.js';
 import type { Diagnosis, Evidence, Facts, Finding, ImageRef, PipelineFacts } from './diagnosis.js';
-import { identifyHost, parseImageRef } from './image-ref.js';
+import { identifyHost, readImageRef } from './image-ref.js';
 import { LogScanner, type LogLine, type ScanResult } from './log-scanner.js';
 import { rankCauses, type RankedCause } from './rank.js';
 import type { Provider } from './vocabulary.js';
@@ -46,11 +46,12 @@ const MAX_EXCERPT_LINES = 40;
 const MAX_EXCERPT_CHARS = 8_000;
 
 function buildDiagnosis(scan: ScanResult, request: Omit<DiagnoseRequest, 'log'>): Diagnosis {
-  const givenImage = request.image ? parseImageRef(request.image) : undefined;
-  const loggedImage = scan.facts.image ? parseImageRef(scan.facts.image) : undefined;
-  const provider = resolveProvider(scan, givenImage?.ok ? givenImage.ref : undefined, request.image);
+  // References as pasted from CI: masked parts stay unknown, and one Docker would refuse is read anyway.
+  const givenImage = request.image ? readImageRef(request.image) : undefined;
+  const loggedImage = scan.facts.image ? readImageRef(scan.facts.image).ref : undefined;
+  const provider = resolveProvider(scan, givenImage?.ref, request.image);
   // The image the user gave wins; the log's image fills in when none was given.
-  const image = givenImage?.ok ? givenImage.ref : loggedImage?.ok ? loggedImage.ref : undefined;
+  const image = givenImage?.ref ?? loggedImage;
   const facts: Facts = { ...scan.facts };
   if (!facts.clientIp && request.runnerIp) facts.clientIp = request.runnerIp;
   if (!facts.host && image) facts.host = image.host;
@@ -59,6 +60,8 @@ function buildDiagnosis(scan: ScanResult, request: Omit<DiagnoseRequest, 'log'>)
   const pushContext = scan.pushContext || request.image !== undefined;
   const causes = rankCauses(scan.hits, { provider, pushContext });
   const findings = causes.map((cause) => toFinding(cause, provider, image, facts));
+  // A reference Docker would refuse is itself a cause: the push could not have been made with it.
+  if (request.image !== undefined && givenImage?.invalid) addFinding(findings, invalidReference(request.image, givenImage.invalid));
 
   return {
     input: {
@@ -93,6 +96,46 @@ export function toFinding(cause: RankedCause, provider: Provider, image: ImageRe
     fixes: [],
     rules: cause.rules,
   };
+}
+
+const INVALID_REFERENCE_CONFIDENCE = 0.85;
+
+function invalidReference(raw: string, why: string): Finding {
+  return {
+    category: 'other',
+    title: 'Docker would refuse this image reference: "invalid reference format"',
+    explanation: `Docker answers "${why.replace(/`/g, "'")}" for ${JSON.stringify(raw.trim())} before it contacts any registry. In CI this is almost always the tag template: a variable that expanded to nothing (an empty tag, or one starting with "-" or "."), upper-case letters from a repository or branch name, or a stray space.`,
+    severity: 'error',
+    confidence: INVALID_REFERENCE_CONFIDENCE,
+    evidence: [{ source: 'log', text: `image reference: ${raw.trim()} (${why})` }],
+    remediation: [
+      { text: 'Print the reference exactly as the job expands it, just before the build and push.', command: 'echo "image=[$IMAGE]"' },
+      { text: 'Give every variable in the tag a default (or stop when one is empty), so the tag never starts with "-" or is empty.', command: 'TAG="${BRANCH_NAME:-main}-${GIT_SHA:?GIT_SHA is empty}"' },
+      { text: 'Lower-case the repository part (owner and branch names are often mixed case).', command: "IMAGE=\"$(echo \"$IMAGE\" | tr '[:upper:]' '[:lower:]')\"" },
+    ],
+    docs: [
+      { title: 'Image reference grammar (distribution/reference)', url: 'https://github.com/distribution/reference/blob/main/reference.go' },
+      { title: 'docker image tag: tag and name rules', url: 'https://docs.docker.com/reference/cli/docker/image/tag/' },
+    ],
+    fixes: [],
+    rules: ['invalid-image-reference'],
+  };
+}
+
+/**
+ * Add a finding in its place by confidence. With one of the same category, the more confident one
+ * speaks for both, with the evidence and rules of both.
+ */
+function addFinding(findings: Finding[], added: Finding): void {
+  let finding = added;
+  const same = findings.findIndex((known) => known.category === added.category);
+  if (same >= 0) {
+    const [known] = findings.splice(same, 1) as [Finding];
+    const [first, second] = known.confidence >= added.confidence ? [known, added] : [added, known];
+    finding = { ...first, evidence: [...first.evidence, ...second.evidence], rules: [...first.rules, ...second.rules] };
+  }
+  const at = findings.findIndex((known) => known.confidence < finding.confidence);
+  findings.splice(at === -1 ? findings.length : at, 0, finding);
 }
 
 /**

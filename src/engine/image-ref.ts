@@ -185,3 +185,77 @@ export function parseImageRef(input: string): ImageRefResult {
   if (digest !== undefined) ref.digest = digest;
   return { ok: true, ref };
 }
+
+/** What could be read from a reference as pasted, and whether Docker itself would refuse it. */
+export interface ImageReading {
+  /** Host, provider, region, repository…: what the reference shows; masked parts are left out. */
+  ref?: ImageRef;
+  /** Why Docker would answer "invalid reference format", when it would. */
+  invalid?: string;
+}
+
+/**
+ * CI systems mask secrets and people paste templates: `***`, `[MASKED]`, `<account>`,
+ * `$AWS_ACCOUNT_ID`, `${REGION}`. Such a part is unknown, not wrong.
+ */
+const MASK = /\*{2,}|\[(?:MASKED|REDACTED|secure)\]|<[\w .-]+>|\$\{?[A-Za-z_]\w*\}?/g;
+const MASK_TOKEN = 'rdmasked';
+
+/**
+ * Read an image reference the way a person pasted it from a CI log: masked parts stay unknown (a masked
+ * account is still ECR in its region); a reference Docker would refuse is read as far as it goes, and
+ * the refusal is returned as `invalid`. Never fails on content; only an empty reference gives nothing.
+ */
+export function readImageRef(input: string): ImageReading {
+  const strict = parseImageRef(input);
+  if (strict.ok) return { ref: strict.ref };
+  if (strict.error === 'image reference is empty') return {};
+
+  const masks: string[] = [];
+  const unmasked = input.replace(MASK, (mask) => `${MASK_TOKEN}${masks.push(mask) - 1}x`);
+  if (masks.length > 0) {
+    const parsed = parseImageRef(unmasked);
+    if (parsed.ok) return { ref: restoreMasks(parsed.ref, masks) };
+  }
+
+  // Docker refuses the reference; read what it names anyway (its host, provider and repository).
+  const lenient = parseImageRef(lenientReference(unmasked));
+  const invalid = dockerRefusal(input, strict.error);
+  return lenient.ok ? { ref: restoreMasks(lenient.ref, masks), invalid } : { invalid };
+}
+
+/** The reference as Docker would have needed it: no spaces, a lower-case name, no tag it cannot take. */
+function lenientReference(text: string): string {
+  let rest = stripScheme(unwrap(unwrap(text).replace(PUSH_COMMAND, ''))).replace(/\s+/g, '');
+  let suffix = '';
+  const at = rest.indexOf('@');
+  if (at >= 0) rest = rest.slice(0, at); // a broken digest says nothing about the registry
+  const colon = rest.lastIndexOf(':');
+  if (colon > rest.lastIndexOf('/')) {
+    const tag = rest.slice(colon + 1);
+    rest = rest.slice(0, colon);
+    if (TAG.test(tag)) suffix = `:${tag}`;
+  }
+  return `${rest.toLowerCase()}${suffix}`;
+}
+
+function dockerRefusal(input: string, error: string): string {
+  if (/upper-case/.test(error)) return 'invalid reference format: repository name must be lowercase';
+  const tag = /^invalid tag "([^"]*)"/.exec(error)?.[1];
+  if (tag !== undefined && (tag === '' || /^[-.]/.test(tag))) {
+    return `invalid reference format: the tag "${tag}" ${tag === '' ? 'is empty' : `starts with "${tag.charAt(0)}"`}, as when a variable in the tag template expanded to nothing (\`\${BRANCH}-\${SHA}\` with BRANCH unset gives ":-abc123")`;
+  }
+  return `invalid reference format: ${error}${/\s/.test(input.trim()) ? ' (a variable with a space, or two words where one was meant?)' : ''}`;
+}
+
+function restoreMasks(ref: ImageRef, masks: readonly string[]): ImageRef {
+  if (masks.length === 0) return ref;
+  const token = new RegExp(`${MASK_TOKEN}(\\d+)x`, 'g');
+  const restore = (text: string): string => text.replace(token, (_, index: string) => masks[Number(index)] ?? '');
+  const masked = (text: string | undefined): boolean => text !== undefined && text.includes(MASK_TOKEN);
+  const out: ImageRef = { ...ref, reference: restore(ref.reference), host: restore(ref.host), repository: restore(ref.repository) };
+  if (masked(ref.account)) delete out.account;
+  if (masked(ref.region)) delete out.region;
+  if (masked(ref.tag)) delete out.tag;
+  return out;
+}

@@ -51,14 +51,29 @@ describe.concurrent('diagnose: exit codes and formats', () => {
     expect(JSON.parse(dash.stdout)).toEqual(JSON.parse(piped.stdout));
   });
 
-  it('takes --image and validates it (invalid: exit 2 with the parser message)', async () => {
+  it('takes --image as pasted: masked parts are read, an invalid reference is a finding, never an exit 2', async () => {
     const ok = await spawnCli(['diagnose', '--log', example('ecr-push-denied.log'), '--image', '123456789012.dkr.ecr.eu-west-1.amazonaws.com/payments-api:1.4.2', '-f', 'json']);
     expect(ok.code).toBe(0);
     expect((JSON.parse(ok.stdout) as Diagnosis).image?.repository).toBe('payments-api');
-    const bad = await spawnCli(['diagnose', '--log', example('ecr-push-denied.log'), '--image', 'Not A/Valid::ref']);
-    expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/^registry-doctor: invalid --image 'Not A\/Valid::ref': .+\nTry 'registry-doctor diagnose --help'.\n$/);
-    expect(bad.stdout).toBe('');
+
+    const masked = await spawnCli(['diagnose', '--log', example('ecr-push-denied.log'), '--image', '***.dkr.ecr.us-east-1.amazonaws.com/payments-api:1.4.2', '-f', 'json']);
+    expect(masked.code).toBe(0);
+    const maskedDiagnosis = JSON.parse(masked.stdout) as Diagnosis;
+    expect(maskedDiagnosis.provider).toBe('ecr');
+    expect(maskedDiagnosis.image).toMatchObject({ provider: 'ecr', region: 'us-east-1', repository: 'payments-api' });
+    expect(maskedDiagnosis.image?.account).toBeUndefined();
+
+    const bad = await spawnCli(['diagnose', '--log', '-', '--image', 'ghcr.io/acme/app:-abc123', '-f', 'json'], { input: 'ERROR: invalid tag "ghcr.io/acme/app:-abc123": invalid reference format\n' });
+    expect(bad.code).toBe(0);
+    expect(bad.stderr).toBe('');
+    const badDiagnosis = JSON.parse(bad.stdout) as Diagnosis;
+    expect(badDiagnosis.provider).toBe('ghcr');
+    expect(badDiagnosis.findings[0]).toMatchObject({ category: 'other', title: expect.stringMatching(/invalid reference format/) });
+    expect(badDiagnosis.findings[0]?.explanation).toMatch(/tag template/);
+
+    const empty = await spawnCli(['diagnose', '--log', example('ecr-push-denied.log'), '--image', ' ']);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/--image' needs a value/);
   });
 
   it('handles invalid UTF-8 (decoded with replacement, still diagnosed) and CRLF', async () => {
@@ -144,7 +159,7 @@ describe.concurrent('diagnose: bad input never gives a stack trace', () => {
 });
 
 describe.concurrent('diagnose --jsonl (batch)', () => {
-  it('one output line per input line, in order; a malformed line gets an error line and exit 2', async () => {
+  it('one output line per input line, in order; a line it cannot read gets an error line and the batch goes on (exit 0)', async () => {
     const input = [
       JSON.stringify({ id: 'a', log: ECR_LOG }),
       '{"id": "b", "log": ',
@@ -152,18 +167,24 @@ describe.concurrent('diagnose --jsonl (batch)', () => {
       JSON.stringify({ id: 'd' }),
       '',
       JSON.stringify({ id: 7, log: ECR_LOG, image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/payments-api:1.4.2', extra: true }),
+      JSON.stringify({ id: 'masked', log: ECR_LOG, image: '$AWS_ACCOUNT_ID.dkr.ecr.$REGION.amazonaws.com/payments-api:1' }),
+      JSON.stringify({ id: 'upper', log: 'pushing', image: 'Acme/App:1' }),
+      'not json at all',
     ].join('\n');
     const r = await spawnCli(['diagnose', '--jsonl', '-'], { input });
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(lines.map((l) => l.id)).toEqual(['a', null, 'c', 'd', '7']);
+    expect(lines.map((l) => l.id)).toEqual(['a', 'b', 'c', 'd', '7', 'masked', 'upper', undefined]);
+    expect(lines[5]).toMatchObject({ provider: 'ecr', category: 'permission_denied' });
+    expect(lines[6]).toMatchObject({ provider: 'dockerhub', category: 'other' });
+    expect(lines[7]).toEqual({ error: expect.stringMatching(/not JSON/) });
     expect(Object.keys(lines[0]!)).toEqual(['id', 'provider', 'category', 'findings']);
     expect(lines[0]).toMatchObject({ provider: 'ecr', category: 'permission_denied' });
     expect(lines[1]!.error).toMatch(/not JSON/);
     expect(lines[2]).toMatchObject({ id: 'c', category: 'other', findings: [] });
     expect(lines[3]!.error).toMatch(/log/);
     expect(lines[4]).toMatchObject({ provider: 'ecr', category: 'permission_denied' });
-    expect(r.stderr).toMatch(/^registry-doctor: line 2: not JSON.*\nregistry-doctor: line 4: log: .*\n$/);
+    expect(r.stderr).toMatch(/^registry-doctor: line 2: not JSON.*\nregistry-doctor: line 4: log: .*\nregistry-doctor: line 9: not JSON.*\n$/);
   });
 
   it('exit 0 when every line is well-formed (file input)', async () => {

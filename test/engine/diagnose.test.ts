@@ -276,6 +276,39 @@ describe('provider', () => {
   it('other when nothing names a registry', () => {
     expect(diagnose({ log: 'denied: requested access to the resource is denied' }).provider).toBe('other');
   });
+  it('a masked account is still ECR in its region', () => {
+    const diagnosis = diagnose({ log: 'denied: requested access to the resource is denied', image: '***.dkr.ecr.us-east-1.amazonaws.com/app:1' });
+    expect(diagnosis.provider).toBe('ecr');
+    expect(diagnosis.image).toMatchObject({ region: 'us-east-1', repository: 'app' });
+  });
+  it('a name with no host is Docker Hub, even masked, when the log names no registry', () => {
+    expect(diagnose({ log: 'denied: requested access to the resource is denied', image: '***/app:1' }).provider).toBe('dockerhub');
+  });
+  it('a masked image in the log is read too', () => {
+    const log = 'The push refers to repository [***.dkr.ecr.eu-west-1.amazonaws.com/app]\nEOF';
+    expect(diagnose({ log }).image).toMatchObject({ provider: 'ecr', region: 'eu-west-1', repository: 'app' });
+  });
+});
+
+describe('an image reference Docker would refuse', () => {
+  it('is the diagnosis, with what Docker says and the fix for the tag template', () => {
+    const diagnosis = diagnose({ log: 'Error: Process completed with exit code 1.', image: 'ghcr.io/acme/app:-abc123' });
+    expect(diagnosis.provider).toBe('ghcr');
+    expect(diagnosis.findings[0]).toMatchObject({ category: 'other', rules: ['invalid-image-reference'] });
+    expect(diagnosis.findings[0]?.explanation).toMatch(/invalid reference format/);
+    expect(diagnosis.findings[0]?.remediation.map((step) => step.command).join('\n')).toMatch(/:-main/);
+  });
+  it('joins the log\'s own "invalid reference format" finding rather than adding a second one', () => {
+    const log = 'invalid argument "Acme/App:1" for "-t, --tag" flag: invalid reference format: repository name must be lowercase';
+    const diagnosis = diagnose({ log, image: 'Acme/App:1' });
+    expect(diagnosis.findings.filter((finding) => finding.category === 'other')).toHaveLength(1);
+    expect(diagnosis.findings[0]?.rules).toEqual(expect.arrayContaining(['invalid-image-reference', 'invalid-reference-format']));
+  });
+  it('does not hide a stronger cause the log shows', () => {
+    const log = 'denied: Your authorization token has expired. Reauthenticate and try again.';
+    const diagnosis = diagnose({ log, image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/App:1' });
+    expect(diagnosis.findings.map((finding) => finding.category).slice(0, 2)).toEqual(['auth_expired', 'other']);
+  });
 });
 
 describe('secrets never reach the evidence', () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ImageRef } from '../../src/engine/diagnosis.js';
-import { identifyHost, normaliseHost, parseImageRef } from '../../src/engine/image-ref.js';
+import { identifyHost, normaliseHost, parseImageRef, readImageRef } from '../../src/engine/image-ref.js';
 
 const DIGEST = `sha256:${'0123456789abcdef'.repeat(4)}`;
 
@@ -225,5 +225,52 @@ describe('identifyHost with masked or placeholder names, as pasted in issue thre
     ['contoso.privatelink.azurecr.io', { provider: 'acr', account: 'contoso' }],
   ])('%s', (host, expected) => {
     expect(identifyHost(host)).toEqual(expected);
+  });
+});
+
+describe('readImageRef: references as pasted from CI logs', () => {
+  it.each([
+    ['***.dkr.ecr.us-east-1.amazonaws.com/app', { provider: 'ecr', region: 'us-east-1', repository: 'app' }],
+    ['<account>.dkr.ecr.eu-west-1.amazonaws.com/x', { provider: 'ecr', region: 'eu-west-1', repository: 'x' }],
+    ['$AWS_ACCOUNT_ID.dkr.ecr.$REGION.amazonaws.com/app', { provider: 'ecr', repository: 'app' }],
+    ['${AWS_ACCOUNT_ID}.dkr.ecr.eu-west-1.amazonaws.com/app:${TAG}', { provider: 'ecr', region: 'eu-west-1', repository: 'app' }],
+    ['[MASKED].dkr.ecr.us-west-2.amazonaws.com/app:1', { provider: 'ecr', region: 'us-west-2', tag: '1' }],
+    ['quay.io/***/x:tag', { provider: 'other', host: 'quay.io', repository: '***/x', tag: 'tag' }],
+    ['***/app:1', { provider: 'dockerhub', host: 'docker.io', tag: '1' }],
+    ['<acr-name>.azurecr.io/team/app', { provider: 'acr', repository: 'team/app' }],
+  ] as const)('%s is read, its masked parts unknown, and not called invalid', (input, expected) => {
+    const reading = readImageRef(input);
+    expect(reading.invalid).toBeUndefined();
+    expect(reading.ref).toMatchObject(expected);
+    expect(reading.ref?.account).toBeUndefined();
+    if (!('tag' in expected)) expect(reading.ref?.tag).toBeUndefined();
+  });
+
+  it.each([
+    ['ACME/App:1', /repository name must be lowercase/, { provider: 'dockerhub', repository: 'acme/app', tag: '1' }],
+    ['ghcr.io/acme/app:-abc123', /tag "-abc123" starts with "-".*tag template/, { provider: 'ghcr', repository: 'acme/app' }],
+    ['registry.example.com/app:', /tag "" is empty/, { provider: 'other', host: 'registry.example.com' }],
+    ['123456789012.dkr.ecr.eu-west-1.amazonaws.com/My-App:v1', /lowercase/, { provider: 'ecr', account: '123456789012', region: 'eu-west-1', repository: 'my-app' }],
+    ['acme.azurecr.io/team app:1', /whitespace/, { provider: 'acr' }],
+  ] as const)('%s: Docker would refuse it, and what it names is still read', (input, why, expected) => {
+    const reading = readImageRef(input);
+    expect(reading.invalid).toMatch(/^invalid reference format/);
+    expect(reading.invalid).toMatch(why);
+    expect(reading.ref).toMatchObject(expected);
+  });
+
+  it('gives nothing for an empty reference, and the strict parse for a valid one', () => {
+    expect(readImageRef('  ')).toEqual({});
+    const valid = parseImageRef('ghcr.io/acme/app:1');
+    expect(readImageRef('ghcr.io/acme/app:1')).toEqual({ ref: valid.ok ? valid.ref : undefined });
+  });
+
+  it('never throws, whatever is pasted', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200 }), (input) => {
+        const reading = readImageRef(input);
+        if (reading.ref) expect(reading.ref.repository.length).toBeGreaterThan(0);
+      }),
+    );
   });
 });
