@@ -1,0 +1,213 @@
+// Mixed traffic at a steady rate against registry-doctor as `npm start` runs it (web + supervised worker) and
+// against a bare Bolt app that only acks, side by side: slash commands, form submissions, App Home events and
+// CI webhooks, each correctly signed at the moment it is sent. Prints the sustained rate, ack p50/p99, errors,
+// and the heap and Redis keys/memory afterwards. `--seconds 600` is the soak (not in CI): it also prints heap
+// and Redis keys every 30 s, which must level off at the configured bounds.
+//   npm run bench:load [-- --rate 40 --seconds 30]
+// Needs Redis (REDIS_URL, default redis://127.0.0.1:6379); uses a throwaway prefix and removes it.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { Redis } from 'ioredis';
+import { MODAL_BLOCKS, MODAL_CALLBACK_ID } from '../src/render/slack/messages.js';
+import { buildApp, freePort, ROOT, stopProcess } from '../test/fakes/app-process.js';
+import { cleanPrefix, uniquePrefix } from '../test/fakes/redis.js';
+import { eventBody, slackSignature, slashCommandBody, viewSubmissionBody } from '../test/fakes/sign.js';
+import { FakeSlack } from '../test/fakes/slack-api.js';
+
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const RATE = arg('rate', 40);
+const SECONDS = arg('seconds', 30);
+const CONNECTIONS = arg('connections', 20);
+const SECRET = 'bench-signing-secret';
+const CI_SECRET = 'bench-ci-secret';
+const TOKEN = 'xoxb-bench';
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+// ---- the traffic: real logs from the corpus, in the four shapes the bot receives ---------------------------
+const logs = readFileSync(join(ROOT, 'test/fixtures/corpus/dev.jsonl'), 'utf8')
+  .split('\n')
+  .filter((l) => l.trim())
+  .map((l) => JSON.parse(l) as { log: string; image: string | null });
+
+interface Shaped {
+  kind: string;
+  path: string;
+  contentType: string;
+  body: string;
+  sign: 'slack' | 'ci';
+}
+
+function traffic(i: number): Shaped {
+  const sample = logs[i % logs.length]!;
+  const channel = `CLOAD${(i % 40).toString(36).toUpperCase()}`;
+  const slot = i % 10;
+  if (slot < 5) {
+    return { kind: 'slash command', path: '/slack/events', contentType: 'application/x-www-form-urlencoded', sign: 'slack', body: slashCommandBody({ text: `diagnose ${sample.log.slice(0, 3000)}`, channel_id: channel }) };
+  }
+  if (slot < 7) {
+    const body = viewSubmissionBody({
+      callback_id: MODAL_CALLBACK_ID,
+      private_metadata: JSON.stringify({ channel }),
+      state: {
+        values: {
+          [MODAL_BLOCKS.log.block]: { [MODAL_BLOCKS.log.action]: { type: 'plain_text_input', value: sample.log.slice(0, 3000) } },
+          [MODAL_BLOCKS.image.block]: { [MODAL_BLOCKS.image.action]: { type: 'plain_text_input', value: '' } },
+          [MODAL_BLOCKS.registry.block]: { [MODAL_BLOCKS.registry.action]: { type: 'static_select', selected_option: { value: '__any__', text: { type: 'plain_text', text: 'Any' } } } },
+        },
+      },
+    });
+    return { kind: 'form submission', path: '/slack/events', contentType: 'application/x-www-form-urlencoded', sign: 'slack', body };
+  }
+  if (slot < 8) {
+    return { kind: 'App Home event', path: '/slack/events', contentType: 'application/json', sign: 'slack', body: eventBody({ type: 'app_home_opened', user: `ULOAD${i % 20}`, channel: 'D0HOME', tab: 'home', event_ts: `${Date.now() / 1000}` }) };
+  }
+  const pipeline = { provider: 'github', name: `build-${i % 7}`, url: 'https://ci.example/run', run_id: String(i), commit: 'abc123', branch: 'main' };
+  return { kind: 'CI webhook', path: '/webhooks/ci', contentType: 'application/json', sign: 'ci', body: JSON.stringify({ log: sample.log, ...(sample.image ? { image: sample.image } : {}), pipeline }) };
+}
+
+function headersFor(item: Shaped): Record<string, string> {
+  const ts = Math.floor(Date.now() / 1000);
+  if (item.sign === 'slack') return { 'content-type': item.contentType, 'x-slack-request-timestamp': String(ts), 'x-slack-signature': slackSignature(SECRET, ts, item.body) };
+  const signature = `v1=${createHmac('sha256', CI_SECRET).update(`v1:${ts}:${item.body}`).digest('hex')}`;
+  return { 'content-type': item.contentType, 'x-registry-doctor-timestamp': String(ts), 'x-registry-doctor-signature': signature };
+}
+
+interface Figures {
+  rate: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+  total: number;
+  byKind: Map<string, number>;
+}
+
+async function fire(port: number, seconds: number): Promise<Figures> {
+  let next = 0;
+  const byKind = new Map<string, number>();
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections: CONNECTIONS,
+    overallRate: RATE,
+    duration: seconds,
+    requests: [
+      {
+        setupRequest: (request) => {
+          const item = traffic((next += 1));
+          byKind.set(item.kind, (byKind.get(item.kind) ?? 0) + 1);
+          return { ...request, method: 'POST', path: item.path, headers: headersFor(item), body: item.body };
+        },
+      },
+    ],
+  });
+  return {
+    rate: result.requests.total / seconds,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+    total: result.requests.total,
+    byKind,
+  };
+}
+
+function start(cmd: string[], env: Record<string, string>): { proc: ChildProcess; out: () => string } {
+  const proc = spawn(process.execPath, cmd, { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-4000)));
+  proc.stderr?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-4000)));
+  return { proc, out: () => out };
+}
+
+async function waitHealthy(port: number, proc: ChildProcess, out: () => string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`process exited:\n${out()}`);
+    const up = await fetch(`http://127.0.0.1:${port}/slack/events`, { method: 'POST', body: '' }).then(() => true, () => false);
+    if (up) return;
+    if (Date.now() > deadline) throw new Error(`not up:\n${out()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function heapMb(port: number): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith('registry_doctor_nodejs_heap_size_used_bytes '));
+  return line ? Number(line.split(' ')[1]) / 1e6 : NaN;
+}
+
+async function redisKeys(redis: Redis, prefix: string): Promise<number> {
+  let cursor = '0';
+  let n = 0;
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    n += keys.length;
+  } while (cursor !== '0');
+  return n;
+}
+
+const fake = await new FakeSlack().start();
+const prefix = uniquePrefix('bench-load');
+const redis = new Redis(REDIS_URL);
+redis.on('error', (error: Error) => process.stderr.write(`bench Redis connection: ${error.message}\n`));
+const [oursPort, barePort] = [await freePort(), await freePort()];
+const common = { SLACK_SIGNING_SECRET: SECRET, SLACK_BOT_TOKEN: TOKEN, SLACK_API_URL: fake.apiUrl };
+const ours = start([buildApp()], {
+  ...common,
+  PORT: String(oursPort),
+  QUEUE_PREFIX: prefix,
+  LOG_LEVEL: 'warn',
+  REDIS_URL,
+  CI_WEBHOOK_SECRET: CI_SECRET,
+  ALERT_CHANNEL: 'C0LOADALERTS',
+  REGISTRY_DOCTOR_CONFIG: join(ROOT, 'bench/none.yml'),
+});
+const bare = start(['--import', 'tsx', join(ROOT, 'bench/bare-bolt-app.ts')], { ...common, PORT: String(barePort) });
+
+try {
+  await waitHealthy(oursPort, ours.proc, ours.out);
+  await waitHealthy(barePort, bare.proc, bare.out);
+  const memory0 = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1] ?? NaN);
+  process.stdout.write(`offering ${RATE} requests/s for ${SECONDS} s to each (${CONNECTIONS} connections): bare Bolt, then registry-doctor (npm start)\n`);
+  const bareFigures = await fire(barePort, Math.min(SECONDS, 30));
+  let soak: NodeJS.Timeout | undefined;
+  if (SECONDS > 60) {
+    soak = setInterval(() => {
+      void Promise.all([heapMb(oursPort), redisKeys(redis, prefix)]).then(([heap, keys]) =>
+        process.stdout.write(`  soak: heap ${heap.toFixed(1)} MB (web + worker), Redis keys under the prefix ${keys}\n`),
+      );
+    }, 30_000);
+  }
+  const oursFigures = await fire(oursPort, SECONDS);
+  clearInterval(soak);
+  await new Promise((r) => setTimeout(r, 3000)); // let the worker finish what was queued
+  const memory1 = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1] ?? NaN);
+  const row = (name: string, f: Figures) =>
+    `${name.padEnd(28)} ${f.rate.toFixed(1).padStart(7)} ${String(f.p50).padStart(6)} ${String(f.p99).padStart(6)} ${String(f.total).padStart(7)} ${String(f.errors + f.non2xx).padStart(6)}`;
+  process.stdout.write(
+    [
+      '',
+      `${'ack latency (ms)'.padEnd(28)} ${'req/s'.padStart(7)} ${'p50'.padStart(6)} ${'p99'.padStart(6)} ${'total'.padStart(7)} ${'errors'.padStart(6)}`,
+      row('bare Bolt (acks only)', bareFigures),
+      row('registry-doctor npm start', oursFigures),
+      '',
+      `mix sent to registry-doctor: ${[...oursFigures.byKind].map(([k, n]) => `${k} ${n}`).join(', ')}`,
+      `p99 ratio registry-doctor / bare at the same rate: ${(oursFigures.p99 / Math.max(bareFigures.p99, 1)).toFixed(2)}× (target ≤ 1.5×)`,
+      `afterwards: heap ${(await heapMb(oursPort)).toFixed(1)} MB (web + worker), Redis keys under the prefix ${await redisKeys(redis, prefix)}, Redis used_memory ${((memory1 - memory0) / 1e6).toFixed(1)} MB more than before`,
+      `Slack calls made by the bot: ${fake.calls.length}`,
+      '',
+    ].join('\n'),
+  );
+} finally {
+  await Promise.all([stopProcess(ours.proc), stopProcess(bare.proc)]);
+  redis.disconnect();
+  await fake.stop();
+  await cleanPrefix(prefix);
+}
