@@ -190,6 +190,15 @@ describe('gar.upload-permission', () => {
     ]);
   });
 
+  it('in a preflight, where the credentials are the pusher\u2019s, confirms permission_denied without a name from a log', async () => {
+    fake.permissions.set(PROBER, new Set(READER_PERMISSIONS));
+    const preflight = await probe(IMAGE, {}, { purpose: 'preflight' });
+    expect(preflight['gar.upload-permission']).toMatchObject({ status: 'failed', observations: [expect.objectContaining({ kind: 'confirm', category: 'permission_denied' })] });
+    const diagnose = await probe(IMAGE);
+    expect(diagnose['gar.upload-permission']).toMatchObject({ status: 'ok' });
+    expect(diagnose['gar.upload-permission']!.observations).toBeUndefined();
+  });
+
   it('claims nothing about another identity named in the log', async () => {
     fake.permissions.set(PROBER, new Set(READER_PERMISSIONS));
     const results = await probe(IMAGE, { principal: 'ci-pusher@shop-prod.iam.gserviceaccount.com' });
@@ -237,8 +246,9 @@ describe('gar credentials', () => {
       process.env.GOOGLE_APPLICATION_CREDENTIALS = join(dir, 'key.json');
       const results = await probe(IMAGE, {}, { registries: registries(null) });
       expect(results['gar.repository']!.status).toBe('ok');
-      // Ambient credentials are those of whoever runs the check: their answer is evidence.
-      expect(results['gar.upload-permission']!.observations).toEqual([expect.objectContaining({ kind: 'refute', category: 'permission_denied' })]);
+      expect(results['gar.upload-permission']!.detail).toBe(
+        `\`${PROBER}\` holds artifactregistry.repositories.uploadArtifacts on \`${RESOURCE}\`; these are the probe\u2019s own credentials, not necessarily the ones that push`,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

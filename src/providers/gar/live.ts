@@ -146,10 +146,10 @@ const uploadPermission: ProbeDefinition = {
     const may = granted.includes(UPLOAD);
     const state = { identity: identity ?? null, permission: UPLOAD, granted: may };
     // testIamPermissions answers for the caller only. Its answer is evidence about the push when the caller
-    // is the identity the log names, or, with no name in the log, when the probe runs on the ambient
-    // (default-chain) credentials, as `check` does inside the CI job that pushes.
+    // is the identity the log names, or, with no name in the log, in a preflight (`check` runs on the
+    // pusher's credentials).
     const principal = context.facts.principal;
-    const callerPushes = principal ? identity !== undefined && bareMember(principal) === identity.toLowerCase() : context.credentials.source === 'default-chain';
+    const callerPushes = principal ? identity !== undefined && bareMember(principal) === identity.toLowerCase() : context.purpose === 'preflight';
     const sentence = `${who} ${may ? 'holds' : 'lacks'} ${UPLOAD} on ${shown(target)}`;
     if (!callerPushes) {
       const whose = principal ? `the log names \`${principal}\`, whose rights only a check as that identity can show` : 'these are the probe\u2019s own credentials, not necessarily the ones that push';
