@@ -89,7 +89,9 @@ export const rules: readonly Rule[] = [
   {
     id: 'anonymous-fallback-then-denied',
     category: 'auth_missing',
-    confidence: 0.72,
+    // Above refusals that name no identity (a 403, insufficient scope), below those that do (an IAM
+    // principal refused: it had credentials).
+    confidence: 0.88,
     source: 'https://github.com/google/go-containerregistry/blob/main/pkg/authn/keychain.go',
     // go-containerregistry (crane, ko, kaniko, cosign) prints this whenever no credentials match a
     // registry; harmless for a public base image, the cause when a refusal follows.

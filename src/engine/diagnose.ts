@@ -1,10 +1,12 @@
 // The engine's entry points: a log (and what else we know) in, a Diagnosis out. Pure: no I/O, no clock.
 import { providerLogSignals, remediationFor } from '../providers/index.js';
+import type { LogSignal } from '../providers/types.js';
 import { categoryTexts } from './categories.js';
 import type { Diagnosis, Evidence, Facts, Finding, ImageRef, PipelineFacts } from './diagnosis.js';
 import { identifyHost, readImageRef } from './image-ref.js';
 import { LogScanner, type LogLine, type ScanResult } from './log-scanner.js';
 import { rankCauses, type RankedCause } from './rank.js';
+import { redact } from './redact.js';
 import type { Provider } from './vocabulary.js';
 
 export interface DiagnoseRequest {
@@ -100,7 +102,9 @@ export function toFinding(cause: RankedCause, provider: Provider, image: ImageRe
 
 const INVALID_REFERENCE_CONFIDENCE = 0.85;
 
-function invalidReference(raw: string, why: string): Finding {
+function invalidReference(pasted: string, reason: string): Finding {
+  const raw = redact(pasted);
+  const why = redact(reason);
   return {
     category: 'other',
     title: 'Docker would refuse this image reference: "invalid reference format"',
@@ -154,9 +158,16 @@ function resolveProvider(scan: ScanResult, image: ImageRef | undefined, rawImage
   for (const sighting of scan.hosts) vote(identifyHost(sighting.host).provider, sighting.onErrorLine ? 3 : 1);
   const ruleHint = strongestRuleProvider(scan);
   if (ruleHint) vote(ruleHint, 2);
+  // Each of a provider's own wordings counts once, however often it is repeated: a credential helper
+  // named on every line (docker-credential-gcloud serves Artifact Registry and GCR alike) must not
+  // outvote the registry host.
+  const heard = new Set<LogSignal>();
   for (const line of scan.signalLines) {
     for (const signal of providerLogSignals) {
-      if (signal.pattern.test(line)) vote(signal.provider, 1);
+      if (!heard.has(signal) && signal.pattern.test(line)) {
+        heard.add(signal);
+        vote(signal.provider, 1);
+      }
     }
   }
 

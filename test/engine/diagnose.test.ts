@@ -276,6 +276,26 @@ describe('provider', () => {
   it('other when nothing names a registry', () => {
     expect(diagnose({ log: 'denied: requested access to the resource is denied' }).provider).toBe('other');
   });
+  it.each([
+    ['ecr', "name unknown: The repository with name 'app' does not exist in the registry with id '***'"],
+    ['ecr', "unsupported: Invalid parameter at 'ImageManifest' failed to satisfy constraint: 'Invalid JSON syntax'"],
+    ['ecr', "tag invalid: The image tag 'v1' already exists in the 'app' repository and cannot be overwritten because the repository is immutable."],
+    ['acr', 'Unable to get AAD authorization tokens with message: An error occurred: CONNECTIVITY_REFRESH_TOKEN_ERROR'],
+    ['acr', "ERROR: (ResourceNotFound) The Resource 'Microsoft.ContainerRegistry/registries/acme' under resource group 'rg' was not found."],
+    ['dockerhub', 'Error response from daemon: toomanyrequests: too many failed login attempts for username or IP address'],
+  ])('%s from its own wording when no host is shown: %s', (provider, log) => {
+    expect(diagnose({ log }).provider).toBe(provider);
+  });
+  it('a credential helper repeated on every line does not outvote the registry host', () => {
+    const log = [
+      'Configured docker-credential-gcloud for us-docker.pkg.dev',
+      'docker-credential-gcloud: refreshing token',
+      'docker-credential-gcloud: refreshing token again',
+      'Pushing us-docker.pkg.dev/acme/apps/api:1',
+      'denied: Permission "artifactregistry.repositories.uploadArtifacts" denied on resource (or it may not exist)',
+    ].join('\n');
+    expect(diagnose({ log }).provider).toBe('gar');
+  });
   it('a masked account is still ECR in its region', () => {
     const diagnosis = diagnose({ log: 'denied: requested access to the resource is denied', image: '***.dkr.ecr.us-east-1.amazonaws.com/app:1' });
     expect(diagnosis.provider).toBe('ecr');

@@ -26,6 +26,10 @@ const logSignals: readonly LogSignal[] = [
   /^##\[section\]/,
   /The process '\/usr\/bin\/docker' failed with exit code/,
   /\bTasksOperationsNotAllowed\b/,
+  // The Azure CLI's and ACR's own wording: its AAD token exchange and its resource provider.
+  /\bAAD (?:access |authorization |refresh )?tokens?\b/i,
+  /\bAzureContainerRegistry\b/,
+  /\bMicrosoft\.ContainerRegistry\b/,
 ].map((pattern) => ({ pattern, provider: 'acr' as const }));
 
 // ---------------------------------------------------------------------------------------------------

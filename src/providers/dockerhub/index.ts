@@ -16,6 +16,7 @@ const logSignals: readonly LogSignal[] = [
   /\bhub\.docker\.com\b/,
   /\bHAP429\b/,
   /toomanyrequests: You have reached your (?:unauthenticated )?pull rate limit/i,
+  /too many failed login attempts for username or IP address/i,
 ].map((pattern) => ({ pattern, provider: 'dockerhub' as const }));
 
 interface HubTarget {

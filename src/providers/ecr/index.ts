@@ -58,6 +58,10 @@ const logSignals: readonly LogSignal[] = [
   // The GitHub Actions that log a runner in to ECR, and the ECR API operations the AWS CLI names.
   /aws-actions\/(?:amazon-ecr-login|configure-aws-credentials)/,
   /when calling the (?:GetAuthorizationToken|PutImage|InitiateLayerUpload|UploadLayerPart|CompleteLayerUpload|BatchCheckLayerAvailability|BatchGetImage|DescribeRepositories|DescribeImages|CreateRepository) operation/,
+  // ECR's own wording when no host is shown (its API errors, as the Docker client relays them).
+  /in the registry with id '/,
+  /Invalid parameter at 'ImageManifest'/,
+  /cannot be overwritten because the repository is immutable/,
 ].map((pattern) => ({ pattern, provider: 'ecr' as const }));
 
 // ---------------------------------------------------------------------------------------------------
@@ -286,7 +290,7 @@ const table: RemediationTable<EcrTarget> = {
     steps: [
       ...(t.isPublic ? [step('Authenticate to ECR Public to get the higher limits.', loginCommand(t))] : []),
       step('Retry with exponential backoff, and push fewer images or layers at once (Docker: `max-concurrent-uploads` in /etc/docker/daemon.json).', '{ "max-concurrent-uploads": 2 }'),
-      step('Check the rate quotas (they are per region and adjustable).', `aws service-quotas list-service-quotas --service-code ${t.isPublic ? 'ecr-public' : 'ecr'} --region ${t.region}`),
+      step('Check the rate quotas (they are per region and adjustable).', `aws service-quotas list-service-quotas --service-code ${t.isPublic ? 'ecr-public' : 'ecr'} --region ${t.isPublic ? 'us-east-1' : t.region}`),
     ],
     docs: [t.isPublic ? DOCS.publicQuotas : DOCS.quotas],
   }),
