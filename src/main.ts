@@ -19,6 +19,7 @@ import { connectRedis, type ConnectionOptions, type RedisConnection } from './op
 import { isSupervisedWorker, serveParent, superviseWorkerChild, type WorkerChild } from './ops/worker-child.js';
 import { createDiagnoseQueue, type DiagnoseQueue } from './queue/diagnose-queue.js';
 import { startDiagnoseWorker } from './queue/diagnose-worker.js';
+import { createWorkerProbes } from './probes/worker-probes.js';
 import { inboxLength, pushToInbox, startInboxMover, type InboxMover } from './queue/inbox.js';
 import { PostState } from './slack/post-state.js';
 import type { RegistrySummary } from './render/slack/messages.js';
@@ -117,6 +118,8 @@ async function main(): Promise<void> {
       state,
       logger: logger.child({ component: 'worker' }),
       metrics,
+      // Probes need a configuration: without registries[] the bot reads logs alone, as it says at start.
+      ...(loaded.config.registries.length > 0 ? { probes: createWorkerProbes({ registries: loaded.config.registries, env: process.env }) } : {}),
     });
     alertWorker = startAlertWorker({
       connection: redisClient(settings, logger, 'alert-worker', { maxRetriesPerRequest: null }),

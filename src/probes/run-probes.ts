@@ -1,6 +1,7 @@
 // The probe runner: every probe that applies runs in parallel with its own time budget; throttling is
 // retried with jittered backoff; whatever a probe does (time out, throw, lack credentials) becomes a
 // result with its reason and never sinks the diagnosis.
+import { isIP } from 'node:net';
 import type { RegistryConfig } from '../config/schema.js';
 import type { Facts, ImageRef, ProbeResult } from '../engine/diagnosis.js';
 import type { Provider } from '../engine/vocabulary.js';
@@ -19,6 +20,8 @@ export interface ProbeTarget {
 }
 
 export interface ProbeProgress {
+  /** The registries[] entry's name, or the host when none matched. */
+  registry: string;
   done: number;
   total: number;
   /** Names of the probes still running. */
@@ -41,6 +44,8 @@ export interface RunProbesOptions {
   cache?: ProbeCache;
   /** `preflight` for `check IMAGE` (the credentials are the pusher's); `diagnose` by default. */
   purpose?: ProbeContext['purpose'];
+  /** `public`: a host no registries[] entry names is not probed when it is a private or loopback address. */
+  anonymousHosts?: 'any' | 'public';
 }
 
 const DEFAULT_RETRY = { attempts: 3, baseDelayMs: 250 };
@@ -63,6 +68,9 @@ export async function runProbes(target: ProbeTarget, options: RunProbesOptions):
   }
   const registry = matchRegistry(options.registries, image);
   const registryLabel = registry?.name ?? image.host;
+  if (!registry && options.anonymousHosts === 'public' && isPrivateHost(image.host)) {
+    return [skippedBefore('probes', registryLabel, `not probed: ${image.host} is a private or loopback address and no registries[] entry names it`)];
+  }
   const credentials = resolveCredentials(registry, options.env);
   const loaded = options.probes ? { probes: options.probes, failures: [] } : await loadProbes(target.provider, registryLabel);
   const probes = loaded.probes.filter((probe) => probe.providers === 'any' || probe.providers.includes(target.provider));
@@ -81,7 +89,7 @@ export async function runProbes(target: ProbeTarget, options: RunProbesOptions):
   const results: (ProbeResult | undefined)[] = probes.map(() => undefined);
   const pending = new Set(probes.map((probe) => probe.name));
   let done = 0;
-  options.onProgress?.(undefined, { done, total: probes.length, pending: [...pending] });
+  options.onProgress?.(undefined, { registry: registryLabel, done, total: probes.length, pending: [...pending] });
 
   await Promise.all(
     probes.map(async (probe, index) => {
@@ -89,7 +97,7 @@ export async function runProbes(target: ProbeTarget, options: RunProbesOptions):
       results[index] = result;
       done += 1;
       pending.delete(probe.name);
-      options.onProgress?.(result, { done, total: probes.length, pending: [...pending] });
+      options.onProgress?.(result, { registry: registryLabel, done, total: probes.length, pending: [...pending] });
     }),
   );
   return [...loaded.failures, ...results.filter((result): result is ProbeResult => result !== undefined)];
@@ -253,4 +261,17 @@ function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
 
 function formatMs(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
+}
+
+/** Loopback, private (RFC 1918, unique-local), link-local (cloud metadata) addresses and single-label names. */
+export function isPrivateHost(host: string): boolean {
+  const name = host.replace(/:\d+$/, '').replace(/^\[|\]$/g, '').toLowerCase();
+  if (name === 'localhost' || name.endsWith('.localhost') || name.endsWith('.local') || name.endsWith('.internal')) return true;
+  const family = isIP(name);
+  if (family === 4) {
+    const [a = 0, b = 0] = name.split('.').map(Number);
+    return a === 10 || a === 127 || a === 0 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254) || (a === 100 && b >= 64 && b <= 127);
+  }
+  if (family === 6) return name === '::1' || name === '::' || /^f[cd]/.test(name) || /^fe[89ab]/.test(name) || name.startsWith('::ffff:');
+  return !name.includes('.');
 }

@@ -4,12 +4,16 @@
 import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { diagnose } from '../engine/diagnose.js';
 import { redact } from '../engine/redact.js';
+import { pushVerdict } from '../probes/probe-diagnosis.js';
+import { finishedSummary, progressSummary, type WorkerProbes } from '../probes/worker-probes.js';
 import { renderDiagnosisBlocks } from '../render/slack/blocks.js';
+import { renderPreflightBlocks } from '../render/slack/preflight.js';
 import {
   renderEphemeralFailure,
   renderFailureNote,
   renderInviteHint,
   renderParentMessage,
+  renderStatus,
   type ParentMessageInput,
   type ParentStatus,
 } from '../render/slack/messages.js';
@@ -27,6 +31,8 @@ export interface DiagnoseWorkerDeps {
   metrics: Metrics;
   /** The slash command's name, for the invite hint. */
   command?: string;
+  /** Probes after classification, preflight checks and `/registry status` (absent: the log alone). */
+  probes?: WorkerProbes;
 }
 
 const errorText = (error: unknown): string => {
@@ -48,6 +54,7 @@ export function createDiagnoseProcessor(deps: DiagnoseWorkerDeps) {
       throw new UnrecoverableError(`invalid job data: ${parsed.error.issues[0]?.message ?? 'unknown'}`);
     }
     const data = parsed.data;
+    if (data.purpose === 'status') return answerStatus(data);
     const attempts = job.opts.attempts ?? 1;
     const attempt = job.attemptsMade + 1;
     const log = logger.child({ jobId, attempt, channel: data.channel });
@@ -59,6 +66,7 @@ export function createDiagnoseProcessor(deps: DiagnoseWorkerDeps) {
       source: data.source,
       attempt,
       attempts,
+      ...(data.purpose === 'preflight' ? { purpose: 'preflight' as const } : {}),
     };
     let parentTs: string | undefined;
     const updateParent = async (status: ParentStatus, extra: Partial<ParentMessageInput> = {}) => {
@@ -82,12 +90,18 @@ export function createDiagnoseProcessor(deps: DiagnoseWorkerDeps) {
       if (!done) await updateParent('diagnosing');
 
       const started = performance.now();
-      const diagnosis = diagnose({ log: data.log, ...(data.image ? { image: data.image } : {}) });
+      const fromLog = diagnose({ log: data.log, ...(data.image ? { image: data.image } : {}) });
       metrics.engineSeconds.observe((performance.now() - started) / 1000);
+      const purpose = data.purpose === 'preflight' ? 'preflight' : 'diagnose';
+      const diagnosis =
+        deps.probes && !done
+          ? await deps.probes.step(fromLog, { purpose, onProgress: (progress) => updateParent('probing', { probes: progressSummary(progress) }) })
+          : fromLog;
+      const verdict = purpose === 'preflight' ? pushVerdict(diagnosis) : undefined;
       const top = diagnosis.findings[0];
 
       const reply = await state.once(jobId, 'reply', async () => {
-        const message = renderDiagnosisBlocks(diagnosis);
+        const message = verdict ? renderPreflightBlocks(diagnosis, verdict) : renderDiagnosisBlocks(diagnosis);
         const res = await callSlack(metrics, 'chat.postMessage', () =>
           slack.chat.postMessage({ channel: data.channel, thread_ts: parentTs, ...message, unfurl_links: false, unfurl_media: false }),
         );
@@ -102,6 +116,8 @@ export function createDiagnoseProcessor(deps: DiagnoseWorkerDeps) {
       await updateParent('done', {
         top: top ? { category: top.category, title: redact(top.title), confidence: top.confidence } : undefined,
         findingCount: diagnosis.findings.length,
+        probes: finishedSummary(diagnosis.probes),
+        verdict,
       });
       await state.addRecent({
         jobId,
@@ -140,6 +156,14 @@ export function createDiagnoseProcessor(deps: DiagnoseWorkerDeps) {
       throw error instanceof UnrecoverableError ? error : new UnrecoverableError(`diagnosis failed after ${attempt} attempts: ${reason}`);
     }
   };
+
+  /** `/registry status`: check each registry's credentials and answer the asker through response_url. */
+  async function answerStatus(data: DiagnoseJobData): Promise<DiagnoseJobResult> {
+    const health = deps.probes ? await deps.probes.status() : [];
+    if (data.responseUrl) await postToResponseUrl(data.responseUrl, renderStatus(health.map((h) => h.registry), health));
+    metrics.jobs.inc({ outcome: 'done' });
+    return { outcome: 'done' };
+  }
 
   async function reportFailure(jobId: string, data: DiagnoseJobData, parentTs: string | undefined, attempts: number, reason: string) {
     if (parentTs) {

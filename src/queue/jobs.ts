@@ -27,6 +27,12 @@ export const diagnoseJobSchema = z.object({
    */
   responseUrl: z.url().optional(),
   requestedAt: z.number().int(),
+  /**
+   * `diagnose` (the default): the log, then the probes. `preflight` (`/registry check IMAGE`): the probes
+   * alone, would a push succeed. `status` (`/registry status`): each configured registry's credentials,
+   * answered through response_url.
+   */
+  purpose: z.enum(['diagnose', 'preflight', 'status']).optional(),
 });
 
 export type DiagnoseJobData = z.infer<typeof diagnoseJobSchema>;

@@ -45,7 +45,7 @@ describe('with Redis up, a config file and admin credentials', () => {
     const status = await fetch(`${app.url}/slack/events`, { method: 'POST', headers: signedHeaders(SIGNING_SECRET, body), body });
     const text = JSON.stringify(await status.json());
     expect(text).toContain('prod-ecr');
-    expect(text).toContain('not yet checked — probes come in a later release');
+    expect(text).toContain("checking the bot's credentials on each now");
     const res = await fetch(`${app.url}/metrics`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/text\/plain/);

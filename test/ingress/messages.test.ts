@@ -45,9 +45,16 @@ describe('parent message', () => {
 describe('other views', () => {
   const registries = [{ name: 'prod-ecr', provider: 'ecr', host: '1.dkr.ecr.us-east-1.amazonaws.com' }];
 
-  it('status says plainly that registries are not yet checked', () => {
-    expect(JSON.stringify(renderStatus(registries))).toContain('not yet checked — probes come in a later release');
+  it('status: the ack while credentials are checked, then each registry’s answer, escaped', () => {
+    expect(renderStatus(registries).text).toBe('Checking 1 configured registry…');
     expect(renderStatus([]).text).toMatch(/No registries are configured/);
+    const answered = renderStatus(registries, [
+      { registry: registries[0]!, probe: 'ecr.identity', status: 'failed', durationMs: 41.6, detail: 'refused <!channel> *bold*' },
+    ]);
+    expect(answered.text).toBe('Registry status: 0 of 1 OK');
+    const text = JSON.stringify(answered.blocks);
+    expect(text).toContain(':x: `prod-ecr` — ecr `1.dkr.ecr.us-east-1.amazonaws.com`: failed (`ecr.identity`, 42 ms)');
+    expect(text).not.toContain('<!channel>');
   });
 
   it('usage and help escape the command name and unknown word', () => {

@@ -26,4 +26,12 @@ describe('parseCommand', () => {
     expect(parsed.log).not.toContain('wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY');
     expect(parseDiagnoseText('x '.repeat(20_000)).log.length).toBeLessThanOrEqual(MAX_JOB_LOG_CHARS);
   });
+
+  it('check takes exactly one image reference; anything else gets the check usage', () => {
+    expect(parseCommand('check ghcr.io/acme/app:1.2')).toEqual({ kind: 'check', image: 'ghcr.io/acme/app:1.2' });
+    expect(parseCommand('CHECK  123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1 ')).toEqual({ kind: 'check', image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1' });
+    expect(parseCommand('check')).toEqual({ kind: 'check-usage' });
+    expect(parseCommand('check ghcr.io/acme/app:1 and more')).toEqual({ kind: 'check-usage', given: 'ghcr.io/acme/app:1' });
+    expect(parseCommand('check <!channel>')).toEqual({ kind: 'check-usage', given: '<!channel>' });
+  });
 });

@@ -267,6 +267,21 @@ describe('runProbes', () => {
   });
 });
 
+describe('hosts nobody configured', () => {
+  it('from Slack and webhooks (anonymousHosts: public), private and loopback hosts are not probed', async () => {
+    const ran: string[] = [];
+    const definitions = [probe('oci.ping', async (c) => (ran.push(c.image.host), ok('pinged')))];
+    for (const host of ['127.0.0.1:5000', '169.254.169.254', '10.1.2.3', 'registry:5000', 'localhost:5000', '[::1]:5000', 'registry.corp.internal']) {
+      const [result] = await runProbes(target(`${host}/team/app:1`), options({ probes: definitions, anonymousHosts: 'public' }));
+      expect(result).toMatchObject({ name: 'probes', status: 'skipped', detail: `not probed: ${host} is a private or loopback address and no registries[] entry names it` });
+    }
+    expect(ran).toEqual([]);
+    await runProbes(target('ghcr.io/acme/app:1'), options({ probes: definitions, anonymousHosts: 'public' }));
+    await runProbes(target('127.0.0.1:5000/team/app:1'), options({ probes: definitions }));
+    expect(ran).toEqual(['ghcr.io', '127.0.0.1:5000']);
+  });
+});
+
 describe('toCloudError', () => {
   it('reads AWS, Azure, Google and socket errors by shape', () => {
     const aws = toCloudError('ecr', 'ECR DescribeRepositories', Object.assign(new Error("The repository with name 'app' does not exist"), { name: 'RepositoryNotFoundException', $metadata: { httpStatusCode: 400 } }));

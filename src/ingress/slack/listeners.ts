@@ -15,6 +15,7 @@ import {
   MODAL_CALLBACK_ID,
   buildDiagnoseModal,
   renderAck,
+  renderCheckUsage,
   renderHelp,
   renderHome,
   renderStatus,
@@ -108,7 +109,39 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
         await ack({ response_type: 'ephemeral', ...renderHelp(command.command, registries) });
         break;
       case 'status':
-        await ack({ response_type: 'ephemeral', ...renderStatus(registries) });
+      case 'check': {
+        // The checks call the clouds: the worker runs them (the web role never loads a cloud SDK).
+        if (parsed.kind === 'status' && registries.length === 0) {
+          await ack({ response_type: 'ephemeral', ...renderStatus(registries) });
+          break;
+        }
+        if (!CHANNEL_ID.test(command.channel_id) || !USER_ID.test(command.user_id)) {
+          await ack({ response_type: 'ephemeral', text: 'This command must be run in a channel.' });
+          return;
+        }
+        let jobId: string;
+        try {
+          jobId = await enqueue({
+            source: 'command',
+            log: '',
+            ...(parsed.kind === 'check' ? { image: parsed.image, purpose: 'preflight' as const } : { purpose: 'status' as const }),
+            channel: command.channel_id,
+            user: command.user_id,
+            team: command.team_id,
+            responseUrl: command.response_url,
+            requestedAt: Date.now(),
+          });
+        } catch (error) {
+          logger.error({ err: error }, 'enqueue failed');
+          await ack({ response_type: 'ephemeral', text: UNAVAILABLE });
+          break;
+        }
+        await ack({ response_type: 'ephemeral', ...(parsed.kind === 'check' ? renderAck(jobId) : renderStatus(registries)) });
+        logger.info({ jobId, channel: command.channel_id, user: command.user_id, kind: parsed.kind }, `${parsed.kind} queued`);
+        break;
+      }
+      case 'check-usage':
+        await ack({ response_type: 'ephemeral', ...renderCheckUsage(command.command, parsed.given) });
         break;
       case 'usage':
         await ack({ response_type: 'ephemeral', ...renderUsage(command.command, parsed.unknown) });

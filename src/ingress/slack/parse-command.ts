@@ -9,11 +9,13 @@ export type ParsedCommand =
   | { kind: 'diagnose-modal' }
   | { kind: 'help' }
   | { kind: 'status' }
+  | { kind: 'check'; image: string }
+  | { kind: 'check-usage'; given?: string }
   | { kind: 'usage'; unknown?: string };
 
 /** Metrics label for a parsed command. */
 export function subcommandLabel(parsed: ParsedCommand): string {
-  return parsed.kind === 'diagnose-modal' ? 'diagnose_modal' : parsed.kind;
+  return parsed.kind === 'diagnose-modal' ? 'diagnose_modal' : parsed.kind === 'check-usage' ? 'check' : parsed.kind;
 }
 
 /** A token that reads like an image reference (has a host or path and parses as one). */
@@ -57,6 +59,10 @@ export function parseCommand(text: string): ParsedCommand {
       return { kind: 'help' };
     case 'status':
       return { kind: 'status' };
+    case 'check': {
+      const image = /^\S+$/.test(rest) ? asImageRef(rest) : undefined;
+      return image !== undefined ? { kind: 'check', image: redact(image) } : { kind: 'check-usage', ...(rest ? { given: redact(rest.split(/\s/)[0]!) } : {}) };
+    }
     default:
       // Only the (redacted) first word is echoed back.
       return { kind: 'usage', unknown: redact(match[1]) };

@@ -309,6 +309,38 @@ const pushScope: ProbeDefinition = {
   },
 };
 
+/** Whether the registry takes the credentials at all (no repository needed): `/registry status` asks this. */
+const login: ProbeDefinition = {
+  name: 'oci.login',
+  providers: 'any',
+  needs: ['credentials'],
+  async run(context): Promise<ProbeOutcome> {
+    const credentials = await loginFor(context);
+    if (!credentials) return { status: 'skipped', detail: `no registry login is configured for ${context.image.host} (credentials.probe username and password)` };
+    const base = registryBaseUrl(context);
+    const ping = await fetch(new URL('v2/', base), { signal: context.signal });
+    await ping.body?.cancel();
+    throwIfThrottled(ping, 'GET /v2/');
+    const challenge = parseChallenge(ping.headers.get('www-authenticate'));
+    if (ping.status === 200) return { status: 'ok', detail: `${base.host} asks for no credentials` };
+    let url = new URL('v2/', base);
+    if (challenge?.scheme === 'bearer') {
+      url = new URL(challenge.params.realm ?? '', base);
+      if (challenge.params.service) url.searchParams.set('service', challenge.params.service);
+    }
+    const answer = await fetch(url, { signal: context.signal, headers: { authorization: basic(credentials) } });
+    await answer.body?.cancel();
+    throwIfThrottled(answer, 'the login');
+    if (answer.ok) return { status: 'ok', detail: `${base.host} accepts the credentials of ${credentials.username}` };
+    const refused = `${base.host} refused the credentials of ${credentials.username} (HTTP ${answer.status})`;
+    return {
+      status: 'failed',
+      detail: refused,
+      observations: aboutIdentity(context, { kind: 'confirm', category: 'auth_missing', evidence: refused, resource: context.image.host }),
+    };
+  },
+};
+
 interface DistributionError {
   code?: string;
   message?: string;
@@ -392,4 +424,4 @@ const upload: ProbeDefinition = {
   },
 };
 
-export const probes: readonly ProbeDefinition[] = [connection, ping, pushScope, upload];
+export const probes: readonly ProbeDefinition[] = [connection, ping, login, pushScope, upload];

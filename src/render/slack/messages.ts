@@ -2,6 +2,7 @@
 // modal, App Home and the failure notes. Every user-supplied string is escaped; ids are validated upstream.
 import type { KnownBlock, View } from '@slack/types';
 import { escapeMrkdwn, truncate } from './mrkdwn.js';
+import type { ProbeStatus } from '../../engine/vocabulary.js';
 
 export interface SlackText {
   text: string;
@@ -29,7 +30,20 @@ export interface RecentDiagnosis {
   title?: string;
 }
 
-export type ParentStatus = 'queued' | 'diagnosing' | 'retrying' | 'done' | 'failed';
+export type ParentStatus = 'queued' | 'diagnosing' | 'probing' | 'retrying' | 'done' | 'failed';
+
+/** Probes under way (or done) for a diagnosis: against which registry, how far, what is still running. */
+export interface ProbeProgressSummary {
+  registry: string;
+  done: number;
+  total: number;
+  /** Names of the probes still running. */
+  running: string[];
+  /** Once finished: how long the probes took together. */
+  ms?: number;
+  /** Once finished: how many ended as each status. */
+  statuses?: Partial<Record<ProbeStatus, number>>;
+}
 
 export interface ParentMessageInput {
   status: ParentStatus;
@@ -46,6 +60,11 @@ export interface ParentMessageInput {
   attempts?: number;
   /** Short, redacted reason of the last failure. */
   error?: string;
+  /** `preflight`: a `check IMAGE` (would a push succeed?), not a failure diagnosis. */
+  purpose?: 'diagnose' | 'preflight';
+  probes?: ProbeProgressSummary;
+  /** A preflight's conclusion, once done. */
+  verdict?: 'push_allowed' | 'push_blocked' | 'unknown';
 }
 
 /** Max characters of a section's text (Slack allows 3,000). */
@@ -74,6 +93,7 @@ export function renderAck(jobId: string): SlackText {
 const STATUS_LINE: Record<ParentStatus, string> = {
   queued: ':hourglass_flowing_sand: queued',
   diagnosing: ':mag: diagnosing…',
+  probing: ':satellite_antenna: probing the registry…',
   retrying: ':repeat: retrying',
   done: ':white_check_mark: done',
   failed: ':x: failed',
@@ -83,10 +103,19 @@ const STATUS_LINE: Record<ParentStatus, string> = {
 export function renderParentMessage(input: ParentMessageInput): SlackText {
   const what = input.image ? ` for ${code(input.image)}` : '';
   const where = input.registry ? ` (registry ${code(input.registry)})` : '';
-  const head = `*Push failure diagnosis*${what}${where}, asked by <@${input.user}>`;
+  const kind = input.purpose === 'preflight' ? 'Preflight check' : 'Push failure diagnosis';
+  const head = `*${kind}*${what}${where}, asked by <@${input.user}>`;
   let status = `*Status:* ${STATUS_LINE[input.status]}`;
+  if (input.status === 'probing' && input.probes) {
+    const p = input.probes;
+    const running = p.running.length ? ` (running: ${p.running.slice(0, 6).map(code).join(', ')}${p.running.length > 6 ? ', …' : ''})` : '';
+    status += ` ${p.done} of ${p.total} checks against ${code(p.registry)} done${running}`;
+  }
   let fallback = `Push failure diagnosis: ${input.status}`;
-  if (input.status === 'done') {
+  if (input.status === 'done' && input.verdict === 'push_allowed') {
+    status += ' — a push would succeed now: the registry accepted an upload, which was cancelled. Details in the thread.';
+    fallback = 'Preflight check: a push would succeed';
+  } else if (input.status === 'done') {
     if (input.top) {
       const conf = input.top.confidence === undefined ? '' : ` (${Math.round(input.top.confidence * 100)}% sure)`;
       status += ` — top finding: *${escapeMrkdwn(input.top.category)}*: ${escapeMrkdwn(input.top.title)}${conf}`;
@@ -94,9 +123,17 @@ export function renderParentMessage(input: ParentMessageInput): SlackText {
       if (more > 0) status += ` (+${more} more)`;
       status += '. Details in the thread.';
       fallback = `Push failure diagnosis: ${input.top.category}: ${input.top.title}`;
+    } else if (input.purpose === 'preflight') {
+      status += ' — could not tell whether a push would succeed (see the checks in the thread).';
+      fallback = 'Preflight check: could not tell';
     } else {
       status += ' — no registry failure recognised in the log. Details in the thread.';
       fallback = 'Push failure diagnosis: no registry failure recognised';
+    }
+    const p = input.probes;
+    if (p?.statuses) {
+      const counts = Object.entries(p.statuses).map(([name, n]) => `${n} ${name}`).join(', ');
+      status += `\n*Probes:* ${p.total} checks against ${code(p.registry)} in ${formatSeconds(p.ms ?? 0)} (${counts}).`;
     }
   }
   if (input.status === 'retrying' || input.status === 'failed') {
@@ -139,7 +176,8 @@ export function renderUsage(command: string, unknown?: string, note?: string): S
     `${lead}Usage:\n` +
     `• \`${c} diagnose <image-ref and/or pasted error>\` — why did this push fail?\n` +
     `• \`${c} diagnose\` — open a form to paste a log (up to 3,000 characters; for longer logs use the CLI)\n` +
-    `• \`${c} status\` — configured registries\n` +
+    `• \`${c} check <image-ref>\` — preflight: would a push succeed right now? (no log needed)\n` +
+    `• \`${c} status\` — configured registries, and whether the bot's credentials work on each\n` +
     `• \`${c} help\` — this help`;
   return { text, blocks: [section(text)] };
 }
@@ -158,17 +196,50 @@ export function renderHelp(command: string, registries: readonly RegistrySummary
   return { text: usage.text, blocks: lines.map(section) };
 }
 
-/** Until the probes exist, each registry says plainly it was not checked. */
-export function renderStatus(registries: readonly RegistrySummary[]): SlackText {
+/** `/registry check` without an image reference. */
+export function renderCheckUsage(command: string, given?: string): SlackText {
+  const c = escapeMrkdwn(command);
+  const not = given ? ` (${code(truncate(given, 100))} is not an image reference)` : '';
+  const text = `Usage: \`${c} check <image-ref>\`, e.g. \`${c} check ghcr.io/acme/app:1.0\`${not}.`;
+  return { text, blocks: [section(text)] };
+}
+
+/** One registry's credential check, as `/registry status` shows it. */
+export interface RegistryHealthLine {
+  registry: RegistrySummary;
+  probe: string;
+  status: ProbeStatus;
+  durationMs: number;
+  detail: string;
+}
+
+const HEALTH_ICON: Record<ProbeStatus, string> = { ok: ':white_check_mark:', failed: ':x:', error: ':warning:', timeout: ':hourglass:', skipped: ':fast_forward:' };
+
+/**
+ * `/registry status`: the configured registries; without `health`, the ack while their credentials are
+ * being checked; with it, each registry's answer.
+ */
+export function renderStatus(registries: readonly RegistrySummary[], health?: readonly RegistryHealthLine[]): SlackText {
   if (registries.length === 0) {
     const text = 'No registries are configured (see `registries` in registry-doctor.yml). Diagnoses use the log alone.';
     return { text, blocks: [section(text)] };
   }
-  const lines = registries.map(
-    (r) => `• ${code(r.name)} — ${escapeMrkdwn(r.provider)} \`${escapeMrkdwn(r.host)}\`: not yet checked — probes come in a later release`,
+  if (!health) {
+    const lines = registries.map((r) => `• ${code(r.name)} — ${escapeMrkdwn(r.provider)} \`${escapeMrkdwn(r.host)}\``);
+    const text = `*Configured registries* — checking the bot's credentials on each now; the answer follows here.\n${lines.join('\n')}`;
+    return { text: `Checking ${registries.length} configured ${registries.length === 1 ? 'registry' : 'registries'}…`, blocks: [section(text)] };
+  }
+  const lines = health.map(
+    (h) =>
+      `• ${HEALTH_ICON[h.status]} ${code(h.registry.name)} — ${escapeMrkdwn(h.registry.provider)} \`${escapeMrkdwn(h.registry.host)}\`: ${escapeMrkdwn(h.status)} (${code(h.probe)}, ${Math.round(h.durationMs)} ms) — ${escapeMrkdwn(truncate(h.detail, 400))}`,
   );
-  const text = `*Configured registries*\n${lines.join('\n')}`;
-  return { text: `Configured registries: ${registries.length}`, blocks: [section(text)] };
+  const ok = health.filter((h) => h.status === 'ok').length;
+  const text = `*Configured registries* — ${ok} of ${health.length} accept the bot's credentials\n${lines.join('\n')}`;
+  return { text: `Registry status: ${ok} of ${health.length} OK`, blocks: [section(text)] };
+}
+
+function formatSeconds(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
 export interface ModalMetadata {
