@@ -116,6 +116,7 @@ describe('a stopped registry', () => {
     expect(after.probes.map((p) => [p.name, p.status])).toEqual([
       ['net.connect', 'failed'],
       ['oci.ping', 'error'],
+      ['oci.login', 'error'],
       ['oci.push-scope', 'error'],
       ['oci.upload', 'error'],
     ]);

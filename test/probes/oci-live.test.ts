@@ -41,8 +41,9 @@ describe('OCI probes on docker-registry with htpasswd', () => {
 
   it('right credentials: the registry answers and a push would be allowed (upload started and cancelled)', async () => {
     const results = await probe(registry.host, 'ci', 'right-password');
-    expect(Object.keys(results)).toEqual(['net.connect', 'oci.ping', 'oci.push-scope', 'oci.upload']);
-    expect(Object.values(results).map((r) => r.status)).toEqual(['ok', 'ok', 'ok', 'ok']);
+    expect(Object.keys(results)).toEqual(['net.connect', 'oci.ping', 'oci.login', 'oci.push-scope', 'oci.upload']);
+    expect(Object.values(results).map((r) => r.status)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok']);
+    expect(results['oci.login']!.detail).toBe(`${registry.host} accepts the credentials of ci`);
     expect(results['net.connect']!.detail).toMatch(/^DNS \d+ ms \(127\.0\.0\.1\), TCP \d+ ms; plain http \(loopback\)$/);
     expect(results['oci.ping']!.detail).toBe(`${registry.host} answers /v2/ and asks for Basic credentials`);
     expect(results['oci.upload']!.detail).toBe('push allowed for the credentials of ci: an upload to team/app was started (202) and cancelled (204); nothing was written');
@@ -54,6 +55,7 @@ describe('OCI probes on docker-registry with htpasswd', () => {
     expect(results['oci.upload']).toMatchObject({ status: 'failed' });
     expect(results['oci.upload']!.detail).toBe('POST /v2/team/app/blobs/uploads/ was refused (HTTP 401, UNAUTHORIZED: authentication required)');
     expect(categories(results['oci.upload'])).toEqual(['confirm:auth_missing']);
+    expect(results['oci.login']).toMatchObject({ status: 'failed', detail: `${registry.host} refused the credentials of ci (HTTP 401)` });
   });
 
   it('in a diagnosis the bot’s own credentials say nothing about the pusher, and no credentials means no upload try', async () => {
