@@ -73,7 +73,8 @@ async function redisValues(): Promise<string[]> {
 
 beforeAll(async () => {
   fake = await new FakeSlack().start();
-  app = await startApp({ env: { SLACK_API_URL: fake.apiUrl, QUEUE_PREFIX: prefix, LOG_LEVEL: 'debug', JOB_ATTEMPTS: '2', JOB_BACKOFF_MS: '20' } });
+  // Hundreds of posts in a handful of channels: per-channel pacing (one a second, as Slack allows) is off here.
+  app = await startApp({ env: { SLACK_API_URL: fake.apiUrl, QUEUE_PREFIX: prefix, LOG_LEVEL: 'debug', JOB_ATTEMPTS: '2', JOB_BACKOFF_MS: '20', SLACK_CHANNEL_INTERVAL_MS: '0' } });
 });
 
 afterAll(async () => {

@@ -44,3 +44,8 @@ export async function queueCounts(prefix: string): Promise<Record<string, number
     redis.disconnect();
   }
 }
+
+/** Jobs ever stored under `prefix`, whatever their state (a job moving from active to completed leaves it unchanged). */
+export async function queueTotal(prefix: string): Promise<number> {
+  return Object.values(await queueCounts(prefix)).reduce((a, b) => a + b, 0);
+}
