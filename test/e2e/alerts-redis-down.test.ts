@@ -92,5 +92,6 @@ describe('with Redis stopped', () => {
       'the diagnosis in the thread',
     );
     expect(JSON.stringify(reply.params.blocks)).toContain('firewall_denied');
-  });
+    // report's backoff (1 s, 2 s, 4 s, 8 s, …) and Redis reconnection set the pace, not this test.
+  }, 120_000);
 });
