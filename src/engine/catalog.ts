@@ -413,6 +413,21 @@ export const rules: readonly Rule[] = [
     ],
   },
 
+  {
+    id: 'federated-token-failed',
+    category: 'auth_missing',
+    confidence: 0.85,
+    source: 'https://github.com/google-github-actions/auth/blob/main/docs/TROUBLESHOOTING.md',
+    // Workload identity federation refused the CI job's OIDC token: the job never got Google credentials.
+    pattern: /failed to generate Google Cloud (?:federated|access) token|The given credential is rejected by the attribute condition/i,
+    alsoMeans: [{ category: 'permission_denied', confidence: 0.5 }],
+    needsRegistryContext: true,
+    title: 'The CI job could not exchange its identity for Google credentials (workload identity federation)',
+    examples: [
+      'Error: google-github-actions/auth failed with: failed to generate Google Cloud federated token for //iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/ci/providers/github: {"error":"unauthorized_client","error_description":"The given credential is rejected by the attribute condition."}',
+    ],
+  },
+
   // ── auth_expired ────────────────────────────────────────────────────────────────────────────────
   {
     id: 'upload-session-unauthorized',
@@ -770,11 +785,14 @@ export const rules: readonly Rule[] = [
     category: 'repo_not_found',
     confidence: 0.55,
     source: 'https://github.com/containerd/containerd/blob/main/core/remotes/errors/errors.go',
-    pattern: /error parsing HTTP 404 response body|(?:POST|PUT|PATCH|HEAD) request to \S+: 404 Not Found|status(?: code)?:? 404\b/i,
+    pattern: /error parsing HTTP 404 response body|(?:POST|PUT|PATCH|HEAD) request to \S+: 404 Not Found|status(?: code)?:? 404\b|\b404 \(Not Found\)/i,
     alsoMeans: [{ category: 'network', confidence: 0.4 }],
     needsRegistryContext: true,
     title: 'The registry answered 404: no such repository, or the URL does not reach the registry API',
-    examples: ["error parsing HTTP 404 response body: invalid character '<' looking for beginning of value: \"<html><body>Not Found</body></html>\""],
+    examples: [
+      "error parsing HTTP 404 response body: invalid character '<' looking for beginning of value: \"<html><body>Not Found</body></html>\"",
+      'Error: writing blob: initiating layer upload to /v2/acme/app/blobs/uploads/ in registry.example.com: invalid status code from registry 404 (Not Found)',
+    ],
   },
   {
     id: 'gar-missing-repository-component',
@@ -1159,12 +1177,13 @@ export const rules: readonly Rule[] = [
     category: 'network',
     confidence: 0.85,
     source: 'https://pkg.go.dev/net/http',
-    pattern: /connection refused|no such host|connection reset by peer|broken pipe|network is unreachable|no route to host|Could not resolve host|ENOTFOUND|ECONNREFUSED|ECONNRESET|EAI_AGAIN|proxyconnect tcp|server misbehaving|temporary failure in name resolution|use of closed network connection|read\/write on closed pipe/i,
+    pattern: /connection refused|no such host|connection reset by peer|broken pipe|network is unreachable|no route to host|Could not resolve host|ENOTFOUND|ECONNREFUSED|ECONNRESET|EAI_AGAIN|proxyconnect tcp|server misbehaving|temporary failure in name resolution|use of closed network connection|read\/write on closed pipe|http2: server sent GOAWAY|transport connection broken|stream error: stream ID \d+|tls: bad record MAC|remote error: tls: /i,
     needsRegistryContext: true,
     examples: [
       'Get "https://registry.example.com/v2/": dial tcp: lookup registry.example.com on 127.0.0.53:53: no such host',
       'Get "https://registry.example.com/v2/": dial tcp 10.0.0.5:443: connect: connection refused',
       'write tcp 10.1.0.4:51234->52.1.2.3:443: write: connection reset by peer',
+      'failed to copy: httpReadSeeker: failed open: failed to do request: Get "https://registry.example.com/v2/app/blobs/sha256:abc": http2: server sent GOAWAY and closed the connection',
     ],
   },
   {
@@ -1197,7 +1216,7 @@ export const rules: readonly Rule[] = [
     category: 'network',
     confidence: 0.65,
     source: 'https://github.com/distribution/distribution/blob/main/registry/api/errcode/register.go',
-    pattern: /\b(?:502 Bad Gateway|503 Service Unavailable|504 Gateway Time-?out|500 Internal Server Error)\b|status(?: code)?:? 50[0234]\b|received unexpected HTTP status: 50[0234]|\bService Unavailable\b|\bBad Gateway\b/i,
+    pattern: /\b(?:502 Bad Gateway|503 Service Unavailable|504 Gateway Time-?out|500 Internal Server Error)\b|status(?: code)?:? 50[0234]\b|received unexpected HTTP status: 50[0234]|\bHTTP 50[0234] response|\bService Unavailable\b|\bBad Gateway\b/i,
     alsoMeans: [{ category: 'blob_upload', confidence: 0.4 }],
     needsRegistryContext: true,
     title: 'The registry (or a proxy in front of it) answered with a server error',
@@ -1245,8 +1264,12 @@ export const rules: readonly Rule[] = [
     category: 'blob_upload',
     confidence: 0.85,
     source: 'https://github.com/distribution/distribution/blob/main/registry/api/errcode/register.go',
-    pattern: /DIGEST_INVALID|SIZE_INVALID|digest invalid|provided digest did not match uploaded content|InvalidLayerException|digest mismatch/i,
-    examples: ['digest invalid: provided digest did not match uploaded content'],
+    pattern: /DIGEST_INVALID|SIZE_INVALID|RANGE_INVALID|digest invalid|size invalid|range invalid|provided digest did not match uploaded content|provided length did not match content length|InvalidLayerException|digest mismatch/i,
+    examples: [
+      'digest invalid: provided digest did not match uploaded content',
+      'size invalid: provided length did not match content length',
+      '{"errors":[{"code":"RANGE_INVALID","message":"invalid content range"}]}',
+    ],
   },
   {
     id: 'failed-to-upload-blob',
@@ -1273,10 +1296,13 @@ export const rules: readonly Rule[] = [
     category: 'blob_upload',
     confidence: 0.82,
     source: 'https://nginx.org/en/docs/http/ngx_http_core_module.html#client_max_body_size',
-    pattern: /413 Request Entity Too Large|Request Entity Too Large|status(?: code)?:? 413\b|payload too large/i,
+    pattern: /413 Request Entity Too Large|Request Entity Too Large|status(?: code)?:? 413\b|\bHTTP 413 response|payload too large/i,
     alsoMeans: [{ category: 'quota_exceeded', confidence: 0.35 }],
     title: 'A proxy in front of the registry refused the layer as too large',
-    examples: ['<head><title>413 Request Entity Too Large</title></head>'],
+    examples: [
+      '<head><title>413 Request Entity Too Large</title></head>',
+      'error parsing HTTP 413 response body: invalid character \'<\' looking for beginning of value',
+    ],
   },
 
   // ── manifest_invalid ───────────────────────────────────────────────────────────────────────────
@@ -1285,10 +1311,11 @@ export const rules: readonly Rule[] = [
     category: 'manifest_invalid',
     confidence: 0.92,
     source: 'https://github.com/distribution/distribution/blob/main/registry/api/errcode/register.go',
-    pattern: /MANIFEST_INVALID|manifest invalid|Invalid parameter at 'ImageManifest'|InvalidParameterException[^\n]*[Mm]anifest|unsupported manifest|media type[^\n]{0,80}(?:not supported|unsupported)|failed commit on ref "(?:manifest|index)-sha256:|UnsupportedImageTypeException|unsupported media type|ImageDigestDoesNotMatchException|does not support OCI ind(?:ex|ices)|TAG_INVALID|manifest tag did not match/i,
+    pattern: /MANIFEST_INVALID|manifest invalid|Invalid parameter at 'ImageManifest'|InvalidParameterException[^\n]*[Mm]anifest|unsupported manifest|media type[^\n]{0,80}(?:not supported|unsupported)|failed commit on ref "(?:manifest|index)-sha256:|UnsupportedImageTypeException|unsupported media type|ImageDigestDoesNotMatchException|does not support OCI ind(?:ex|ices)|TAG_INVALID|manifest tag did not match|MANIFEST_UNVERIFIED|manifest unverified|manifest failed signature verification/i,
     examples: [
       "Error writing manifest: Error uploading manifest latest to 123456789012.dkr.ecr.us-east-1.amazonaws.com/helloworld: unsupported: Invalid parameter at 'ImageManifest' failed to satisfy constraint: 'Invalid JSON syntax'",
       'manifest invalid: manifest invalid',
+      'manifest unverified: manifest failed signature verification',
     ],
   },
   {
@@ -1368,6 +1395,8 @@ export const rules: readonly Rule[] = [
     source: 'https://github.com/moby/buildkit/blob/master/solver/llbsolver/ops/exec.go',
     // A Dockerfile step or the build itself failed: nothing was pushed, whatever the step printed.
     pattern: /process "[^"]*" did not complete successfully: exit code|returned a non-zero code: \d+|executor failed running \[|failed to compute cache key|failed to calculate checksum of ref|\bCOPY failed:|dockerfile parse error|failed to read dockerfile|error building image: error building stage|error building stage: failed to execute command/i,
+    // Only in a job that pushes: a failed build on its own is not a registry failure.
+    needsRegistryContext: true,
     title: 'The image build failed before any push (a Dockerfile step or the build context)',
     examples: [
       'ERROR: failed to solve: process "/bin/sh -c npm ci" did not complete successfully: exit code: 1',

@@ -29,7 +29,7 @@ const CANDIDATE_WORDS: readonly string[] = [
   'kms', 'skew', 'not yet valid', 'billing', 'not enabled', 'did not resolve', 'closed pipe', 'request timeout',
   'https client', 'plain http request', 'can only contain', 'bearer response', 'challenge',
   'exporting cache', 'exporting to github', 'build cache', 'non-zero code', 'did not complete', 'unavailable',
-  'already pushed', 'tag_already', 'maximum number', 'per repository', 'per image', 'geo-ip', 'perhaps you should',
+  'already pushed', 'tag_already', 'maximum number', 'per repository', 'per image', 'geo-ip', 'perhaps you should', 'federated token',
   // Push context and the tools that push.
   'push refers to', 'docker push', 'docker image push', 'podman push', 'nerdctl push', 'buildah push', 'crane',
   'skopeo', 'oras', 'helm push', '/v2/', 'acb_step',
