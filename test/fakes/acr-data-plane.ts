@@ -87,8 +87,11 @@ export class FakeAcrDataPlane extends CloudFake {
     return { status, body: { errors: [{ code: code ?? defaultCode, message: message ?? defaultMessage, detail: null }] } };
   }
 
-  private checkApiVersion(req: FakeRequest): void {
-    this.expect(API_VERSIONS.has(req.query.get('api-version') ?? ''), `api-version "${req.query.get('api-version')}" is not a data-plane version`);
+  /** The SDK sends an api-version everywhere; Docker-style clients (az acr login) send none to /oauth2/*. */
+  private checkApiVersion(req: FakeRequest, optional = false): void {
+    const version = req.query.get('api-version');
+    if (optional && version === null) return;
+    this.expect(API_VERSIONS.has(version ?? ''), `api-version "${version}" is not a data-plane version`);
   }
 
   private form(req: FakeRequest): URLSearchParams {
@@ -97,7 +100,7 @@ export class FakeAcrDataPlane extends CloudFake {
   }
 
   private exchange(req: FakeRequest): Reply {
-    this.checkApiVersion(req);
+    this.checkApiVersion(req, true);
     const form = this.form(req);
     this.expect(form.get('grant_type') === 'access_token', `grant_type ${form.get('grant_type')}, expected access_token`);
     this.expect(form.get('service') === this.host, `service ${form.get('service')}, expected ${this.host}`);
@@ -114,7 +117,7 @@ export class FakeAcrDataPlane extends CloudFake {
   }
 
   private token(req: FakeRequest): Reply {
-    this.checkApiVersion(req);
+    this.checkApiVersion(req, true);
     const form = this.form(req);
     this.expect(form.get('grant_type') === 'refresh_token', `grant_type ${form.get('grant_type')}, expected refresh_token`);
     this.expect(form.get('service') === this.host, `service ${form.get('service')}, expected ${this.host}`);

@@ -6,9 +6,11 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { parseConfig } from '../../src/config/load-config.js';
 import type { Facts, ProbeResult } from '../../src/engine/diagnosis.js';
 import { parseImageRef } from '../../src/engine/image-ref.js';
-import { probes as acrProbes } from '../../src/providers/acr/live.js';
+import { probes as acrProbes, registryLogin } from '../../src/providers/acr/live.js';
+import { CloudError } from '../../src/probes/cloud-error.js';
+import { resolveCredentials } from '../../src/probes/resolve-registry.js';
 import { runProbes, type RunProbesOptions } from '../../src/probes/run-probes.js';
-import type { ProbeCache } from '../../src/probes/types.js';
+import type { ProbeCache, ProbeContext } from '../../src/probes/types.js';
 import { FakeAcrDataPlane } from '../fakes/acr-data-plane.js';
 import { FakeArm, INCLUDED_STORAGE, type RegistryModel } from '../fakes/arm.js';
 import { FakeEntraId, type ServicePrincipal } from '../fakes/entra-id.js';
@@ -307,5 +309,37 @@ describe('acr credentials', () => {
     expect(results['acr.network']).toMatchObject({ status: 'skipped' });
     expect(results['acr.network']!.detail).toContain('EnvironmentCredential');
     expect(arm.requests).toEqual([]);
+  });
+});
+
+describe('registryLogin (the OCI probes log in with it)', () => {
+  function contextFor(credentials: Record<string, string> | null, values: Record<string, string> = env()): ProbeContext {
+    const parsed = parseImageRef(`${acr.host}/shop/api:2.0`);
+    if (!parsed.ok) throw new Error(parsed.error);
+    const registry = registries(credentials)[0]!;
+    return { image: parsed.ref, provider: 'acr', facts: {}, registry, credentials: resolveCredentials(registry, values), signal: new AbortController().signal, timeoutMs: 5000, cache, purpose: 'preflight' };
+  }
+
+  it('is the all-zero user with an ACR refresh token from /oauth2/exchange, reused until it nears expiry', async () => {
+    const context = contextFor(SERVICE_PRINCIPAL);
+    const login = await registryLogin(context);
+    expect(login?.username).toBe('00000000-0000-0000-0000-000000000000');
+    const token = login!.password.reveal();
+    const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { exp: number; sub: string };
+    expect(claims.sub).toBe(prober.objectId);
+    expect(String(login!.password)).toBe('[secret]');
+    expect((await registryLogin(context))!.password.reveal()).toBe(token);
+    expect(acr.received('oauth2.exchange')).toHaveLength(1);
+    expect(Object.fromEntries(new URLSearchParams(acr.received('oauth2.exchange')[0]!.body))).toMatchObject({ grant_type: 'access_token', service: acr.host });
+  });
+
+  it('fails with a CloudError that says why when the identity cannot log in', async () => {
+    const refused = registryLogin(contextFor(SERVICE_PRINCIPAL, { ...env(), ACR_CLIENT_SECRET: 'not-the-secret' }));
+    await expect(refused).rejects.toBeInstanceOf(CloudError);
+    await expect(refused).rejects.toMatchObject({ kind: 'unauthenticated', code: 'AADSTS7000215' });
+  });
+
+  it('has nothing to offer when only a username and password are configured (the OCI probes use those)', async () => {
+    await expect(registryLogin(contextFor({ username: 'ACR_USER', password: 'ACR_PASSWORD' }, { ACR_USER: 'u', ACR_PASSWORD: 'p' }))).rejects.toMatchObject({ kind: 'no_credentials' });
   });
 });

@@ -8,9 +8,10 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { parseConfig } from '../../src/config/load-config.js';
 import type { Facts, ProbeResult } from '../../src/engine/diagnosis.js';
 import { parseImageRef } from '../../src/engine/image-ref.js';
-import { probes as garProbes } from '../../src/providers/gar/live.js';
+import { probes as garProbes, registryLogin } from '../../src/providers/gar/live.js';
+import { resolveCredentials } from '../../src/probes/resolve-registry.js';
 import { runProbes, type RunProbesOptions } from '../../src/probes/run-probes.js';
-import type { ProbeCache } from '../../src/probes/types.js';
+import type { ProbeCache, ProbeContext } from '../../src/probes/types.js';
 import { FakeArtifactRegistry, READER_PERMISSIONS, WRITER_PERMISSIONS } from '../fakes/artifact-registry.js';
 
 const PROJECT = 'shop-prod';
@@ -265,6 +266,46 @@ describe('gar credentials', () => {
       expect(results['gar.repository']).toMatchObject({ status: 'skipped' });
       expect(results['gar.repository']!.detail).toContain('Google application default credentials are not available here');
       expect(fake.requests).toEqual([]);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('gar with an access token', () => {
+  it('calls the API with the configured OAuth access token', async () => {
+    fake.addRepository({ project: PROJECT, location: 'europe-west1', id: 'docker' });
+    fake.addAccessToken('ya29.probe-token-value', 'ci-pusher@shop-prod.iam.gserviceaccount.com', READER_PERMISSIONS);
+    const results = await probe(IMAGE, {}, { registries: registries({ accessToken: 'GAR_TOKEN' }), env: { GAR_TOKEN: 'ya29.probe-token-value' } });
+    expect(results['gar.repository']!.status).toBe('ok');
+    expect(fake.received('repositories.get')[0]!.headers.authorization).toBe('Bearer ya29.probe-token-value');
+  });
+});
+
+describe('registryLogin (the OCI probes log in with it)', () => {
+  function contextFor(credentials: Record<string, string> | null, env: Record<string, string>): ProbeContext {
+    const parsed = parseImageRef(IMAGE);
+    if (!parsed.ok) throw new Error(parsed.error);
+    const registry = registries(credentials)[0]!;
+    return { image: parsed.ref, provider: 'gar', facts: {}, registry, credentials: resolveCredentials(registry, env), signal: new AbortController().signal, timeoutMs: 5000, cache, purpose: 'preflight' };
+  }
+
+  it('is _json_key with the key itself for a service-account key, and oauth2accesstoken for a token', async () => {
+    const withKey = await registryLogin(contextFor({ serviceAccountJson: 'GAR_PROBE_KEY' }, { GAR_PROBE_KEY: serviceAccountJson }));
+    expect(withKey?.username).toBe('_json_key');
+    expect(withKey?.password.reveal()).toBe(serviceAccountJson);
+    const withToken = await registryLogin(contextFor({ accessToken: 'GAR_TOKEN' }, { GAR_TOKEN: 'ya29.abc' }));
+    expect(withToken?.username).toBe('oauth2accesstoken');
+    expect(withToken?.password.reveal()).toBe('ya29.abc');
+    expect(fake.requests).toEqual([]);
+  });
+
+  it('fails with the reason when application default credentials give no token', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'no-adc-'));
+    try {
+      delete process.env.GOOGLE_APPLICATION_CREDENTIALS;
+      Object.assign(process.env, { HOME: home, CLOUDSDK_CONFIG: join(home, 'gcloud'), METADATA_SERVER_DETECTION: 'none' });
+      await expect(registryLogin(contextFor(null, {}))).rejects.toMatchObject({ kind: 'no_credentials' });
     } finally {
       rmSync(home, { recursive: true, force: true });
     }

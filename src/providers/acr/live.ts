@@ -3,9 +3,10 @@
 // about the repository and tag locks. Loaded only through src/probes/load-live.ts.
 import type { Observation } from '../../engine/diagnosis.js';
 import { CloudError } from '../../probes/cloud-error.js';
-import type { ProbeContext, ProbeDefinition, ProbeOutcome } from '../../probes/types.js';
+import { Secret } from '../../probes/secret.js';
+import type { ProbeContext, ProbeDefinition, ProbeOutcome, RegistryLogin } from '../../probes/types.js';
 import { ruleAllowing } from './ip-rules.js';
-import { armClient, armLocation, azureError, dataPlaneClient, statusOf, type ArmLocation } from './live/clients.js';
+import { acrRefreshToken, armClient, armLocation, azureError, dataPlaneClient, statusOf, type ArmLocation } from './live/clients.js';
 
 function locate(context: ProbeContext): ArmLocation | ProbeOutcome {
   const location = armLocation(context);
@@ -173,3 +174,16 @@ function readingAzureErrors(probe: ProbeDefinition): ProbeDefinition {
 }
 
 export const probes: readonly ProbeDefinition[] = [network, storage, repositoryLocks].map(readingAzureErrors);
+
+/** The user name Docker logs in with when the password is an ACR refresh token. */
+const TOKEN_USER = '00000000-0000-0000-0000-000000000000';
+
+/** The Docker login for the registry, for the OCI probes: the probe identity's ACR refresh token. */
+export async function registryLogin(context: ProbeContext): Promise<RegistryLogin | undefined> {
+  if (context.credentials.source !== 'configured' && context.credentials.source !== 'default-chain') return undefined;
+  try {
+    return { username: TOKEN_USER, password: new Secret(await acrRefreshToken(context)) };
+  } catch (error) {
+    throw azureError('acr login', error);
+  }
+}

@@ -1,7 +1,8 @@
 // The live part of the gar adapter (Artifact Registry and the gcr.io hosts it serves): probes that ask the
 // Artifact Registry API about the image's repository. Loaded only through src/probes/load-live.ts.
 import type { Observation } from '../../engine/diagnosis.js';
-import type { ProbeContext, ProbeDefinition, ProbeOutcome } from '../../probes/types.js';
+import { Secret } from '../../probes/secret.js';
+import type { ProbeContext, ProbeDefinition, ProbeOutcome, RegistryLogin } from '../../probes/types.js';
 import { callOptions, errorInfo, garConnection, grpcCode } from './live/client.js';
 import { garRepositoryName, type GarRepositoryName } from './repository-name.js';
 
@@ -161,3 +162,20 @@ const uploadPermission: ProbeDefinition = {
 };
 
 export const probes: readonly ProbeDefinition[] = [repository, uploadPermission];
+
+/**
+ * The Docker login for the registry host, for the OCI probes: a service-account key logs in as `_json_key`
+ * with the key itself, an access token (configured or from application default credentials) as
+ * `oauth2accesstoken`.
+ */
+export async function registryLogin(context: ProbeContext): Promise<RegistryLogin | undefined> {
+  const { credentials } = context;
+  if (credentials.source === 'configured') {
+    const { serviceAccountJson, accessToken } = credentials.values;
+    if (serviceAccountJson) return { username: '_json_key', password: serviceAccountJson };
+    if (accessToken) return { username: 'oauth2accesstoken', password: accessToken };
+    return undefined;
+  }
+  const fromDefaultChain = credentials.source === 'default-chain' ? garConnection(context).accessToken : undefined;
+  return fromDefaultChain ? { username: 'oauth2accesstoken', password: new Secret(await fromDefaultChain()) } : undefined;
+}

@@ -21,6 +21,8 @@ interface AzureConnection {
   credential: TokenCredential | CloudError;
   dataPlane?: ContainerRegistryClient;
   arm: Map<string, ContainerRegistryManagementClient>;
+  /** The ACR refresh token the registry issued for the Entra ID token, until shortly before it expires. */
+  refresh?: { token: string; expiresAt: number };
 }
 
 const MICROSOFT_AUTHORITIES = new Set(Object.values(AzureAuthorityHosts).map((url) => new URL(url).host));
@@ -118,4 +120,44 @@ export function azureError(what: string, error: unknown): CloudError {
     return new CloudError('acr', aadsts, 'unauthenticated', `${what}: Microsoft Entra ID refused the probe credentials: ${detail}`, false, 401);
   }
   return toCloudError('acr', what, error);
+}
+
+const ACR_SCOPE = 'https://containerregistry.azure.net/.default';
+const REFRESH_MARGIN_MS = 5 * 60_000;
+
+/** When a JWT expires (ms), from its `exp`; ACR refresh tokens last three hours. */
+function expiryOf(jwt: string): number {
+  try {
+    const exp = (JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString()) as { exp?: unknown }).exp;
+    if (typeof exp === 'number') return exp * 1000;
+  } catch {
+    // not a JWT: assume the documented lifetime
+  }
+  return Date.now() + 3 * 3_600_000;
+}
+
+/**
+ * An ACR refresh token for the probe identity, as `az acr login --expose-token` gets one: the Entra ID token
+ * exchanged at the login server's /oauth2/exchange. Docker logs in with it as the all-zero GUID user.
+ */
+export async function acrRefreshToken(context: ProbeContext): Promise<string> {
+  const { state, credential } = usable(context);
+  if (state.refresh && state.refresh.expiresAt - REFRESH_MARGIN_MS > Date.now()) return state.refresh.token;
+  const aad = await credential.getToken(ACR_SCOPE, { abortSignal: context.signal });
+  if (!aad) throw new CloudError('acr', 'NoToken', 'unauthenticated', 'Microsoft Entra ID issued no token for the registry.', false);
+  const host = context.image.host;
+  const response = await fetch(`https://${host}/oauth2/exchange`, {
+    method: 'POST',
+    signal: context.signal,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'access_token', service: host, access_token: aad.token }),
+  });
+  const body = (await response.json().catch(() => ({}))) as { refresh_token?: unknown };
+  if (!response.ok || typeof body.refresh_token !== 'string') {
+    const status = response.status;
+    const kind = status === 429 ? 'throttled' : status === 401 ? 'unauthenticated' : status === 403 ? 'forbidden' : 'service';
+    throw new CloudError('acr', `HTTP_${status}`, kind, `${host} refused to exchange the probe identity's Entra ID token for a registry token (HTTP ${status}).`, status === 429 || status >= 500, status);
+  }
+  state.refresh = { token: body.refresh_token, expiresAt: expiryOf(body.refresh_token) };
+  return body.refresh_token;
 }

@@ -23,6 +23,8 @@ export interface GarConnection {
   client(): Promise<ArtifactRegistryClient>;
   /** The e-mail the calls run as, when the credentials tell it. */
   identity(): Promise<string | undefined>;
+  /** An OAuth access token of application default credentials (google-auth-library caches and refreshes it). */
+  accessToken?(): Promise<string>;
 }
 
 /** How the client reaches the API: the entry's `endpoint` (a private endpoint, a local fake) or Google's own. */
@@ -82,6 +84,16 @@ function connect(context: ProbeContext): GarConnection {
       } catch {
         return undefined;
       }
+    },
+    async accessToken() {
+      let token: string | null | undefined;
+      try {
+        token = await auth.getAccessToken();
+      } catch (error) {
+        throw noCredentials(`Google application default credentials gave no access token here (${error instanceof Error ? error.message.split('.')[0] : String(error)}).`);
+      }
+      if (!token) throw noCredentials('Google application default credentials gave no access token here.');
+      return token;
     },
   };
 }
