@@ -1,8 +1,8 @@
 // A fake Azure Container Registry data plane (the login server, https): the token flow the SDK runs on a 401
 // challenge (Entra access token → POST /oauth2/exchange → ACR refresh token, a JWT with `exp` → POST
 // /oauth2/token → access token for the challenged scope), and repository and tag properties with their
-// changeableAttributes, modelled so the fixes issue's PATCH calls can change them. Errors are ACR's
-// {"errors":[{"code","message","detail"}]}.
+// changeableAttributes, read (GET, metadata_read) and changed (PATCH, metadata_write: what unlocking a
+// repository or tag sends). Errors are ACR's {"errors":[{"code","message","detail"}]}.
 import { randomUUID } from 'node:crypto';
 import { CloudFake, bearerOf, type FakeRequest, type Reply, type Route } from './cloud-fake.js';
 import type { FakeEntraId } from './entra-id.js';
@@ -55,6 +55,8 @@ export class FakeAcrDataPlane extends CloudFake {
   readonly repositories = new Map<string, RepositoryModel>();
   /** Client ids that hold no pull/metadata role here: the token endpoint grants them nothing. */
   readonly withoutPull = new Set<string>();
+  /** Client ids that may change repository and tag attributes (metadata_write); nobody by default. */
+  readonly metadataWriters = new Set<string>();
   private readonly refreshTokens = new Map<string, string>();
   private readonly accessTokens = new Map<string, Grant>();
 
@@ -62,7 +64,9 @@ export class FakeAcrDataPlane extends CloudFake {
     { name: 'oauth2.exchange', method: 'POST', path: /^\/oauth2\/exchange$/, handle: (req) => this.exchange(req) },
     { name: 'oauth2.token', method: 'POST', path: /^\/oauth2\/token$/, handle: (req) => this.token(req) },
     { name: 'tag.get', method: 'GET', path: /^\/acr\/v1\/(.+)\/_tags\/([^/]+)$/, handle: (req, match) => this.tag(req, decodeURIComponent(match[1]!), decodeURIComponent(match[2]!)) },
+    { name: 'tag.update', method: 'PATCH', path: /^\/acr\/v1\/(.+)\/_tags\/([^/]+)$/, handle: (req, match) => this.tag(req, decodeURIComponent(match[1]!), decodeURIComponent(match[2]!)) },
     { name: 'repository.get', method: 'GET', path: /^\/acr\/v1\/(?!_catalog$)(.+)$/, handle: (req, match) => this.repository(req, decodeURIComponent(match[1]!)) },
+    { name: 'repository.update', method: 'PATCH', path: /^\/acr\/v1\/(?!_catalog$)(.+)$/, handle: (req, match) => this.repository(req, decodeURIComponent(match[1]!)) },
   ];
 
   constructor(
@@ -126,22 +130,34 @@ export class FakeAcrDataPlane extends CloudFake {
     const clientId = this.refreshTokens.get(form.get('refresh_token') ?? '');
     if (!clientId) return this.errorReply(401, 'UNAUTHORIZED', 'The refresh token is invalid.');
     const [, name, actions] = scope.split(':') as [string, string, string];
-    const granted = this.withoutPull.has(clientId) ? [] : actions.split(',').filter((a) => a === 'metadata_read' || a === 'pull');
+    const allowed = new Set([...(this.withoutPull.has(clientId) ? [] : ['metadata_read', 'pull']), ...(this.metadataWriters.has(clientId) ? ['metadata_write'] : [])]);
+    const granted = actions.split(',').filter((a) => allowed.has(a));
     const accessToken = `${b64url({ alg: 'RS256', typ: 'JWT' })}.${b64url({ sub: clientId, access: [{ type: 'repository', name, actions: granted }] })}.${Buffer.from(randomUUID()).toString('base64url')}`;
     this.accessTokens.set(accessToken, { clientId, scopes: new Set(granted.map((a) => `repository:${name}:${a}`)) });
     return { status: 200, body: { access_token: accessToken } };
   }
 
-  /** The challenge ACR answers when a request lacks a token allowing `metadata_read` on the repository. */
+  /** The challenge ACR answers when a request lacks a token for the action (metadata_read, or _write on PATCH). */
   private authorize(req: FakeRequest, repository: string): Reply | undefined {
     this.checkApiVersion(req);
+    const action = req.method === 'PATCH' ? 'metadata_write' : 'metadata_read';
     const grant = this.accessTokens.get(bearerOf(req) ?? '');
-    if (grant?.scopes.has(`repository:${repository}:metadata_read`)) return undefined;
+    if (grant?.scopes.has(`repository:${repository}:${action}`)) return undefined;
     const reply = this.errorReply(401);
     return {
       ...reply,
-      headers: { 'www-authenticate': `Bearer realm="${this.url}/oauth2/token",service="${this.host}",scope="repository:${repository}:metadata_read"` },
+      headers: { 'www-authenticate': `Bearer realm="${this.url}/oauth2/token",service="${this.host}",scope="repository:${repository}:${action}"` },
     };
+  }
+
+  /** A PATCH body: changeableAttributes to set, nothing else. */
+  private applyChanges(req: FakeRequest, attributes: ChangeableAttributes): void {
+    if (req.method !== 'PATCH') return;
+    this.expect(req.headers['content-type']?.startsWith('application/json'), `content-type ${req.headers['content-type']}, expected JSON`);
+    const body = JSON.parse(req.body || '{}') as Record<string, unknown>;
+    const keys = Object.keys(body);
+    this.expect(keys.length > 0 && keys.every((key) => key in attributes && typeof body[key] === 'boolean'), `PATCH body ${req.body} is not changeable attributes (deleteEnabled, writeEnabled, readEnabled, listEnabled)`);
+    Object.assign(attributes, body);
   }
 
   private repository(req: FakeRequest, name: string): Reply {
@@ -149,6 +165,7 @@ export class FakeAcrDataPlane extends CloudFake {
     if (refused) return refused;
     const repo = this.repositories.get(name);
     if (!repo) return this.errorReply(404, 'NAME_UNKNOWN', 'repository name not known to registry');
+    this.applyChanges(req, repo.attributes);
     return {
       status: 200,
       body: {
@@ -170,6 +187,7 @@ export class FakeAcrDataPlane extends CloudFake {
     if (!repo) return this.errorReply(404, 'NAME_UNKNOWN', 'repository name not known to registry');
     const model = repo.tags.get(tag);
     if (!model) return this.errorReply(404, 'TAG_UNKNOWN', 'the specified tag does not exist');
+    this.applyChanges(req, model.attributes);
     return {
       status: 200,
       body: {

@@ -1,7 +1,9 @@
 // A fake Azure Resource Manager for Microsoft.ContainerRegistry (https only, as the SDK demands): registry
-// `get` and `listUsages`, answered from a model of each registry (SKU, admin user, public network access,
-// firewall default action and IP rules, storage used) that the fixes issue's mutating calls will change.
-// Bearer tokens must come from the fake Entra ID, issued for ARM; errors are ARM's {"error":{"code","message"}}.
+// `get`, `listUsages` and `update`, answered from a model of each registry (SKU, admin user, public network
+// access, firewall default action and IP rules, storage used). `update` is a long-running PATCH: 202 with
+// Azure-AsyncOperation, an operation status that reads InProgress once and then Succeeded (the change is
+// applied then), and the SDK's final GET. Bearer tokens must come from the fake Entra ID, issued for ARM;
+// errors are ARM's {"error":{"code","message"}}.
 import { CloudFake, bearerOf, type FakeRequest, type Reply, type Route } from './cloud-fake.js';
 import type { FakeEntraId, IssuedToken } from './entra-id.js';
 import type { SelfSignedCert } from './self-signed-cert.js';
@@ -40,10 +42,24 @@ const DEFAULT_MESSAGES: Readonly<Record<number, [string, string]>> = {
   503: ['ServiceUnavailable', 'The service is currently unavailable. Please try again later.'],
 };
 
+/** A PATCH accepted and not yet finished. */
+interface PendingUpdate {
+  registry: RegistryModel;
+  changes: Partial<Pick<RegistryModel, 'adminUserEnabled' | 'publicNetworkAccess' | 'networkRuleSet'>>;
+  polls: number;
+  applied: boolean;
+}
+
+const UPDATABLE = new Set(['adminUserEnabled', 'networkRuleSet', 'publicNetworkAccess', 'policies', 'encryption', 'dataEndpointEnabled', 'networkRuleBypassOptions', 'networkRuleBypassAllowedForTasks', 'anonymousPullEnabled', 'roleAssignmentMode']);
+const IPV4_RULE = /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\/(?:3[0-2]|[12]?\d))?$/;
+
 export class FakeArm extends CloudFake {
   readonly registries: RegistryModel[] = [];
   /** Client ids whose role assignments do not allow reading registries (answered 403 AuthorizationFailed). */
   readonly withoutReadAccess = new Set<string>();
+  /** Client ids allowed to change registries (Contributor); everyone else gets 403 on update. */
+  readonly writers = new Set<string>();
+  private readonly pending = new Map<string, PendingUpdate>();
 
   protected readonly routes: readonly Route[] = [
     {
@@ -53,10 +69,22 @@ export class FakeArm extends CloudFake {
       handle: (req, match) => this.withRegistry(req, match, 'Microsoft.ContainerRegistry/registries/listUsages/read', (r) => ({ status: 200, body: { value: usages(r) } })),
     },
     {
+      name: 'registries.operationStatus',
+      method: 'GET',
+      path: new RegExp(`${REGISTRY_PATH.source}/operationStatuses/([\\w-]+)$`, 'i'),
+      handle: (req, match) => this.withRegistry(req, match, 'Microsoft.ContainerRegistry/registries/operationStatuses/read', () => this.operationStatus(match[4]!)),
+    },
+    {
       name: 'registries.get',
       method: 'GET',
       path: new RegExp(`${REGISTRY_PATH.source}$`, 'i'),
       handle: (req, match) => this.withRegistry(req, match, 'Microsoft.ContainerRegistry/registries/read', (r) => ({ status: 200, body: registryResource(r) })),
+    },
+    {
+      name: 'registries.update',
+      method: 'PATCH',
+      path: new RegExp(`${REGISTRY_PATH.source}$`, 'i'),
+      handle: (req, match) => this.withRegistry(req, match, 'Microsoft.ContainerRegistry/registries/write', (r) => this.update(req, r)),
     },
   ];
 
@@ -101,14 +129,15 @@ export class FakeArm extends CloudFake {
     return holder;
   }
 
-  private withRegistry(req: FakeRequest, match: RegExpExecArray, action: string, answer: (registry: RegistryModel) => Reply): Reply {
+  private withRegistry(req: FakeRequest, match: RegExpExecArray, action: string, answer: (registry: RegistryModel, caller: IssuedToken) => Reply): Reply {
     this.expect(API_VERSIONS.has(req.query.get('api-version') ?? ''), `api-version "${req.query.get('api-version')}" is not one of Microsoft.ContainerRegistry's`);
     this.expect((req.headers.accept ?? '').includes('application/json'), `accept "${req.headers.accept}", expected application/json`);
     const caller = this.authenticate(req);
     if ('status' in caller) return caller;
     const [, subscription, resourceGroup, name] = match.map((part) => decodeURIComponent(part ?? '').toLowerCase());
     const scope = `/subscriptions/${subscription}/resourceGroups/${resourceGroup}/providers/Microsoft.ContainerRegistry/registries/${name}`;
-    if (this.withoutReadAccess.has(caller.clientId)) {
+    const writing = action.endsWith('/write');
+    if (this.withoutReadAccess.has(caller.clientId) || (writing && !this.writers.has(caller.clientId))) {
       return this.errorReply(
         403,
         'AuthorizationFailed',
@@ -125,7 +154,45 @@ export class FakeArm extends CloudFake {
         `The Resource 'Microsoft.ContainerRegistry/registries/${match[3]}' under resource group '${match[2]}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
       );
     }
-    return answer(registry);
+    return answer(registry, caller);
+  }
+
+  private update(req: FakeRequest, registry: RegistryModel): Reply {
+    this.expect(req.headers['content-type']?.startsWith('application/json'), `content-type ${req.headers['content-type']}, expected JSON`);
+    const body = JSON.parse(req.body || '{}') as { properties?: Record<string, unknown>; sku?: unknown; tags?: unknown; identity?: unknown };
+    this.expect(Object.keys(body).every((key) => ['properties', 'sku', 'tags', 'identity'].includes(key)), `unknown top-level keys in ${req.body}`);
+    const properties = body.properties ?? {};
+    this.expect(Object.keys(properties).every((key) => UPDATABLE.has(key)), `properties ${Object.keys(properties).join(', ')} are not all updatable`);
+    const changes: PendingUpdate['changes'] = {};
+    if ('adminUserEnabled' in properties) {
+      this.expect(typeof properties.adminUserEnabled === 'boolean', 'adminUserEnabled must be a boolean');
+      changes.adminUserEnabled = properties.adminUserEnabled;
+    }
+    if ('publicNetworkAccess' in properties) {
+      this.expect(properties.publicNetworkAccess === 'Enabled' || properties.publicNetworkAccess === 'Disabled', 'publicNetworkAccess must be Enabled or Disabled');
+      changes.publicNetworkAccess = properties.publicNetworkAccess;
+    }
+    if ('networkRuleSet' in properties) {
+      const set = properties.networkRuleSet as { defaultAction?: unknown; ipRules?: unknown };
+      this.expect(set.defaultAction === 'Allow' || set.defaultAction === 'Deny', 'networkRuleSet.defaultAction must be Allow or Deny');
+      const rules = (set.ipRules ?? []) as Array<{ action?: unknown; value?: unknown }>;
+      this.expect(Array.isArray(rules) && rules.every((rule) => rule.action === 'Allow' && typeof rule.value === 'string' && IPV4_RULE.test(rule.value)), `ipRules ${JSON.stringify(rules)} are not [{action: Allow, value: IPv4 or CIDR}]`);
+      changes.networkRuleSet = { defaultAction: set.defaultAction, ipRules: rules.map((rule) => ({ action: 'Allow' as const, value: rule.value as string })) };
+    }
+    const id = `registries-${crypto.randomUUID()}`;
+    this.pending.set(id, { registry, changes, polls: 0, applied: false });
+    const statusUrl = `${this.url}${resourceId(registry)}/operationStatuses/${id}?api-version=${req.query.get('api-version')}`;
+    return { status: 202, headers: { 'azure-asyncoperation': statusUrl, location: statusUrl, 'retry-after': '0' }, body: registryResource(registry) };
+  }
+
+  private operationStatus(id: string): Reply {
+    const update = this.pending.get(id);
+    if (!update) return this.errorReply(404, 'OperationNotFound', `The operation '${id}' was not found.`);
+    update.polls += 1;
+    if (update.polls === 1) return { status: 200, body: { status: 'InProgress' } };
+    if (!update.applied) Object.assign(update.registry, update.changes);
+    update.applied = true;
+    return { status: 200, body: { status: 'Succeeded' } };
   }
 }
 
