@@ -51,6 +51,28 @@ const NOT_ECR: readonly Provider[] = ['gar', 'gcr', 'acr', 'dockerhub', 'ghcr', 
 export const rules: readonly Rule[] = [
   // ── auth_missing ────────────────────────────────────────────────────────────────────────────────
   {
+    id: 'docker-login-prompt',
+    category: 'auth_missing',
+    confidence: 0.9,
+    source: 'https://github.com/docker/cli/blob/master/cli/command/registry.go',
+    // The Docker client asks for a login when the registry refused it and it holds no credentials.
+    pattern: /Please login prior to (?:push|pull)/i,
+    title: 'Docker had no credentials for this registry and asked for a login',
+    examples: ['Please login prior to push:'],
+  },
+  {
+    id: 'ci-plugin-no-credentials',
+    category: 'auth_missing',
+    confidence: 0.88,
+    source: 'https://github.com/drone-plugins/drone-docker/blob/master/docker.go',
+    // A CI plugin that logs in only when given credentials says when it was given none; a cause when a
+    // refusal follows.
+    pattern: /Registry credentials not provided\. Guest mode enabled/i,
+    onlyWith: ['permission_denied', 'auth_missing', 'repo_not_found'],
+    title: 'The CI step was given no registry credentials and pushed as a guest',
+    examples: ['Registry credentials not provided. Guest mode enabled.\ndenied: requested access to the resource is denied'],
+  },
+  {
     id: 'oci-code-unauthorized',
     category: 'auth_missing',
     confidence: 0.6,
@@ -237,7 +259,7 @@ export const rules: readonly Rule[] = [
     category: 'auth_missing',
     confidence: 0.9,
     source: 'https://cloud.google.com/artifact-registry/docs/docker/troubleshoot',
-    pattern: /Unauthenticated request|request had invalid authentication credentials|anonymous (?:user|caller|token)[^.]{0,60}(?:denied|not allowed|permission)|failed to fetch anonymous token/i,
+    pattern: /Unauthenticated request|request had invalid authentication credentials|anonymous (?:user|caller|token)[^.]{0,60}(?:denied|not allowed|permission)|\bAnonymous (?:user |caller )?is not (?:permitted|allowed|authorized)|failed to fetch anonymous token: unexpected status/i,
     alsoMeans: [{ category: 'auth_expired', confidence: 0.45 }],
     title: 'The request reached the registry without credentials',
     examples: [
@@ -899,6 +921,19 @@ export const rules: readonly Rule[] = [
 
   // ── tag_immutable ──────────────────────────────────────────────────────────────────────────────
   {
+    id: 'redeploy-disabled',
+    category: 'tag_immutable',
+    confidence: 0.95,
+    source: 'https://www.sonatype.com/blog/2009/11/nexus-tips-disable-redeployment-in-nexus',
+    // Nexus with the 'Disable redeploy' policy refuses to replace an existing tag's manifest; it says so
+    // in the detail of a BLOB_UPLOAD_INVALID, which is not the cause.
+    pattern: /Repository does not allow updating assets/i,
+    outranks: ['blob_upload'],
+    alsoMeans: [{ category: 'blob_upload', confidence: 0.3 }],
+    title: 'The repository does not allow replacing an existing tag (redeploy disabled)',
+    examples: ['PUT https://nexus.example.com/v2/app/manifests/1.0: BLOB_UPLOAD_INVALID: blob upload invalid; Repository does not allow updating assets: docker-hosted'],
+  },
+  {
     id: 'tag-already-exists',
     category: 'tag_immutable',
     confidence: 0.9,
@@ -923,7 +958,7 @@ export const rules: readonly Rule[] = [
     category: 'tag_immutable',
     confidence: 0.96,
     source: 'https://goharbor.io/docs/main/working-with-projects/working-with-images/create-tag-immutability-rules/',
-    pattern: /immutability settings|is a? ?immutable tag|immutable tags? (?:are|is) enabled|tag is immutable|\bimmutable\b[^\n]{0,60}\btag\b|\btag\b[^\n]{0,60}\bimmutable\b/i,
+    pattern: /immutability settings|cannot be overwritten|is a? ?immutable tag|immutable tags? (?:are|is) enabled|tag is immutable|\bimmutable\b[^\n]{0,60}\btag\b|\btag\b[^\n]{0,60}\bimmutable\b/i,
     examples: [
       'unknown: The image tag v1 cannot be overwritten because of the immutability settings',
       'unknown: Failed to process request due to \'library/app:v1\' is a immutable tag',
@@ -988,12 +1023,24 @@ export const rules: readonly Rule[] = [
 
   // ── quota_exceeded ─────────────────────────────────────────────────────────────────────────────
   {
+    id: 'hard-limit-quota',
+    category: 'quota_exceeded',
+    confidence: 0.9,
+    source: 'https://goharbor.io/docs/main/administration/configure-project-quotas/',
+    // Harbor's project quotas are hard limits: its refusals speak of quota and the hard limit.
+    pattern: /not enough quota|overflow the hard limit|over the quota|hard limit is [\d.]+/i,
+    examples: [
+      'Not enough quota available to process the request, add 1.3MiB of storage resource overflow the hard limit, current usage is 235.9MiB and hard limit is 100.0MiB.',
+      'Failed to add resources, error: over the quota: used 1209051826 but only hard 1073741824',
+    ],
+  },
+  {
     id: 'quota-counted',
     category: 'quota_exceeded',
     confidence: 0.8,
     source: 'https://docs.aws.amazon.com/AmazonECR/latest/userguide/service-quotas.html',
     // Quotas count things (images per repository, layers per image, tags, repositories), not only bytes.
-    pattern: /\b(?:images|tags|layers|repositories|artifacts|manifests) per (?:repository|image|project|namespace|registry|account)\b|maximum (?:number|count) of (?:\w+ ){0,2}(?:images|tags|layers|repositories|artifacts|manifests)\b|too many (?:tags|layers|images|repositories)\b|\b(?:quota|limit) (?:is|of) \d[\d,]*\b|\bcount quota\b/i,
+    pattern: /\b(?:images|tags|layers|repositories|artifacts|manifests) per (?:repository|image|project|namespace|registry|account)\b|maximum (?:allowed )?(?:number|count) of (?:\w+ ){0,2}(?:images|tags|layers|repositories|artifacts|manifests)\b|too many (?:tags|layers|images|repositories)\b|\b(?:quota|limit) (?:is|of) \d[\d,]*\b|\bcount quota\b/i,
     needsRegistryContext: true,
     alsoMeans: [{ category: 'other', confidence: 0.3 }],
     examples: [
@@ -1296,7 +1343,7 @@ export const rules: readonly Rule[] = [
     category: 'blob_upload',
     confidence: 0.82,
     source: 'https://nginx.org/en/docs/http/ngx_http_core_module.html#client_max_body_size',
-    pattern: /413 Request Entity Too Large|Request Entity Too Large|status(?: code)?:? 413\b|\bHTTP 413 response|payload too large/i,
+    pattern: /413 Request Entity Too Large|Request Entity Too Large|status(?: code)?:? 413\b|\bHTTP 413 response|\b413 trying to push|payload too large/i,
     alsoMeans: [{ category: 'quota_exceeded', confidence: 0.35 }],
     title: 'A proxy in front of the registry refused the layer as too large',
     examples: [
@@ -1306,6 +1353,28 @@ export const rules: readonly Rule[] = [
   },
 
   // ── manifest_invalid ───────────────────────────────────────────────────────────────────────────
+  {
+    id: 'manifest-list-names-missing-images',
+    category: 'manifest_invalid',
+    confidence: 0.9,
+    source: 'https://github.com/docker/cli/blob/master/cli/registry/client/client.go',
+    // `docker manifest push` and `buildah manifest push` upload a list whose entries must already be in
+    // the repository: a blob the registry does not know then means the list names images never pushed there.
+    pattern: /failed to put manifest \S+: errors:|Uploading manifest list failed/i,
+    onlyWith: ['blob_upload'],
+    outranks: ['blob_upload'],
+    title: 'The manifest list names images that are not in this repository (push each platform image there first)',
+    examples: ['failed to put manifest docker.io/acme/app:1: errors:\nmanifest blob unknown: blob unknown to registry'],
+  },
+  {
+    id: 'schema1-manifest-refused',
+    category: 'manifest_invalid',
+    confidence: 0.9,
+    source: 'https://docs.docker.com/engine/deprecated/#pushing-and-pulling-with-image-manifest-v2-schema-1',
+    pattern: /manifest v2,? schema 1[^\n]{0,60}(?:blocked|not supported|deprecated|unsupported)|schema ?1 manifests? (?:are |is )?(?:not supported|blocked|deprecated)/i,
+    title: 'The registry refuses Docker Image Manifest V2, Schema 1 (push a schema 2 or OCI image)',
+    examples: ['UNAUTHORIZED: Pushing Docker images with manifest v2 schema 1 to this repository is blocked'],
+  },
   {
     id: 'manifest-invalid',
     category: 'manifest_invalid',
@@ -1363,16 +1432,40 @@ export const rules: readonly Rule[] = [
     category: 'image_not_found_locally',
     confidence: 0.97,
     source: 'https://docs.docker.com/reference/cli/docker/image/push/',
-    pattern: /An image does not exist locally with the tag:?\s*(?<image>\S+)?|\btag does not exist:\s*(?<image2>\S+)|No such image:\s*(?<image3>\S+)|reference does not exist|:\s*image not known|image not found in local storage|failed to find image/i,
+    pattern: /An image does not exist locally with the tag:?\s*(?<image>\S+)?|\btag does not exist\b:?\s*(?<image2>\S+)?|tag is needed when pushing to registry|^Repository does not exist: |No such image:\s*(?<image3>\S+)|reference does not exist|:\s*image not known|image not found in local storage|failed to find image/i,
     examples: [
       'An image does not exist locally with the tag: acme/awx/custom-ee',
       'tag does not exist: acr303.azurecr-test.io/hello-world:yd2',
       'Error response from daemon: No such image: app:latest',
       'Error: app:latest: image not known',
+      'ERROR: failed to build: tag is needed when pushing to registry',
     ],
   },
 
   // ── other ──────────────────────────────────────────────────────────────────────────────────────
+  {
+    id: 'ecr-image-already-exists',
+    category: 'other',
+    confidence: 0.85,
+    source: 'https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_PutImage.html',
+    // PutImage with a tag that already points at the same digest: nothing is wrong with the image.
+    pattern: /ImageAlreadyExistsException/,
+    provider: 'ecr',
+    title: 'The tag already points at this very image (ECR refuses the identical PutImage); nothing to push',
+    examples: ["An error occurred (ImageAlreadyExistsException) when calling the PutImage operation: Image with digest 'sha256:abc' and tag 'canary' already exists in the repository with name 'app' in registry with id '123456789012'"],
+  },
+  {
+    id: 'registry-health-check-failed',
+    category: 'other',
+    confidence: 0.85,
+    source: 'https://github.com/distribution/distribution/blob/main/health/health.go',
+    // distribution answers 503 UNAVAILABLE when its own health checks (storage) fail: the registry, not the network.
+    pattern: /health check failed: please see \/debug\/health/i,
+    outranks: ['network'],
+    alsoMeans: [{ category: 'network', confidence: 0.4 }],
+    title: "The registry's own health check failed (its storage backend): fix the registry",
+    examples: ['{"errors":[{"code":"UNAVAILABLE","message":"service unavailable","detail":"health check failed: please see /debug/health"}]}'],
+  },
   {
     id: 'cache-export-failed',
     category: 'other',
@@ -1432,16 +1525,20 @@ export const rules: readonly Rule[] = [
     category: 'other',
     confidence: 0.8,
     source: 'https://docs.docker.com/engine/daemon/troubleshoot/',
-    pattern: /Cannot connect to the Docker daemon|Is the docker daemon running|error during connect:[^\n]*docker/i,
+    pattern: /Cannot connect to the Docker daemon|Is the docker daemon running|error during connect:[^\n]*docker|DOCKER_(?:COMMAND|DAEMON)_ERROR|requires running the docker daemon|failed to connect to the docker API at/i,
     title: 'Docker is not running on the build machine',
-    examples: ['Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?'],
+    examples: [
+      'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?',
+      'An error occurred: DOCKER_COMMAND_ERROR',
+      'failed to connect to the docker API at unix:///var/run/docker.sock; check if the path is correct and if the daemon is running',
+    ],
   },
   {
     id: 'invalid-reference-format',
     category: 'other',
     confidence: 0.8,
     source: 'https://github.com/distribution/reference/blob/main/reference.go',
-    pattern: /invalid reference format|is not a valid repository\/tag|repository name must be lowercase|(?:tag|repository) can only contain the (?:runes|characters)/i,
+    pattern: /invalid reference format|is not a valid repository\/tag|repository name must be lowercase|(?:tag|repository) can only contain the (?:runes|characters)|could not parse reference|scheme prefix missing from remote/i,
     title: 'The image reference is not valid (upper-case letters, a stray space or an empty variable?)',
     examples: [
       'invalid argument "Acme/App:1" for "-t, --tag" flag: invalid reference format: repository name must be lowercase',

@@ -38,6 +38,10 @@ const JSON_ESCAPE = /\\u00(2[2-7]|3[cCeE])/g;
 /** A quote escaped once or more (`\"`, `\\\"`). */
 const ESCAPED_QUOTE = /\\+"/g;
 
+const SMART_QUOTE = /[\u2018\u2019\u201c\u201d]/;
+const SMART_SINGLE = /[\u2018\u2019]/g;
+const SMART_DOUBLE = /[\u201c\u201d]/g;
+
 /** Longest line kept: minified JSON or base64 on one line must not cost more than this. */
 const MAX_LINE_LENGTH = 2_000;
 
@@ -54,6 +58,8 @@ export function normalizeLine(raw: string): string {
   // quotes escaped (`\"code\":\"DENIED\"`, `\\\"`, `\u0022`): read them as the registry wrote them.
   if (line.includes('\\u00')) line = line.replace(JSON_ESCAPE, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
   if (line.includes('\\"')) line = line.replace(ESCAPED_QUOTE, '"');
+  // Logs pasted through a web page or a chat come back with typographic quotes.
+  if (SMART_QUOTE.test(line)) line = line.replace(SMART_SINGLE, "'").replace(SMART_DOUBLE, '"');
   line = line.trim();
   return line.length > MAX_LINE_LENGTH ? line.slice(0, MAX_LINE_LENGTH) : line;
 }

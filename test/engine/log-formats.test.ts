@@ -47,6 +47,13 @@ describe('registry error bodies escaped inside other messages', () => {
   });
 });
 
+describe('logs pasted through a web page', () => {
+  it('reads typographic quotes as the ASCII quotes the tool printed', () => {
+    const log = "Access to registry \u2018acme.azurecr.io\u2019 was denied. Response code: 403. Please try running 'az login' again to refresh permissions.";
+    expect(diagnose({ log }).findings[0]?.rules).toContain('acr-refresh-token-403');
+  });
+});
+
 describe('one message wrapped over several lines', () => {
   it('joins an AWS denial folded by the terminal and ranks the VPC endpoint policy first', () => {
     const log = [
