@@ -5,8 +5,8 @@
 import type { RedisConnection } from '../ops/redis.js';
 import type { Fingerprint } from './fingerprint.js';
 
-// KEYS[1] fingerprint+channel → current group; ARGV: prefix, window ms, new group id, job id, pipeline, meta JSON,
-// ttl s, the diagnosis message (JSON, kept for the thread).
+// KEYS[1] fingerprint+channel → current group; ARGV: prefix, window ms, new group id, job id, pipeline name,
+// meta JSON, ttl s, the diagnosis message (JSON, kept for the thread), the pipeline run's link (JSON).
 // Returns {group id, 1 when this job opened the group, Redis time ms}.
 const RECORD = `
 local prefix, window, newGid, jobId, pipeline = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5]
@@ -33,10 +33,12 @@ redis.call('SADD', g .. ':jobs', jobId)
 redis.call('HINCRBY', g, 'count', 1)
 redis.call('HSET', g, 'last', now)
 local opener = redis.call('HGET', g, 'opener') == jobId
-if pipeline ~= '' and redis.call('SADD', g .. ':pipelines', pipeline) == 1 and not opener then
-  redis.call('SADD', g .. ':pending', pipeline)
+if pipeline ~= '' then
+  -- A pipeline counts once however many of its runs fail; the thread links its latest failed run.
+  redis.call('HSET', g .. ':runs', pipeline, ARGV[9])
+  if redis.call('SADD', g .. ':pipelines', pipeline) == 1 and not opener then redis.call('SADD', g .. ':pending', pipeline) end
 end
-for _, k in ipairs({g, g .. ':jobs', g .. ':pipelines', g .. ':pending'}) do redis.call('EXPIRE', k, ttl) end
+for _, k in ipairs({g, g .. ':jobs', g .. ':pipelines', g .. ':pending', g .. ':runs'}) do redis.call('EXPIRE', k, ttl) end
 redis.call('EXPIRE', KEYS[1], ttl)
 return {gid, opener and 1 or 0, now}`;
 
@@ -49,7 +51,7 @@ export interface GroupMeta {
   image?: string;
 }
 
-/** A pipeline as listed in the thread: stored as canonical JSON so the same pipeline is counted once. */
+/** A pipeline (counted by name) and its latest failed run, as listed in the thread. */
 export interface PipelineRef {
   name: string;
   runId?: string;
@@ -75,7 +77,6 @@ export interface Mute {
   at: number;
 }
 
-export const pipelineKey = (p: PipelineRef): string => JSON.stringify({ name: p.name, ...(p.runId ? { runId: p.runId } : {}), ...(p.url ? { url: p.url } : {}) });
 
 export class AlertGroups {
   constructor(
@@ -115,10 +116,11 @@ export class AlertGroups {
       this.windowMs,
       newGroupId,
       jobId,
-      pipeline ? pipelineKey(pipeline) : '',
+      pipeline?.name ?? '',
       JSON.stringify(meta),
       this.ttlSeconds,
       diagnosisMessage,
+      JSON.stringify(pipeline ?? {}),
     )) as [string, number, number];
     return { group, opened: opened === 1, at };
   }
@@ -154,11 +156,15 @@ export class AlertGroups {
 
   /** Pipelines not yet listed in the thread. */
   async pending(gid: string): Promise<PipelineRef[]> {
-    return (await this.redis.smembers(`${this.groupKey(gid)}:pending`)).map((raw) => JSON.parse(raw) as PipelineRef);
+    const key = this.groupKey(gid);
+    const names = await this.redis.smembers(`${key}:pending`);
+    if (names.length === 0) return [];
+    const runs = await this.redis.hmget(`${key}:runs`, ...names);
+    return names.map((name, i) => ({ ...(JSON.parse(runs[i] ?? '{}') as Partial<PipelineRef>), name }));
   }
 
   async markListed(gid: string, pipelines: readonly PipelineRef[]): Promise<void> {
-    if (pipelines.length) await this.redis.srem(`${this.groupKey(gid)}:pending`, ...pipelines.map(pipelineKey));
+    if (pipelines.length) await this.redis.srem(`${this.groupKey(gid)}:pending`, ...pipelines.map((p) => p.name));
   }
 
   /** Claim the right to post a thread reply now; false while a reply was posted less than `ms` ago. Returns the wait left. */
