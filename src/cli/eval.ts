@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { Diagnosis } from '../engine/diagnosis.js';
 import { diagnose, type DiagnoseRequest } from '../engine/diagnose.js';
 import { CATEGORIES, PROVIDERS } from '../engine/vocabulary.js';
+import { providerLogSignals } from '../providers/index.js';
 import { oneLine } from '../render/sanitize.js';
 import { parseFormat, parseOrThrow } from './args.js';
 import { describeIssues } from './diagnose.js';
@@ -53,6 +54,8 @@ export interface EvalReport {
   cases: number;
   decidable: number;
   provider: Ratio;
+  /** Provider, on the cases whose log or image names the registry (see `namesRegistry`). */
+  providerNamed: Ratio;
   /** Top finding's category, decidable cases only. */
   categoryTop1: Ratio;
   /** Label within the first two findings, all cases. */
@@ -66,6 +69,22 @@ export interface EvalReport {
   };
 }
 
+/** A registry endpoint or host in a log: a Distribution API URL, a `push refers to` host, a known registry's host. */
+const REGISTRY_IN_LOG =
+  /https?:\/\/[^\s/"']+\/v[12]\/|push refers to (?:a )?repository \[[^\]/\s]*[.:][^\]/\s]*\/|(?:dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com|public\.ecr\.aws|azurecr\.(?:io|cn)|-docker\.pkg\.dev|\bgcr\.io|\bghcr\.io|\bdocker\.io|\bquay\.io)\b/i;
+/** An image reference whose first component is a registry host (`host.tld/…`, `host:5000/…`). */
+const IMAGE_WITH_HOST = /^(?:[a-z]+:\/\/)?[^/\s]*[.:][^/\s]*\//i;
+
+/**
+ * Whether the case says which registry it is about: the image names a host, or the log shows a registry
+ * host or endpoint, or a provider's own wording. Where it does not, the label comes from outside the log.
+ */
+export function namesRegistry(log: string, image?: string | null): boolean {
+  if (image && IMAGE_WITH_HOST.test(image.trim())) return true;
+  if (REGISTRY_IN_LOG.test(log)) return true;
+  return log.split('\n').some((line) => providerLogSignals.some((signal) => signal.pattern.test(line)));
+}
+
 function ratio(correct: number, total: number): Ratio {
   return { correct, total, accuracy: total === 0 ? 0 : correct / total };
 }
@@ -73,6 +92,8 @@ function ratio(correct: number, total: number): Ratio {
 /** Score diagnoses against labels. Pure: the diagnose function is passed in. */
 export function evaluate(cases: LabelledCase[], run: (request: DiagnoseRequest) => Diagnosis = diagnose): EvalReport {
   let providerOk = 0;
+  let namedOk = 0;
+  let named = 0;
   let top1Ok = 0;
   let decidable = 0;
   let top2Ok = 0;
@@ -88,6 +109,10 @@ export function evaluate(cases: LabelledCase[], run: (request: DiagnoseRequest) 
 
     if (d.provider === c.provider) providerOk += 1;
     else providerMisses.push({ id: c.id, expected: c.provider, got: d.provider });
+    if (namesRegistry(c.log, c.image)) {
+      named += 1;
+      if (d.provider === c.provider) namedOk += 1;
+    }
 
     const inTop2 = top2.includes(c.category);
     if (inTop2) top2Ok += 1;
@@ -114,6 +139,7 @@ export function evaluate(cases: LabelledCase[], run: (request: DiagnoseRequest) 
     cases: cases.length,
     decidable,
     provider: ratio(providerOk, cases.length),
+    providerNamed: ratio(namedOk, named),
     categoryTop1: ratio(top1Ok, decidable),
     categoryTop2: ratio(top2Ok, cases.length),
     confusion: { labels, matrix },
@@ -134,6 +160,7 @@ export function renderEvalText(report: EvalReport, source: string): string {
   const out: string[] = [];
   out.push(`Evaluation of ${oneLine(source)}: ${report.cases} cases, ${report.decidable} decidable`, '');
   out.push(`provider accuracy:          ${fraction(report.provider)}  ${pct(report.provider)}  (all cases)`);
+  out.push(`provider accuracy (named):  ${fraction(report.providerNamed)}  ${pct(report.providerNamed)}  (cases whose log or image names the registry)`);
   out.push(`category accuracy (top 1):  ${fraction(report.categoryTop1)}  ${pct(report.categoryTop1)}  (decidable cases)`);
   out.push(`category accuracy (top 2):  ${fraction(report.categoryTop2)}  ${pct(report.categoryTop2)}  (all cases)`);
 

@@ -51,6 +51,14 @@ const NOT_ECR: readonly Provider[] = ['gar', 'gcr', 'acr', 'dockerhub', 'ghcr', 
 export const rules: readonly Rule[] = [
   // ── auth_missing ────────────────────────────────────────────────────────────────────────────────
   {
+    id: 'no-credentials-for-host',
+    category: 'auth_missing',
+    confidence: 0.85,
+    source: 'https://github.com/regclient/regclient/blob/main/internal/auth/error.go',
+    pattern: /no credentials available for (?:basic|bearer) auth/i,
+    examples: ['DEBU[0000] Failed to generate auth authtype=basic err="No credentials available for basic auth" host=123456789012.dkr.ecr.us-east-2.amazonaws.com'],
+  },
+  {
     id: 'docker-login-prompt',
     category: 'auth_missing',
     confidence: 0.9,
@@ -1016,7 +1024,7 @@ export const rules: readonly Rule[] = [
     category: 'repo_locked',
     confidence: 0.75,
     source: 'https://github.com/goharbor/harbor/blob/main/src/lib/errors/const.go',
-    pattern: /\bread[- ]only mode|repository is read[- ]only|registry is (?:in )?read[- ]only|write(?:s)? (?:are )?disabled|write[- ]disabled|writeEnabled"?:\s*false/i,
+    pattern: /\bread[- ]?only mode|repository is read[- ]only|registry is (?:in )?read[- ]only|write(?:s)? (?:are )?disabled|write[- ]disabled|writeEnabled"?:\s*false/i,
     needsRegistryContext: true,
     examples: ['unknown: The system is in read only mode. Any modification is prohibited.'],
   },

@@ -3,7 +3,7 @@ import { providerLogSignals, remediationFor } from '../providers/index.js';
 import type { LogSignal } from '../providers/types.js';
 import { categoryTexts } from './categories.js';
 import type { Diagnosis, Evidence, Facts, Finding, ImageRef, PipelineFacts } from './diagnosis.js';
-import { identifyHost, readImageRef } from './image-ref.js';
+import { identifyHost, normaliseHost, readImageRef } from './image-ref.js';
 import { LogScanner, type LogLine, type ScanResult } from './log-scanner.js';
 import { rankCauses, type RankedCause } from './rank.js';
 import { redact } from './redact.js';
@@ -156,6 +156,11 @@ function resolveProvider(scan: ScanResult, image: ImageRef | undefined, rawImage
     if (provider !== 'other') votes.set(provider, (votes.get(provider) ?? 0) + weight);
   };
   for (const sighting of scan.hosts) vote(identifyHost(sighting.host).provider, sighting.onErrorLine ? 3 : 1);
+  // A host the log shows as a registry endpoint (a /v2/ or token URL, a login) that no provider knows
+  // is a registry of its own: it speaks against Docker Hub's default.
+  // (A masked or emptied name, `.azurecr.io`, is not such a host: its suffix may still be a provider's.)
+  const endpoint = scan.facts.host;
+  if (endpoint && normaliseHost(endpoint) && identifyHost(endpoint).provider === 'other') votes.set('other', 3);
   const ruleHint = strongestRuleProvider(scan);
   if (ruleHint) vote(ruleHint, 2);
   // Each of a provider's own wordings counts once, however often it is repeated: a credential helper

@@ -196,9 +196,9 @@ export interface ImageReading {
 
 /**
  * CI systems mask secrets and people paste templates: `***`, `[MASKED]`, `<account>`,
- * `$AWS_ACCOUNT_ID`, `${REGION}`. Such a part is unknown, not wrong.
+ * `$AWS_ACCOUNT_ID`, `${REGION}`, `${{ secrets.REGISTRY }}`. Such a part is unknown, not wrong.
  */
-const MASK = /\*{2,}|\[(?:MASKED|REDACTED|secure)\]|<[\w .-]+>|\$\{?[A-Za-z_]\w*\}?/g;
+const MASK = /\*{2,}|\[(?:MASKED|REDACTED|secure)\]|<[\w .-]+>|\$\{\{[^}]*\}\}|\$\{?[A-Za-z_]\w*\}?/g;
 const MASK_TOKEN = 'rdmasked';
 
 /**
@@ -212,7 +212,7 @@ export function readImageRef(input: string): ImageReading {
   if (strict.error === 'image reference is empty') return {};
 
   const masks: string[] = [];
-  const unmasked = input.replace(MASK, (mask) => `${MASK_TOKEN}${masks.push(mask) - 1}x`);
+  const unmasked = maskedRegistryAsHost(input.replace(MASK, (mask) => `${MASK_TOKEN}${masks.push(mask) - 1}x`), masks);
   if (masks.length > 0) {
     const parsed = parseImageRef(unmasked);
     if (parsed.ok) return { ref: restoreMasks(parsed.ref, masks) };
@@ -223,6 +223,20 @@ export function readImageRef(input: string): ImageReading {
   const invalid = dockerRefusal(input, strict.error);
   return lenient.ok ? { ref: restoreMasks(lenient.ref, masks), invalid } : { invalid };
 }
+
+/**
+ * A masked first component is a registry host when the name has more components than Docker Hub allows
+ * (three masked parts, as GitHub Actions prints them) or the variable says so (`$REGISTRY/app`): the
+ * host is unknown, not Docker Hub.
+ */
+function maskedRegistryAsHost(text: string, masks: readonly string[]): string {
+  const first = new RegExp(`^(${MASK_TOKEN}(\\d+)x)/`).exec(text);
+  if (!first) return text;
+  const components = text.split('@')[0]!.split('/').length;
+  const named = /REGISTRY|HOST|SERVER|DOMAIN|ECR|ACR|GCR|URL/i.test(masks[Number(first[2])] ?? '');
+  return components >= 3 || named ? `${first[1]}${MASKED_HOST_SUFFIX}${text.slice(first[1]!.length)}` : text;
+}
+const MASKED_HOST_SUFFIX = '.invalid';
 
 /** The reference as Docker would have needed it: no spaces, a lower-case name, no tag it cannot take. */
 function lenientReference(text: string): string {
@@ -250,7 +264,7 @@ function dockerRefusal(input: string, error: string): string {
 
 function restoreMasks(ref: ImageRef, masks: readonly string[]): ImageRef {
   if (masks.length === 0) return ref;
-  const token = new RegExp(`${MASK_TOKEN}(\\d+)x`, 'g');
+  const token = new RegExp(`${MASK_TOKEN}(\\d+)x(?:\\${MASKED_HOST_SUFFIX})?`, 'g');
   const restore = (text: string): string => text.replace(token, (_, index: string) => masks[Number(index)] ?? '');
   const masked = (text: string | undefined): boolean => text !== undefined && text.includes(MASK_TOKEN);
   const out: ImageRef = { ...ref, reference: restore(ref.reference), host: restore(ref.host), repository: restore(ref.repository) };

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { evaluate, renderEvalText, type EvalReport, type LabelledCase } from '../../src/cli/eval.js';
+import { evaluate, namesRegistry, renderEvalText, type EvalReport, type LabelledCase } from '../../src/cli/eval.js';
 import type { Diagnosis } from '../../src/engine/diagnosis.js';
 import { CORPUS, example, runInProcess, spawnCli } from './helpers.js';
 
@@ -17,6 +17,7 @@ describe.concurrent('eval', () => {
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/^Evaluation of .*dev\.jsonl: 38 cases, \d+ decidable\n/);
     expect(r.stdout).toMatch(/^provider accuracy: +\d+\/38 +\d+\.\d%  \(all cases\)$/m);
+    expect(r.stdout).toMatch(/^provider accuracy \(named\): +\d+\/\d+ +\d+\.\d%  \(cases whose log or image names the registry\)$/m);
     expect(r.stdout).toMatch(/^category accuracy \(top 1\): +\d+\/\d+ +\d+\.\d%  \(decidable cases\)$/m);
     expect(r.stdout).toMatch(/^category accuracy \(top 2\): +\d+\/38 +\d+\.\d%  \(all cases\)$/m);
     expect(r.stdout).toMatch(/^Confusion \(rows: expected, columns: predicted top category; none = no finding\)$/m);
@@ -158,5 +159,18 @@ describe('in-process (runCli with injected streams)', () => {
   it('keeps terminal escapes from the log out of the report', async () => {
     const r = await runInProcess(['diagnose'], { input: 'denied: requested access to the resource is denied \x1b]0;owned\x07\x1b[2J\n' });
     expect(r.stdout).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
+  });
+});
+
+describe('which cases name their registry (the provider figure that can be asked of the log)', () => {
+  it.each([
+    ['an image with a host', 'denied: denied', 'ghcr.io/acme/app:1', true],
+    ['a Distribution API URL', 'Get "https://registry.internal:5000/v2/": EOF', undefined, true],
+    ['a push line with a host', 'The push refers to repository [quay.io/acme/app]', undefined, true],
+    ["a provider's own wording", 'An error occurred (ExpiredTokenException) when calling the GetAuthorizationToken operation', undefined, true],
+    ['an image without a host and a bare error', 'unauthorized: authentication required', 'acme/app:1', false],
+    ['a masked registry variable', 'denied: denied', '$REGISTRY/app:1', false],
+  ])('%s: %s', (_name, log, image, expected) => {
+    expect(namesRegistry(log, image)).toBe(expected);
   });
 });

@@ -15,6 +15,7 @@ function readCases(url: URL): { id: string; category: string; log: string; image
 const corpus = readCases(new URL('../fixtures/corpus/dev.jsonl', import.meta.url));
 const ours = readCases(new URL('../fixtures/logs/cases.jsonl', import.meta.url));
 const publicThreads = readCases(new URL('../fixtures/logs/public.jsonl', import.meta.url));
+const wild = readCases(new URL('../fixtures/logs/wild.jsonl', import.meta.url));
 
 describe.each([
   ['the shared corpus (dev.jsonl)', corpus],
@@ -40,4 +41,21 @@ describe('failures that are not about a container registry', () => {
       expect(diagnose({ log: entry.log }).findings).toEqual([]);
     });
   }
+});
+
+// The held-out set (issue 11): real failures the catalog was not written from. The issue's targets are
+// 97% top 1 (decidable), 99% provider where the log or image names it, 95% within the first two; these
+// are the figures the classifier reaches today, asserted so they cannot slip back. See the issue notes.
+describe('accuracy on the held-out real logs (wild.jsonl)', () => {
+  const report = evaluate(wild.map((entry) => LabelledCase.parse(entry)));
+
+  it('has the right top category in at least 91% of decidable cases (target 97%)', () => {
+    expect(report.categoryTop1.accuracy, JSON.stringify(report.misses.category.filter((miss) => miss.decidable))).toBeGreaterThanOrEqual(0.91);
+  });
+  it('names the provider in at least 97% of the cases whose log or image names the registry (target 99%)', () => {
+    expect(report.providerNamed.accuracy).toBeGreaterThanOrEqual(0.97);
+  });
+  it('has the labelled category among the first two findings in at least 78% of all cases (target 95%)', () => {
+    expect(report.categoryTop2.accuracy).toBeGreaterThanOrEqual(0.78);
+  });
 });

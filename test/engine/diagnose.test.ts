@@ -296,6 +296,10 @@ describe('provider', () => {
     ].join('\n');
     expect(diagnose({ log }).provider).toBe('gar');
   });
+  it('a registry endpoint no provider knows outweighs the Docker Hub default of an image without a host', () => {
+    const log = 'failed to push app:1: failed to authorize: failed to fetch anonymous token: Get "https://registry.internal.example/v2/token?scope=repository%3Aapp%3Apush": x509: certificate signed by unknown authority';
+    expect(diagnose({ log, image: 'app:1' }).provider).toBe('other');
+  });
   it('a masked account is still ECR in its region', () => {
     const diagnosis = diagnose({ log: 'denied: requested access to the resource is denied', image: '***.dkr.ecr.us-east-1.amazonaws.com/app:1' });
     expect(diagnosis.provider).toBe('ecr');

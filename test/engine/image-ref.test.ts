@@ -238,6 +238,9 @@ describe('readImageRef: references as pasted from CI logs', () => {
     ['quay.io/***/x:tag', { provider: 'other', host: 'quay.io', repository: '***/x', tag: 'tag' }],
     ['***/app:1', { provider: 'dockerhub', host: 'docker.io', tag: '1' }],
     ['<acr-name>.azurecr.io/team/app', { provider: 'acr', repository: 'team/app' }],
+    ['$REGISTRY/team/app:1', { provider: 'other', host: '$REGISTRY', repository: 'team/app', tag: '1' }],
+    ['***/***/app:v1', { provider: 'other', host: '***', repository: '***/app', tag: 'v1' }],
+    ['${{ secrets.REGISTRY }}/app:1', { provider: 'other', repository: 'app', tag: '1' }],
   ] as const)('%s is read, its masked parts unknown, and not called invalid', (input, expected) => {
     const reading = readImageRef(input);
     expect(reading.invalid).toBeUndefined();

@@ -27,7 +27,7 @@ const logSignals: readonly LogSignal[] = [
   /The process '\/usr\/bin\/docker' failed with exit code/,
   /\bTasksOperationsNotAllowed\b/,
   // The Azure CLI's and ACR's own wording: its AAD token exchange and its resource provider.
-  /\bAAD (?:access |authorization |refresh )?tokens?\b/i,
+  /\bAAD\b/,
   /\bAzureContainerRegistry\b/,
   /\bMicrosoft\.ContainerRegistry\b/,
 ].map((pattern) => ({ pattern, provider: 'acr' as const }));

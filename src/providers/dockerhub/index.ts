@@ -15,7 +15,8 @@ const logSignals: readonly LogSignal[] = [
   /\bauth\.docker\.io\b/,
   /\bhub\.docker\.com\b/,
   /\bHAP429\b/,
-  /toomanyrequests: You have reached your (?:unauthenticated )?pull rate limit/i,
+  /You have reached your (?:unauthenticated )?pull rate limit/i,
+  /docker\.com\/increase-rate-limit/,
   /too many failed login attempts for username or IP address/i,
 ].map((pattern) => ({ pattern, provider: 'dockerhub' as const }));
 
