@@ -186,7 +186,7 @@ async function main(): Promise<void> {
     const withWebhooks = (req: IncomingMessage, res: ServerResponse) => (webhookRoute(req.url) ? webhooks(req, res) : expressApp(req, res));
     const slackApp = createSlackApp({
       slack: { ...settings.slack, token: settings.slack.botToken },
-      enqueue: (data) => pushToInbox(queueRedis, settings.queuePrefix, data),
+      enqueue: (data, key) => pushToInbox(queueRedis, settings.queuePrefix, data, key),
       state,
       registries,
       logger,

@@ -28,23 +28,52 @@ export function newJobId(now = Date.now()): string {
   return `${now.toString(36)}${PROCESS_TAG}${sequence.toString(36).padStart(2, '0')}`;
 }
 
+/**
+ * The job may not have been stored. `stored: 'no'` — Redis refused or was unreachable, nothing was written;
+ * `'unknown'` — the command was sent but Redis did not answer in time (a stall): it may still be written.
+ */
 export class EnqueueError extends Error {
   override name = 'EnqueueError';
+  constructor(
+    message: string,
+    readonly stored: 'no' | 'unknown',
+  ) {
+    super(message);
+  }
 }
+
+/** How long a request's identity is remembered: beyond Slack's 5-minute signature window either way. */
+const REQUEST_MEMORY_SECONDS = 15 * 60;
+
+// Store the entry unless this request was stored before; answer the job id either way (one round trip).
+const PUSH_ONCE = `
+local existing = redis.call('GET', KEYS[2])
+if existing then return existing end
+redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[3])
+redis.call('LPUSH', KEYS[1], ARGV[2])
+return ARGV[1]`;
 
 /**
  * Validate and store a job request; resolves with its job id once Redis has it. Give `redis` a
  * `commandTimeout` (and no offline queue) so that this fails fast, well inside Slack's 3 s, when Redis is away.
+ * With a `requestKey`, a replay of the same request (Slack's retries, a resent signed request) stores nothing
+ * and resolves with the first job's id.
  */
-export async function pushToInbox(redis: RedisConnection, prefix: string, data: DiagnoseJobData): Promise<string> {
+export async function pushToInbox(redis: RedisConnection, prefix: string, data: DiagnoseJobData, requestKey?: string): Promise<string> {
   // Redacted here, the one way into Redis, whatever the caller already did: a secret never reaches a Redis value.
   const entry: InboxEntry = { id: newJobId(), data: diagnoseJobSchema.parse(redactDeep(data)) };
+  const keys = inboxKeys(prefix);
   try {
-    await redis.lpush(inboxKeys(prefix).inbox, JSON.stringify(entry));
+    if (!requestKey) {
+      await redis.lpush(keys.inbox, JSON.stringify(entry));
+      return entry.id;
+    }
+    const id = await redis.eval(PUSH_ONCE, 2, keys.inbox, `${prefix}:request:${requestKey}`, entry.id, JSON.stringify(entry), REQUEST_MEMORY_SECONDS);
+    return String(id);
   } catch (error) {
-    throw new EnqueueError(`could not store the job: ${(error as Error).message}`);
+    const message = (error as Error).message;
+    throw new EnqueueError(`could not store the job: ${message}`, /timed out/i.test(message) ? 'unknown' : 'no');
   }
-  return entry.id;
 }
 
 export interface InboxMoverOptions {

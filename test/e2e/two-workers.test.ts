@@ -1,7 +1,7 @@
 // Two worker processes on one queue (plus a web process): every job's parent and reply are posted exactly once.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startApp, SIGNING_SECRET, type AppProcess } from '../fakes/app-process.js';
-import { cleanPrefix, queueCounts, uniquePrefix } from '../fakes/redis.js';
+import { cleanPrefix, drained, queueCounts, uniquePrefix } from '../fakes/redis.js';
 import { signedHeaders, slashCommandBody } from '../fakes/sign.js';
 import { FakeSlack } from '../fakes/slack-api.js';
 
@@ -45,7 +45,7 @@ it('each job is posted once (parent and thread reply) with two workers sharing t
 
   const replies = () => fake.ok('chat.postMessage', (c) => c.params.thread_ts !== undefined);
   await fake.waitFor(() => replies().length >= JOBS, 30_000, `${JOBS} replies`);
-  await new Promise((r) => setTimeout(r, 500)); // would-be duplicates have time to show up
+  await drained(prefix); // every job finished: a duplicate would have been posted by now
 
   for (const channel of channels) {
     const parents = fake.ok('chat.postMessage', (c) => c.params.channel === channel && c.params.thread_ts === undefined);

@@ -2,7 +2,7 @@
 // reuses the parent message it finds in Redis, and the thread reply is posted exactly once.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startApp, SIGNING_SECRET, type AppProcess } from '../fakes/app-process.js';
-import { cleanPrefix, queueCounts, uniquePrefix } from '../fakes/redis.js';
+import { cleanPrefix, drained, queueCounts, uniquePrefix } from '../fakes/redis.js';
 import { signedHeaders, slashCommandBody } from '../fakes/sign.js';
 import { FakeSlack } from '../fakes/slack-api.js';
 
@@ -41,7 +41,7 @@ it('a job whose worker died is finished by another worker, posting each message 
   const second = await startApp({ env, args: ['--role', 'worker'] });
   procs.push(second);
   await fake.waitFor(() => fake.ok('chat.postMessage', (c) => c.params.channel === channel && c.params.thread_ts !== undefined)[0], 15_000, 'thread reply');
-  await new Promise((r) => setTimeout(r, 500));
+  await drained(prefix); // every job finished: a duplicate would have been posted by now
 
   expect(fake.ok('chat.postMessage', (c) => c.params.channel === channel && c.params.thread_ts === undefined)).toHaveLength(1);
   expect(fake.ok('chat.postMessage', (c) => c.params.channel === channel && c.params.thread_ts !== undefined)).toHaveLength(1);

@@ -49,3 +49,12 @@ export async function queueCounts(prefix: string): Promise<Record<string, number
 export async function queueTotal(prefix: string): Promise<number> {
   return Object.values(await queueCounts(prefix)).reduce((a, b) => a + b, 0);
 }
+
+/** Resolves once every stored request under `prefix` is a finished job (nothing waiting, running or delayed): after it, nothing more will happen. */
+export async function drained(prefix: string): Promise<Record<string, number>> {
+  for (;;) {
+    const counts = await queueCounts(prefix);
+    if (counts.inbox === 0 && counts.waiting === 0 && counts.active === 0 && counts.delayed === 0 && counts.prioritized === 0) return counts;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -56,7 +56,7 @@ it('moves every entry once, re-adds entries a dead mover left behind, and drops 
   const movers = [0, 1].map(() =>
     startInboxMover({ blocking: new Redis(REDIS_URL, { maxRetriesPerRequest: null }), redis, queue, prefix, logger, batch: 20, recoverEveryMs: 60_000 }),
   );
-  await new Promise((r) => setTimeout(r, 300));
+  // idle() resolves after a pass that found the inbox empty, so every entry is moved by then.
   await Promise.all(movers.map((m) => m.idle()));
   await Promise.all(movers.map((m) => m.stop()));
 
@@ -64,4 +64,25 @@ it('moves every entry once, re-adds entries a dead mover left behind, and drops 
   const jobs = await queue.getJobs(['waiting']);
   expect(jobs).toHaveLength(151);
   expect(new Set(jobs.map((j) => j.id))).toEqual(new Set([...ids, 'orphan1']));
+});
+
+it('a running mover re-adds, on its periodic pass, an entry another mover left in processing', async () => {
+  const keys = inboxKeys(prefix);
+  const mover = startInboxMover({ blocking: new Redis(REDIS_URL, { maxRetriesPerRequest: null }), redis, queue, prefix, logger, recoverEveryMs: 50 });
+  try {
+    await mover.idle(); // started, start-up recovery done, inbox empty
+    // Another mover died after taking this entry: it sits in processing, not in the inbox.
+    await redis.lpush(keys.processing, JSON.stringify({ id: 'leftbehind1', data: data(7) }));
+    for (;;) {
+      const job = await queue.getJob('leftbehind1');
+      if (job) {
+        expect(job.data.log).toBe('denied 7');
+        break;
+      }
+      await mover.idle();
+    }
+    expect(await inboxLength(redis, prefix)).toBe(0);
+  } finally {
+    await mover.stop();
+  }
 });

@@ -4,10 +4,13 @@ import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import type { Logger } from '../../ops/logger.js';
 import { boltLogger } from '../../ops/logger.js';
 import { registerListeners, type ListenerDeps } from './listeners.js';
+import { guardSlackRequests, requestKey } from './request-guard.js';
 import { slackClientOptions, watchRateLimits, type SlackClientSettings } from '../../slack/web-client.js';
 
 /** Where Slack sends commands, interactions and events. */
 export const SLACK_EVENTS_PATH = '/slack/events';
+/** Requests beyond Slack's own sizes are refused before parsing. */
+const SLACK_BODY_LIMIT = 64 * 1024;
 
 export interface SlackAppOptions extends ListenerDeps {
   slack: SlackClientSettings & { signingSecret: string | undefined; appToken: string | undefined };
@@ -50,11 +53,12 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       endpoints: [SLACK_EVENTS_PATH],
       logger: blog,
       logLevel,
-      // Requests beyond Slack's own sizes are refused before parsing.
-      bodyLimit: 64 * 1024,
+      bodyLimit: SLACK_BODY_LIMIT,
+      // The listeners' replay check: the same body is the same request.
+      customPropertiesExtractor: (req) => ({ requestKey: requestKey(req.rawBody) }),
     });
     app = new App({ token: options.slack.token, receiver, logger: blog, logLevel, clientOptions, convoStore: false });
-    result = { mode: 'http', app, handle: receiver.requestListener };
+    result = { mode: 'http', app, handle: guardSlackRequests(receiver.requestListener, { signingSecret: options.slack.signingSecret, bodyLimit: SLACK_BODY_LIMIT, logger }) };
   }
   watchRateLimits(app.client, logger, options.metrics);
   app.error(async (error) => {

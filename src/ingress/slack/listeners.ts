@@ -1,10 +1,11 @@
 // Slack listeners: validate, redact, enqueue, ack. No diagnosis here; the worker does it.
-import type { App } from '@slack/bolt';
+import type { AllMiddlewareArgs, App, SlackCommandMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { z } from 'zod';
 import { parseImageRef } from '../../engine/image-ref.js';
 import { redact } from '../../engine/redact.js';
 import type { Logger } from '../../ops/logger.js';
 import type { Metrics } from '../../ops/metrics.js';
+import { EnqueueError } from '../../queue/inbox.js';
 import { MAX_JOB_LOG_CHARS, type DiagnoseJobData } from '../../queue/jobs.js';
 import type { PostState } from '../../slack/post-state.js';
 import { postToResponseUrl } from '../../slack/response-url.js';
@@ -24,10 +25,14 @@ import {
 } from '../../render/slack/messages.js';
 import { callSlack, classifySlackError } from '../../slack/web-client.js';
 import { parseCommand, subcommandLabel } from './parse-command.js';
+import { requestKey } from './request-guard.js';
 
 export interface ListenerDeps {
-  /** Store a validated, redacted job request durably; resolves with its job id (fails fast when Redis is down). */
-  enqueue: (data: DiagnoseJobData) => Promise<string>;
+  /**
+   * Store a validated, redacted job request durably; resolves with its job id (fails fast when Redis is down).
+   * The same `requestKey` (a replayed or retried request) gives the first job's id and stores nothing more.
+   */
+  enqueue: (data: DiagnoseJobData, requestKey: string) => Promise<string>;
   state: PostState;
   registries: readonly RegistrySummary[];
   logger: Logger;
@@ -45,14 +50,50 @@ const modalMetadataSchema = z.object({
 
 const UNAVAILABLE =
   ":warning: I couldn't queue the diagnosis: the queue is unavailable right now, so nothing was stored. Please try again in a minute.";
+// Redis took the request but did not answer in time (a stall): it may well be stored, and a retry would duplicate it.
+const SLOW =
+  ":hourglass: The queue is slow to answer right now. Your request was sent and will most likely be diagnosed here once it catches up; there is no need to send it again.";
+const FAILED = ":warning: Something went wrong handling that request, and nothing was queued. Please try again; if it keeps failing, tell whoever runs registry-doctor.";
+
+const enqueueFailure = (error: unknown): string => (error instanceof EnqueueError && error.stored === 'unknown' ? SLOW : UNAVAILABLE);
+
+/** The request's identity for replay checks (HTTP: its raw body, set by the receiver; Socket Mode: the payload). */
+function keyOf(context: Record<string, unknown>, body: unknown): string {
+  return typeof context.requestKey === 'string' ? context.requestKey : requestKey(JSON.stringify(body));
+}
+
+/**
+ * Run a listener so that nothing it throws escapes: the failure is logged and, when Slack has not been
+ * answered yet, answered with `fallback` (a request never goes unanswered or stops the process).
+ */
+function guarded<A extends { ack: (response?: never) => Promise<void> }>(
+  logger: Logger,
+  what: string,
+  fallback: Parameters<A['ack']>[0],
+  listener: (args: A) => Promise<void>,
+): (args: A) => Promise<void> {
+  return async (args) => {
+    let acked = false;
+    const ack = (async (response?: never) => {
+      acked = true;
+      await args.ack(response);
+    }) as A['ack'];
+    try {
+      await listener({ ...args, ack });
+    } catch (error) {
+      logger.error({ err: error, listener: what }, 'a Slack listener failed');
+      if (!acked) await args.ack(fallback as never).catch(() => {});
+    }
+  };
+}
 
 export function registerListeners(app: App, deps: ListenerDeps): void {
   const { enqueue, state, registries, logger, metrics } = deps;
   const registryNames = new Set(registries.map((r) => r.name));
 
-  app.command(/^\/[\w-]+$/, async ({ command, ack, client }) => {
+  app.command(/^\/[\w-]+$/, guarded<SlackCommandMiddlewareArgs & AllMiddlewareArgs>(logger, 'command', { response_type: 'ephemeral', text: FAILED }, async ({ command, ack, client, context, body }) => {
     const started = performance.now();
-    const parsed = parseCommand(command.text ?? '');
+    const parsed = parseCommand(typeof command.text === 'string' ? command.text : '');
     const label = subcommandLabel(parsed);
     metrics.commands.inc({ subcommand: label });
     const done = () => metrics.ackSeconds.observe({ subcommand: label }, (performance.now() - started) / 1000);
@@ -74,10 +115,10 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
             team: command.team_id,
             responseUrl: command.response_url,
             requestedAt: Date.now(),
-          });
+          }, keyOf(context, body));
         } catch (error) {
           logger.error({ err: error }, 'enqueue failed');
-          await ack({ response_type: 'ephemeral', text: UNAVAILABLE });
+          await ack({ response_type: 'ephemeral', text: enqueueFailure(error) });
           done();
           return;
         }
@@ -148,9 +189,10 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
         break;
     }
     done();
-  });
+  }));
 
-  app.view(MODAL_CALLBACK_ID, async ({ ack, view, body }) => {
+  const formFailed = { response_action: 'errors' as const, errors: { [MODAL_BLOCKS.log.block]: FAILED.replace(':warning: ', '') } };
+  app.view(MODAL_CALLBACK_ID, guarded<SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs>(logger, 'form', formFailed, async ({ ack, view, body, context }) => {
     const started = performance.now();
     metrics.commands.inc({ subcommand: 'diagnose_modal_submit' });
     const values = view.state.values;
@@ -192,18 +234,18 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
         team: body.team?.id,
         ...(meta.data.responseUrl ? { responseUrl: meta.data.responseUrl } : {}),
         requestedAt: Date.now(),
-      });
+      }, keyOf(context, body));
       await ack();
       logger.info({ jobId, channel: meta.data.channel, user }, 'diagnosis queued from the form');
     } catch (error) {
       logger.error({ err: error }, 'enqueue failed');
-      await ack({ response_action: 'errors', errors: { [MODAL_BLOCKS.log.block]: UNAVAILABLE.replace(':warning: ', '') } });
+      await ack({ response_action: 'errors', errors: { [MODAL_BLOCKS.log.block]: enqueueFailure(error).replace(/^:\w+: /, '') } });
     }
     metrics.ackSeconds.observe({ subcommand: 'diagnose_modal_submit' }, (performance.now() - started) / 1000);
-  });
+  }));
 
   app.event('app_home_opened', async ({ event, client }) => {
-    if (event.tab !== 'home') return;
+    if (event?.tab !== 'home' || typeof event.user !== 'string') return;
     const recent = await state.recent(event.user).catch((error: unknown) => {
       logger.warn({ err: error }, 'recent diagnoses unavailable');
       return [];
