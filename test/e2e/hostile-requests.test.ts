@@ -77,7 +77,7 @@ describe('replays and retries', () => {
     expect(new Set(jobIds)).toEqual(new Set([jobIds[0]]));
     await fake.waitFor(() => replies(channel)[0], 15_000, 'the reply');
     const counts = await drained(prefix);
-    expect(counts.completed + counts.failed).toBe(2); // this job and the one after the hostile requests
+    expect((counts.completed ?? 0) + (counts.failed ?? 0)).toBe(2); // this job and the one after the hostile requests
     expect(parents(channel)).toHaveLength(1);
     expect(replies(channel)).toHaveLength(1);
   });
