@@ -57,7 +57,8 @@ interface Figures {
 }
 
 async function fire(port: number, amount: number): Promise<Figures> {
-  // One signature for the whole run: Slack's window is 5 minutes.
+  // One signature for the whole run (Slack's window is 5 minutes): after the first, each is a replay, answered
+  // with the first job's id by the same one-round-trip store, so the ack path costs the same.
   const body = slashCommandBody({ text: `diagnose ${LOG}`, channel_id: 'C0BENCH' });
   const result = await autocannon({
     url: `http://127.0.0.1:${port}/slack/events`,

@@ -36,7 +36,8 @@ export function slashCommandBody(cmd: SlashCommand): string {
     api_app_id: 'A0APP',
     is_enterprise_install: 'false',
     response_url: cmd.response_url ?? 'https://hooks.slack.com/commands/T0FAKE/1/abc',
-    trigger_id: cmd.trigger_id ?? '1.2.trigger',
+    // Slack gives every invocation its own trigger_id, so no two commands have the same body.
+    trigger_id: cmd.trigger_id ?? `${Date.now()}.${Math.random().toString(36).slice(2)}`,
   }).toString();
 }
 
@@ -48,7 +49,7 @@ export function viewSubmissionBody(view: Record<string, unknown>, user = 'U0ALIC
     user: { id: user, username: 'alice', name: 'alice', team_id: 'T0FAKE' },
     api_app_id: 'A0APP',
     token: 'deprecated-verification-token',
-    trigger_id: '1.2.trigger',
+    trigger_id: `${Date.now()}.${Math.random().toString(36).slice(2)}`,
     view: { id: 'V0MODAL', team_id: 'T0FAKE', type: 'modal', hash: '1.abc', app_id: 'A0APP', bot_id: 'B0BOT', ...view },
     response_urls: [],
     is_enterprise_install: false,
