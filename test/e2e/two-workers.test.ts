@@ -62,4 +62,4 @@ it('each job is posted once (parent and thread reply) with two workers sharing t
   expect(posted(w1!)).toBeGreaterThan(0);
   expect(posted(w2!)).toBeGreaterThan(0);
   expect(posted(w1!) + posted(w2!)).toBe(JOBS);
-});
+}, 60_000);
