@@ -171,10 +171,10 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
             team: command.team_id,
             responseUrl: command.response_url,
             requestedAt: Date.now(),
-          });
+          }, keyOf(context, body));
         } catch (error) {
           logger.error({ err: error }, 'enqueue failed');
-          await ack({ response_type: 'ephemeral', text: UNAVAILABLE });
+          await ack({ response_type: 'ephemeral', text: enqueueFailure(error) });
           break;
         }
         await ack({ response_type: 'ephemeral', ...(parsed.kind === 'check' ? renderAck(jobId) : renderStatus(registries)) });
