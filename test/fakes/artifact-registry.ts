@@ -1,6 +1,7 @@
 // A fake Artifact Registry REST API (v1, as @google-cloud/artifact-registry@5 speaks it in fallback mode):
-// repositories.get and repositories:testIamPermissions, answered from a model of projects (API enabled or
-// not), repositories (format, mode, immutable tags) and the permissions each member holds. Callers
+// repositories get, create (a long-running operation), getIamPolicy, setIamPolicy (etag-checked) and
+// testIamPermissions, tags.get, answered from a model of projects (API enabled or not), repositories
+// (format, mode, immutable tags, tags, IAM bindings) and the permissions each member holds. Callers
 // authenticate with a self-signed service-account JWT the fake verifies against the account's public key,
 // or with an access token it was given. Errors are Google's {"error":{"code","message","status","details"}}
 // with google.rpc.ErrorInfo (SERVICE_DISABLED, IAM_PERMISSION_DENIED, RATE_LIMIT_EXCEEDED).
@@ -30,17 +31,29 @@ export interface GarRepositoryModel {
   sizeBytes: number;
   /** `package:tag` → digest (the package is the image path inside the repository). */
   tags: Map<string, string>;
+  /** The repository's IAM policy: role → members (`serviceAccount:a@b`). */
+  bindings: Map<string, Set<string>>;
+  /** Changes with every setIamPolicy; a write carrying an older one is refused (ABORTED). */
+  etag: number;
 }
 
 /** Permissions of roles/artifactregistry.reader and .writer that the probes touch. */
 export const READER_PERMISSIONS = ['artifactregistry.repositories.get', 'artifactregistry.repositories.list', 'artifactregistry.repositories.downloadArtifacts', 'artifactregistry.tags.get', 'artifactregistry.tags.list'];
 export const WRITER_PERMISSIONS = [...READER_PERMISSIONS, 'artifactregistry.repositories.uploadArtifacts', 'artifactregistry.tags.create', 'artifactregistry.tags.update'];
+export const ADMIN_PERMISSIONS = [...WRITER_PERMISSIONS, 'artifactregistry.repositories.create', 'artifactregistry.repositories.getIamPolicy', 'artifactregistry.repositories.setIamPolicy'];
+/** What a role bound on a repository grants there. */
+const ROLE_PERMISSIONS: Readonly<Record<string, readonly string[]>> = {
+  'roles/artifactregistry.reader': READER_PERMISSIONS,
+  'roles/artifactregistry.writer': WRITER_PERMISSIONS,
+  'roles/artifactregistry.repoAdmin': ADMIN_PERMISSIONS,
+};
 
 const STATUS_NAMES: Readonly<Record<number, string>> = {
   400: 'INVALID_ARGUMENT',
   401: 'UNAUTHENTICATED',
   403: 'PERMISSION_DENIED',
   404: 'NOT_FOUND',
+  409: 'ALREADY_EXISTS',
   429: 'RESOURCE_EXHAUSTED',
   500: 'INTERNAL',
   503: 'UNAVAILABLE',
@@ -57,6 +70,7 @@ const DEFAULT_MESSAGES: Readonly<Record<number, string>> = {
 };
 
 const REPOSITORY_PATH = /^\/v1\/projects\/([^/]+)\/locations\/([^/]+)\/repositories\/([^/:]+)/;
+const TYPE_PREFIX = 'type.googleapis.com/google.devtools.artifactregistry.v1.';
 
 function errorInfo(reason: string, domain: string, metadata: Record<string, string>) {
   return { '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason, domain, metadata };
@@ -69,6 +83,8 @@ export class FakeArtifactRegistry extends CloudFake {
   readonly permissions = new Map<string, Set<string>>();
   private readonly serviceAccountKeys = new Map<string, KeyObject>();
   private readonly accessTokens = new Map<string, string>();
+  /** Long-running operations by name: the repository a create made, answered done on the first poll. */
+  private readonly operations = new Map<string, GarRepositoryModel>();
 
   protected readonly routes: readonly Route[] = [
     {
@@ -79,6 +95,10 @@ export class FakeArtifactRegistry extends CloudFake {
     },
     { name: 'repositories.get', method: 'GET', path: new RegExp(`${REPOSITORY_PATH.source}$`), handle: (req, match) => this.getRepository(req, match) },
     { name: 'tags.get', method: 'GET', path: new RegExp(`${REPOSITORY_PATH.source}/packages/([^/]+)/tags/([^/]+)$`), handle: (req, match) => this.getTag(req, match) },
+    { name: 'repositories.getIamPolicy', method: 'GET', path: new RegExp(`${REPOSITORY_PATH.source}:getIamPolicy$`), handle: (req, match) => this.getIamPolicy(req, match) },
+    { name: 'repositories.setIamPolicy', method: 'POST', path: new RegExp(`${REPOSITORY_PATH.source}:setIamPolicy$`), handle: (req, match) => this.setIamPolicy(req, match) },
+    { name: 'repositories.create', method: 'POST', path: /^\/v1\/projects\/([^/]+)\/locations\/([^/]+)\/repositories$/, handle: (req, match) => this.createRepository(req, match) },
+    { name: 'operations.get', method: 'GET', path: /^\/v1\/projects\/([^/]+)\/locations\/([^/]+)\/operations\/([^/]+)$/, handle: (req, match) => this.getOperation(req, match) },
   ];
 
   addProject(id: string, artifactRegistryEnabled = true): GoogleProjectModel {
@@ -88,7 +108,7 @@ export class FakeArtifactRegistry extends CloudFake {
   }
 
   addRepository(model: Partial<GarRepositoryModel> & Pick<GarRepositoryModel, 'project' | 'location' | 'id'>): GarRepositoryModel {
-    const full: GarRepositoryModel = { format: 'DOCKER', mode: 'STANDARD_REPOSITORY', immutableTags: false, sizeBytes: 123456789, tags: new Map(), ...model };
+    const full: GarRepositoryModel = { format: 'DOCKER', mode: 'STANDARD_REPOSITORY', immutableTags: false, sizeBytes: 123456789, tags: new Map(), bindings: new Map(), etag: 1, ...model };
     this.repositories.push(full);
     return full;
   }
@@ -140,11 +160,7 @@ export class FakeArtifactRegistry extends CloudFake {
     const caller = this.authenticate(req);
     if (typeof caller !== 'string') return caller;
     const project = this.projects.get(match[1]!);
-    if (!project) {
-      return this.errorReply(403, 'PERMISSION_DENIED', `Permission 'artifactregistry.repositories.get' denied on resource '//artifactregistry.googleapis.com/${resource}' (or it may not exist).`, [
-        errorInfo('IAM_PERMISSION_DENIED', 'artifactregistry.googleapis.com', { permission: 'artifactregistry.repositories.get', resource }),
-      ]);
-    }
+    if (!project) return this.refuse('artifactregistry.repositories.get', resource);
     if (!project.artifactRegistryEnabled) {
       const activationUrl = `https://console.developers.google.com/apis/api/artifactregistry.googleapis.com/overview?project=${project.number}`;
       return this.errorReply(
@@ -160,6 +176,112 @@ export class FakeArtifactRegistry extends CloudFake {
     return { caller, project, resource };
   }
 
+  /** What a member may do on a repository: its project-level grants and the roles bound on the repository. */
+  private permissionsOn(caller: string, repo: GarRepositoryModel | undefined): Set<string> {
+    const held = new Set(this.permissions.get(caller) ?? []);
+    for (const [role, members] of repo?.bindings ?? []) {
+      if (members.has(`serviceAccount:${caller}`) || members.has(`user:${caller}`)) for (const p of ROLE_PERMISSIONS[role] ?? []) held.add(p);
+    }
+    return held;
+  }
+
+  private refuse(permission: string, resource: string): Reply {
+    return this.errorReply(403, 'PERMISSION_DENIED', `Permission '${permission}' denied on resource '//artifactregistry.googleapis.com/${resource}' (or it may not exist).`, [
+      errorInfo('IAM_PERMISSION_DENIED', 'artifactregistry.googleapis.com', { permission, resource }),
+    ]);
+  }
+
+  private policyOf(repo: GarRepositoryModel): Record<string, unknown> {
+    const bindings = [...repo.bindings].filter(([, members]) => members.size > 0).map(([role, members]) => ({ role, members: [...members].sort() }));
+    return { version: 1, etag: Buffer.from(`etag-${repo.etag}`).toString('base64'), ...(bindings.length > 0 ? { bindings } : {}) };
+  }
+
+  private getIamPolicy(req: FakeRequest, match: RegExpExecArray): Reply {
+    const admitted = this.admit(req, match, 'resource');
+    if ('status' in admitted) return admitted;
+    const repo = this.find(match);
+    if (!this.permissionsOn(admitted.caller, repo).has('artifactregistry.repositories.getIamPolicy')) return this.refuse('artifactregistry.repositories.getIamPolicy', admitted.resource);
+    if (!repo) return this.errorReply(404);
+    return { status: 200, body: this.policyOf(repo) };
+  }
+
+  private setIamPolicy(req: FakeRequest, match: RegExpExecArray): Reply {
+    this.expect(req.headers['content-type']?.startsWith('application/json'), `content-type ${req.headers['content-type']}, expected JSON`);
+    const admitted = this.admit(req, match, 'resource');
+    if ('status' in admitted) return admitted;
+    const repo = this.find(match);
+    if (!this.permissionsOn(admitted.caller, repo).has('artifactregistry.repositories.setIamPolicy')) return this.refuse('artifactregistry.repositories.setIamPolicy', admitted.resource);
+    if (!repo) return this.errorReply(404);
+    const { policy } = JSON.parse(req.body) as { policy?: { etag?: unknown; bindings?: Array<{ role?: unknown; members?: unknown }> } };
+    this.expect(policy && typeof policy === 'object', `body ${req.body} has no policy`);
+    const bindings = policy.bindings ?? [];
+    this.expect(bindings.every((b) => typeof b.role === 'string' && b.role.startsWith('roles/') && Array.isArray(b.members) && b.members.every((m) => typeof m === 'string' && /^(?:serviceAccount|user|group|domain|principal(?:Set)?):/.test(m))), `bindings ${JSON.stringify(bindings)} are not {role, members}`);
+    // Read-modify-write: a policy read before another write carries an older etag.
+    if (policy.etag !== undefined && policy.etag !== this.policyOf(repo).etag) {
+      return this.errorReply(409, 'ABORTED', 'There were concurrent policy changes. Please retry the whole read-modify-write with exponential backoff. The request\'s ETag \'' + String(policy.etag) + '\' did not match the current policy\'s ETag \'' + String(this.policyOf(repo).etag) + '\'.');
+    }
+    repo.bindings = new Map(bindings.map((b) => [b.role as string, new Set(b.members as string[])]));
+    repo.etag += 1;
+    return { status: 200, body: this.policyOf(repo) };
+  }
+
+  private createRepository(req: FakeRequest, match: RegExpExecArray): Reply {
+    this.expect(req.query.get('$alt') === 'json;enum-encoding=int', `$alt "${req.query.get('$alt')}", expected json;enum-encoding=int`);
+    const parent = `projects/${match[1]}/locations/${match[2]}`;
+    this.expect(req.headers['x-goog-request-params'] === `parent=${encodeURIComponent(parent)}`, `x-goog-request-params "${req.headers['x-goog-request-params']}" does not route to ${parent}`);
+    const id = req.query.get('repositoryId') ?? '';
+    this.expect(/^[a-z]([a-z0-9.-]*[a-z0-9])?$/.test(id), `repositoryId "${id}" is not a repository id`);
+    const caller = this.authenticate(req);
+    if (typeof caller !== 'string') return caller;
+    const project = this.projects.get(match[1]!);
+    if (!project?.artifactRegistryEnabled || !this.permissions.get(caller)?.has('artifactregistry.repositories.create')) {
+      return this.refuse('artifactregistry.repositories.create', `${parent}/repositories/${id}`);
+    }
+    const body = JSON.parse(req.body || '{}') as { format?: unknown; dockerConfig?: { immutableTags?: unknown } };
+    const format = Object.entries(FORMAT_NUMBERS).find(([, number]) => number === body.format)?.[0] as RepositoryFormat | undefined;
+    this.expect(format, `format ${JSON.stringify(body.format)} is not a Repository.Format number`);
+    if (this.repositories.some((r) => r.project === match[1] && r.location === match[2] && r.id === id)) {
+      return this.errorReply(409, 'ALREADY_EXISTS', `the repository already exists`);
+    }
+    const repo = this.addRepository({ project: match[1]!, location: match[2]!, id, format, immutableTags: body.dockerConfig?.immutableTags === true, sizeBytes: 0 });
+    const name = `${parent}/operations/${crypto.randomUUID()}`;
+    this.operations.set(name, repo);
+    return { status: 200, body: { name, metadata: { '@type': `${TYPE_PREFIX}OperationMetadata` }, done: false } };
+  }
+
+  private getOperation(req: FakeRequest, match: RegExpExecArray): Reply {
+    const name = `projects/${match[1]}/locations/${match[2]}/operations/${match[3]}`;
+    const caller = this.authenticate(req);
+    if (typeof caller !== 'string') return caller;
+    const repo = this.operations.get(name);
+    if (!repo) return this.errorReply(404);
+    const resource = `projects/${repo.project}/locations/${repo.location}/repositories/${repo.id}`;
+    return {
+      status: 200,
+      body: {
+        name,
+        metadata: { '@type': `${TYPE_PREFIX}OperationMetadata` },
+        done: true,
+        response: { '@type': `${TYPE_PREFIX}Repository`, ...this.repositoryBody(repo, resource) },
+      },
+    };
+  }
+
+  private repositoryBody(repo: GarRepositoryModel, resource: string): Record<string, unknown> {
+    return {
+      name: resource,
+      format: FORMAT_NUMBERS[repo.format],
+      mode: MODE_NUMBERS[repo.mode],
+      ...(repo.format === 'DOCKER' ? { dockerConfig: { immutableTags: repo.immutableTags } } : {}),
+      createTime: '2024-03-01T10:00:00.000000Z',
+      updateTime: '2024-03-01T10:00:00.000000Z',
+      sizeBytes: String(repo.sizeBytes),
+      satisfiesPzs: false,
+      satisfiesPzi: false,
+      registryUri: `${repo.location}-docker.pkg.dev/${repo.project}/${repo.id}`,
+    };
+  }
+
   private find(match: RegExpExecArray): GarRepositoryModel | undefined {
     return this.repositories.find((r) => r.project === match[1] && r.location === match[2] && r.id === match[3]);
   }
@@ -167,28 +289,10 @@ export class FakeArtifactRegistry extends CloudFake {
   private getRepository(req: FakeRequest, match: RegExpExecArray): Reply {
     const admitted = this.admit(req, match, 'name');
     if ('status' in admitted) return admitted;
-    if (!this.permissions.get(admitted.caller)?.has('artifactregistry.repositories.get')) {
-      return this.errorReply(403, 'PERMISSION_DENIED', `Permission 'artifactregistry.repositories.get' denied on resource '//artifactregistry.googleapis.com/${admitted.resource}' (or it may not exist).`, [
-        errorInfo('IAM_PERMISSION_DENIED', 'artifactregistry.googleapis.com', { permission: 'artifactregistry.repositories.get', resource: admitted.resource }),
-      ]);
-    }
     const repo = this.find(match);
+    if (!this.permissionsOn(admitted.caller, repo).has('artifactregistry.repositories.get')) return this.refuse('artifactregistry.repositories.get', admitted.resource);
     if (!repo) return this.errorReply(404);
-    return {
-      status: 200,
-      body: {
-        name: admitted.resource,
-        format: FORMAT_NUMBERS[repo.format],
-        mode: MODE_NUMBERS[repo.mode],
-        ...(repo.format === 'DOCKER' ? { dockerConfig: { immutableTags: repo.immutableTags } } : {}),
-        createTime: '2024-03-01T10:00:00.000000Z',
-        updateTime: '2024-03-01T10:00:00.000000Z',
-        sizeBytes: String(repo.sizeBytes),
-        satisfiesPzs: false,
-        satisfiesPzi: false,
-        registryUri: `${repo.location}-docker.pkg.dev/${repo.project}/${repo.id}`,
-      },
-    };
+    return { status: 200, body: this.repositoryBody(repo, admitted.resource) };
   }
 
   private getTag(req: FakeRequest, match: RegExpExecArray): Reply {
@@ -197,11 +301,7 @@ export class FakeArtifactRegistry extends CloudFake {
     const tagName = `projects/${match[1]}/locations/${match[2]}/repositories/${match[3]}/packages/${packageId}/tags/${decodeURIComponent(match[5]!)}`;
     const admitted = this.admit(req, match, 'name', tagName);
     if ('status' in admitted) return admitted;
-    if (!this.permissions.get(admitted.caller)?.has('artifactregistry.tags.get')) {
-      return this.errorReply(403, 'PERMISSION_DENIED', `Permission 'artifactregistry.tags.get' denied on resource '//artifactregistry.googleapis.com/${tagName}' (or it may not exist).`, [
-        errorInfo('IAM_PERMISSION_DENIED', 'artifactregistry.googleapis.com', { permission: 'artifactregistry.tags.get', resource: tagName }),
-      ]);
-    }
+    if (!this.permissionsOn(admitted.caller, this.find(match)).has('artifactregistry.tags.get')) return this.refuse('artifactregistry.tags.get', tagName);
     const digest = this.find(match)?.tags.get(`${decodeURIComponent(packageId)}:${decodeURIComponent(match[5]!)}`);
     if (!digest) return this.errorReply(404);
     return { status: 200, body: { name: tagName, version: `projects/${match[1]}/locations/${match[2]}/repositories/${match[3]}/packages/${packageId}/versions/${digest}` } };
@@ -220,7 +320,7 @@ export class FakeArtifactRegistry extends CloudFake {
     const requested = body.permissions;
     this.expect(Array.isArray(requested) && requested.length > 0 && requested.every((p) => typeof p === 'string' && /^[a-z]+\.[a-zA-Z]+\.[a-zA-Z]+$/.test(p)), `permissions ${JSON.stringify(requested)} is not a list of permission names`);
     if (!this.find(match)) return this.errorReply(404);
-    const held = this.permissions.get(admitted.caller) ?? new Set<string>();
+    const held = this.permissionsOn(admitted.caller, this.find(match)!);
     const granted = (requested as string[]).filter((p) => held.has(p));
     // proto3 JSON leaves an empty repeated field out.
     return { status: 200, body: granted.length > 0 ? { permissions: granted } : {} };
