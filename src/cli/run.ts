@@ -1,16 +1,14 @@
 // The CLI as a function: arguments and streams in, exit code out. No process globals here.
 import { runDiagnose } from './diagnose.js';
-import { runEval } from './eval.js';
-import { runReport } from './report.js';
 import { MAIN_HELP, version } from './help.js';
 import { CliError, EXIT, PROGRAM, Sink, usageError, type CliIO } from './io.js';
 
+// The other commands load only when they run, so `diagnose` on a log starts with nothing it does not use.
 const COMMANDS: Record<string, (args: string[], io: CliIO) => Promise<number>> = {
   diagnose: runDiagnose,
-  // The preflight and its probe code load only when it runs.
   check: async (args, io) => (await import('./check.js')).runCheck(args, io),
-  eval: runEval,
-  report: (args, io) => runReport(args, io),
+  eval: async (args, io) => (await import('./eval.js')).runEval(args, io),
+  report: async (args, io) => (await import('./report.js')).runReport(args, io),
 };
 
 async function dispatch(io: CliIO): Promise<number> {
