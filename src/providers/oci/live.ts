@@ -79,84 +79,89 @@ function networkFailure(detail: string, evidence: string, state: Observation['st
   return { status: 'failed', detail, observations: [{ kind: 'confirm', category: 'network', evidence, ...(state ? { state } : {}) }] };
 }
 
+/**
+ * DNS, TCP and (for https) TLS to the registry's URL, timed, with the certificate's trust and expiry.
+ * `ca` adds trusted roots (tests; a private CA is otherwise the system's business).
+ */
+export async function checkConnection(base: URL, signal: AbortSignal, why: string, ca?: string): Promise<ProbeOutcome> {
+  const host = base.hostname.replace(/^\[|\]$/g, '');
+  const https = base.protocol === 'https:';
+  const port = Number(base.port || (https ? 443 : 80));
+  const target = `${host}:${port}`;
+
+  let started = performance.now();
+  let address: string;
+  try {
+    address = isIP(host) ? host : (await lookup(host)).address;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'ERROR';
+    return networkFailure(`DNS: ${host} does not resolve (${code})`, `${host} does not resolve from the bot's network (${code})`, { dns: code });
+  }
+  const dnsMs = elapsed(started);
+
+  started = performance.now();
+  const socket = new Socket();
+  try {
+    socket.connect({ host: address, port });
+    await once(socket, 'connect', signal);
+  } catch (error) {
+    socket.destroy();
+    if (signal.aborted) throw error;
+    const code = (error as NodeJS.ErrnoException).code ?? 'ERROR';
+    return networkFailure(
+      `DNS ${dnsMs} ms (${address}); TCP to ${target} failed (${code})`,
+      `TCP connection to ${target} (${address}) failed: ${code}`,
+      { address, port, tcp: code },
+    );
+  }
+  const tcpMs = elapsed(started);
+  const timings = `DNS ${dnsMs} ms (${address}), TCP ${tcpMs} ms`;
+  if (!https) {
+    socket.destroy();
+    return {
+      status: 'ok',
+      detail: `${timings}; plain http (${why})`,
+      observations: [{ kind: 'refute', category: 'network', evidence: `${target} accepts TCP connections from the bot's network` }],
+    };
+  }
+
+  started = performance.now();
+  const secure = tlsConnect({ socket, host, servername: isIP(host) ? undefined : host, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'], ...(ca ? { ca } : {}) });
+  try {
+    await once(secure, 'secureConnect', signal);
+  } catch (error) {
+    secure.destroy();
+    if (signal.aborted) throw error;
+    const code = (error as NodeJS.ErrnoException).code ?? 'ERROR';
+    return networkFailure(`${timings}; TLS handshake failed (${code})`, `TLS handshake with ${target} failed: ${code}`, { tls: code });
+  }
+  const tlsMs = elapsed(started);
+  const certificate = secure.getPeerCertificate();
+  const authorizationError = secure.authorized ? undefined : String(secure.authorizationError ?? 'UNTRUSTED');
+  secure.destroy();
+
+  const validTo = certificate.valid_to ? new Date(certificate.valid_to) : undefined;
+  const daysLeft = validTo ? Math.floor((validTo.getTime() - Date.now()) / DAY_MS) : undefined;
+  const until = validTo ? `certificate valid until ${validTo.toISOString().slice(0, 10)} (${daysLeft} days)` : 'no certificate dates';
+  const detail = `${timings}, TLS ${tlsMs} ms; ${until}`;
+  if (authorizationError) {
+    return networkFailure(`${detail}; not trusted: ${authorizationError}`, `the TLS certificate of ${target} is not trusted: ${authorizationError}`, {
+      certificateError: authorizationError,
+      ...(validTo ? { validTo: validTo.toISOString() } : {}),
+    });
+  }
+  return {
+    status: 'ok',
+    detail: daysLeft !== undefined && daysLeft < CERT_WARNING_DAYS ? `${detail} — renew it soon` : detail,
+    observations: [{ kind: 'refute', category: 'network', evidence: `${target} resolves, accepts TCP and completes a trusted TLS handshake from the bot's network` }],
+  };
+}
+
 const connection: ProbeDefinition = {
   name: 'net.connect',
   providers: 'any',
   needs: [],
-  async run(context): Promise<ProbeOutcome> {
-    const base = registryBaseUrl(context);
-    const host = base.hostname.replace(/^\[|\]$/g, '');
-    const https = base.protocol === 'https:';
-    const port = Number(base.port || (https ? 443 : 80));
-    const target = `${host}:${port}`;
-
-    let started = performance.now();
-    let address: string;
-    try {
-      address = isIP(host) ? host : (await lookup(host)).address;
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? 'ERROR';
-      return networkFailure(`DNS: ${host} does not resolve (${code})`, `${host} does not resolve from the bot's network (${code})`, { dns: code });
-    }
-    const dnsMs = elapsed(started);
-
-    started = performance.now();
-    const socket = new Socket();
-    try {
-      socket.connect({ host: address, port });
-      await once(socket, 'connect', context.signal);
-    } catch (error) {
-      socket.destroy();
-      if (context.signal.aborted) throw error;
-      const code = (error as NodeJS.ErrnoException).code ?? 'ERROR';
-      return networkFailure(
-        `DNS ${dnsMs} ms (${address}); TCP to ${target} failed (${code})`,
-        `TCP connection to ${target} (${address}) failed: ${code}`,
-        { address, port, tcp: code },
-      );
-    }
-    const tcpMs = elapsed(started);
-    const timings = `DNS ${dnsMs} ms (${address}), TCP ${tcpMs} ms`;
-    if (!https) {
-      socket.destroy();
-      return {
-        status: 'ok',
-        detail: `${timings}; plain http (${context.registry?.insecure ? 'marked insecure' : 'loopback'})`,
-        observations: [{ kind: 'refute', category: 'network', evidence: `${target} accepts TCP connections from the bot's network` }],
-      };
-    }
-
-    started = performance.now();
-    const secure = tlsConnect({ socket, servername: isIP(host) ? undefined : host, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] });
-    try {
-      await once(secure, 'secureConnect', context.signal);
-    } catch (error) {
-      secure.destroy();
-      if (context.signal.aborted) throw error;
-      const code = (error as NodeJS.ErrnoException).code ?? 'ERROR';
-      return networkFailure(`${timings}; TLS handshake failed (${code})`, `TLS handshake with ${target} failed: ${code}`, { tls: code });
-    }
-    const tlsMs = elapsed(started);
-    const certificate = secure.getPeerCertificate();
-    const authorizationError = secure.authorized ? undefined : String(secure.authorizationError ?? 'UNTRUSTED');
-    secure.destroy();
-
-    const validTo = certificate.valid_to ? new Date(certificate.valid_to) : undefined;
-    const daysLeft = validTo ? Math.floor((validTo.getTime() - Date.now()) / DAY_MS) : undefined;
-    const until = validTo ? `certificate valid until ${validTo.toISOString().slice(0, 10)} (${daysLeft} days)` : 'no certificate dates';
-    const detail = `${timings}, TLS ${tlsMs} ms; ${until}`;
-    if (authorizationError) {
-      return networkFailure(`${detail}; not trusted: ${authorizationError}`, `the TLS certificate of ${target} is not trusted: ${authorizationError}`, {
-        certificateError: authorizationError,
-        ...(validTo ? { validTo: validTo.toISOString() } : {}),
-      });
-    }
-    return {
-      status: 'ok',
-      detail: daysLeft !== undefined && daysLeft < CERT_WARNING_DAYS ? `${detail} — renew it soon` : detail,
-      observations: [{ kind: 'refute', category: 'network', evidence: `${target} resolves, accepts TCP and completes a trusted TLS handshake from the bot's network` }],
-    };
-  },
+  run: (context) => checkConnection(registryBaseUrl(context), context.signal, context.registry?.insecure ? 'marked insecure' : 'loopback'),
 };
 
 // ---------------------------------------------------------------------------------------------------
