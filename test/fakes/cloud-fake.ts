@@ -60,6 +60,8 @@ export abstract class CloudFake {
   private readonly faults: Array<{ route: string; fault: Fault; remaining: number }> = [];
   private readonly held = new Set<ServerResponse>();
   private server: Server | undefined;
+  /** Every answer waits this long first (benchmarks: a cloud that answers in 200 ms). */
+  latencyMs = 0;
 
   protected abstract readonly routes: readonly Route[];
 
@@ -151,6 +153,7 @@ export abstract class CloudFake {
       reply = fault ? this.faultReply(fault) : this.answer(found.route, request, found.match!);
     }
     this.requests.push({ ...request, route: routeName, status: reply.status });
+    if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
     const body = reply.body === undefined ? '' : JSON.stringify(reply.body);
     res.writeHead(reply.status, { ...(body ? { 'content-type': 'application/json; charset=utf-8' } : {}), ...reply.headers });
     res.end(body);
