@@ -139,6 +139,13 @@ describe('acr.network', () => {
     expect(arm.received('registries.get').map((r) => r.status)).toEqual([429, 200]);
   });
 
+  it('passes after one ARM 500, which the SDK retries itself', async () => {
+    arm.inject('registries.get', { kind: 'status', status: 500 });
+    const results = await probe();
+    expect(results['acr.network']!.status).toBe('ok');
+    expect(arm.received('registries.get').map((r) => r.status)).toEqual([500, 200]);
+  });
+
   it('times out when ARM does not answer', async () => {
     arm.inject('registries.get', { kind: 'hold' });
     const results = await probe('shop/api:2.0', {}, { timeoutMs: 1500 });

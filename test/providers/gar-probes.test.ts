@@ -160,6 +160,14 @@ describe('gar.repository', () => {
     expect(results['gar.upload-permission']!.status).toBe('ok');
   });
 
+  it('is a retryable error, not a finding, when the API is unavailable (503)', async () => {
+    fake.addRepository({ project: PROJECT, location: 'europe-west1', id: 'docker' });
+    fake.inject('repositories.get', { kind: 'status', status: 503 });
+    const results = await probe(IMAGE);
+    expect(results['gar.repository']).toMatchObject({ status: 'error', error: { provider: 'gar', code: 'UNAVAILABLE', retryable: true } });
+    expect(results['gar.repository']!.detail).toBe('gar.repository could not be reached: The service is currently unavailable. (UNAVAILABLE).');
+  });
+
   it('is an error, not a finding, when the API refuses the probe credentials', async () => {
     fake.permissions.clear();
     fake.addRepository({ project: PROJECT, location: 'europe-west1', id: 'docker' });
