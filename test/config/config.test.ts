@@ -28,7 +28,7 @@ describe('config file', () => {
 
   it('registry-doctor.example.yml is valid', async () => {
     const { config } = await loadConfigFile(join(import.meta.dirname, '../../registry-doctor.example.yml'));
-    expect(config.registries.map((r) => r.provider)).toEqual(['ecr', 'gar', 'acr', 'ghcr']);
+    expect(config.registries.map((r) => r.provider)).toEqual(['ecr', 'gar', 'gcr', 'acr', 'ghcr']);
     expect(config.routing).toHaveLength(2);
   });
 
