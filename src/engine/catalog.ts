@@ -51,6 +51,16 @@ const NOT_ECR: readonly Provider[] = ['gar', 'gcr', 'acr', 'dockerhub', 'ghcr', 
 export const rules: readonly Rule[] = [
   // ── auth_missing ────────────────────────────────────────────────────────────────────────────────
   {
+    id: 'jib-registry-unauthorized',
+    category: 'auth_missing',
+    confidence: 0.8,
+    source: 'https://github.com/GoogleContainerTools/jib/blob/master/jib-core/src/main/java/com/google/cloud/tools/jib/api/RegistryUnauthorizedException.java',
+    pattern: /RegistryUnauthorizedException|\bUnauthorized for [\w.-]+(?::\d+)?\//,
+    alsoMeans: [{ category: 'auth_expired', confidence: 0.45 }],
+    title: 'The registry refused Jib as unauthenticated',
+    examples: ['com.google.cloud.tools.jib.registry.RegistryUnauthorizedException: Unauthorized for 123456789012.dkr.ecr.us-east-1.amazonaws.com/app'],
+  },
+  {
     id: 'no-credentials-for-host',
     category: 'auth_missing',
     confidence: 0.85,
@@ -334,7 +344,7 @@ export const rules: readonly Rule[] = [
     category: 'auth_missing',
     confidence: 0.6,
     source: 'https://github.com/distribution/distribution/blob/main/registry/api/errcode/register.go',
-    pattern: /\bunauthorized: |\b401 Unauthorized\b|status(?: code)?:? 401\b|\bHTTP\/?\d?(?:\.\d)? ?401\b/i,
+    pattern: /\bunauthorized: |\b401:? Unauthorized\b|status(?: code)?:? 401\b|\bHTTP\/?\d?(?:\.\d)? ?401\b/i,
     alsoMeans: [
       { category: 'auth_expired', confidence: 0.45 },
       { category: 'permission_denied', confidence: 0.4 },
@@ -999,11 +1009,14 @@ export const rules: readonly Rule[] = [
     source: 'https://github.com/distribution/distribution/blob/main/registry/handlers/blobupload.go',
     // distribution in read-only maintenance mode registers no POST/PUT/PATCH handlers, so writes get 405;
     // a pull-through cache refuses pushes the same way.
-    pattern: /(?:POST|PUT|PATCH) (?:request to )?"?\S*\/v2\/\S*"?:? [^\n]*\b405\b|\b405 Method Not Allowed\b/i,
+    pattern: /(?:POST|PUT|PATCH) (?:request to )?"?\S*\/v2\/\S*"?:? [^\n]*\b405\b|\b405 Method Not Allowed\b|unexpected 405 response status trying to (?:initiate upload|push)|"Method not allowed\b/i,
     alsoMeans: [{ category: 'other', confidence: 0.45 }],
     needsRegistryContext: true,
     title: 'The registry does not accept writes (read-only mode, or a pull-through cache)',
-    examples: ['failed to push registry.example.com/acme/app:1: unexpected status from POST request to https://registry.example.com/v2/acme/app/blobs/uploads/: 405 Method Not Allowed'],
+    examples: [
+      'failed to push registry.example.com/acme/app:1: unexpected status from POST request to https://registry.example.com/v2/acme/app/blobs/uploads/: 405 Method Not Allowed',
+      'Error pushing to registry: Server error: unexpected 405 response status trying to initiate upload',
+    ],
   },
   {
     id: 'acr-operation-disallowed',
@@ -1055,6 +1068,7 @@ export const rules: readonly Rule[] = [
       'An error occurred (LimitExceededException) when calling the PutImage operation: This request would exceed the limit of images per repository',
       'denied: the maximum number of tags for this repository has been reached',
       'unknown: repository acme/app has too many layers in one image: the limit is 127',
+      "already has the maximum allowed number of images which is '10000'",
     ],
   },
   {
@@ -1232,7 +1246,7 @@ export const rules: readonly Rule[] = [
     category: 'network',
     confidence: 0.85,
     source: 'https://pkg.go.dev/net/http',
-    pattern: /connection refused|no such host|connection reset by peer|broken pipe|network is unreachable|no route to host|Could not resolve host|ENOTFOUND|ECONNREFUSED|ECONNRESET|EAI_AGAIN|proxyconnect tcp|server misbehaving|temporary failure in name resolution|use of closed network connection|read\/write on closed pipe|http2: server sent GOAWAY|transport connection broken|stream error: stream ID \d+|tls: bad record MAC|remote error: tls: /i,
+    pattern: /connection refused|no such host|dial tcp: lookup \S+|connection reset by peer|broken pipe|network is unreachable|no route to host|Could not resolve host|ENOTFOUND|ECONNREFUSED|ECONNRESET|EAI_AGAIN|proxyconnect tcp|server misbehaving|temporary failure in name resolution|use of closed network connection|read\/write on closed pipe|http2: server sent GOAWAY|transport connection broken|stream error: stream ID \d+|tls: bad record MAC|remote error: tls: /i,
     needsRegistryContext: true,
     examples: [
       'Get "https://registry.example.com/v2/": dial tcp: lookup registry.example.com on 127.0.0.53:53: no such host',
@@ -1290,6 +1304,16 @@ export const rules: readonly Rule[] = [
   },
 
   // ── blob_upload ────────────────────────────────────────────────────────────────────────────────
+  {
+    id: 'upload-session-lost',
+    category: 'blob_upload',
+    confidence: 0.85,
+    source: 'https://github.com/distribution/distribution/blob/main/registry/api/errcode/register.go',
+    // BLOB_UPLOAD_UNKNOWN in a registry's own words: the upload session it handed out is gone.
+    pattern: /\/_uploads\/[\w-]+ does not exist|upload (?:session )?(?:id )?[\w-]* ?(?:not found|expired|does not exist)/i,
+    needsRegistryContext: true,
+    examples: ['unknown: Item docker-local:acme/app/_uploads/4dbcbcde-641a-4ad7-8eb9-e62f3358540e does not exist'],
+  },
   {
     id: 'blob-upload-unknown',
     category: 'blob_upload',
@@ -1361,6 +1385,16 @@ export const rules: readonly Rule[] = [
   },
 
   // ── manifest_invalid ───────────────────────────────────────────────────────────────────────────
+  {
+    id: 'jib-manifest-format-refused',
+    category: 'manifest_invalid',
+    confidence: 0.88,
+    source: 'https://github.com/GoogleContainerTools/jib/blob/master/jib-core/src/main/java/com/google/cloud/tools/jib/registry/ManifestPusher.java',
+    // Jib's reading of a MANIFEST_INVALID or TAG_INVALID answer to its manifest PUT.
+    pattern: /Registry may not support pushing OCI Manifest or Docker Image Manifest Version 2, Schema 2/i,
+    title: 'The registry refused the manifest format (OCI or Docker v2 schema 2)',
+    examples: ['Tried to push image manifest for registry.example.com/app:1 but failed because: Registry may not support pushing OCI Manifest or Docker Image Manifest Version 2, Schema 2'],
+  },
   {
     id: 'manifest-list-names-missing-images',
     category: 'manifest_invalid',

@@ -29,9 +29,9 @@ const CANDIDATE_WORDS: readonly string[] = [
   'kms', 'skew', 'not yet valid', 'billing', 'not enabled', 'did not resolve', 'closed pipe', 'request timeout',
   'https client', 'plain http request', 'can only contain', 'bearer response', 'challenge',
   'exporting cache', 'exporting to github', 'build cache', 'non-zero code', 'did not complete', 'unavailable',
-  'already pushed', 'tag_already', 'maximum number', 'per repository', 'per image', 'geo-ip', 'perhaps you should', 'federated token', 'login prior', 'guest mode', 'overwritten', 'updating assets', 'hard limit', 'schema 1',
+  'already pushed', 'tag_already', 'maximum', 'per repository', 'per image', 'geo-ip', 'perhaps you should', 'federated token', 'login prior', 'guest mode', 'overwritten', 'updating assets', 'hard limit', 'schema 1',
   'manifest list', 'alreadyexists', 'health check', 'could not parse', 'scheme prefix', 'tag is needed',
-  'readonly', 'no credentials',
+  'readonly', 'no credentials', 'method not allowed', 'may not support', '_uploads',
   // Push context and the tools that push.
   'push refers to', 'docker push', 'docker image push', 'podman push', 'nerdctl push', 'buildah push', 'crane',
   'skopeo', 'oras', 'helm push', '/v2/', 'acb_step',
@@ -49,7 +49,7 @@ const CANDIDATE = new RegExp(
 
 /** Lines about a registry: generic wording (a timeout, a 403) counts only on such lines or in a push log. */
 const REGISTRY_CONTEXT =
-  /\/v[12]\/|GetAuthorizationToken|registry|"errors":\s*\[\s*\{\s*"code"|(?:^|: )(?:denied|unauthorized|name unknown|name invalid|manifest unknown|manifest invalid|manifest blob unknown|blob unknown|blob upload unknown|blob upload invalid|digest invalid|size invalid|tag invalid|toomanyrequests|unsupported): |docker|\bpush|manifest|blob|layer|\bimage|\boci\b|azurecr|\.dkr\.ecr|pkg\.dev|gcr\.io|ghcr\.io|quay\.io|harbor|kaniko|buildkit|buildx|crane|skopeo|podman|oras/i;
+  /\/v[12]\/|GetAuthorizationToken|error parsing HTTP|login attempt|registry|"errors":\s*\[\s*\{\s*"code"|(?:^|: )(?:denied|unauthorized|name unknown|name invalid|manifest unknown|manifest invalid|manifest blob unknown|blob unknown|blob upload unknown|blob upload invalid|digest invalid|size invalid|tag invalid|toomanyrequests|unsupported): |docker|\bpush|manifest|blob|layer|\bimage|\boci\b|azurecr|\.dkr\.ecr|pkg\.dev|gcr\.io|ghcr\.io|quay\.io|harbor|kaniko|buildkit|buildx|crane|skopeo|podman|oras/i;
 
 /** Package managers have registries too; their failures are not ours. */
 const PACKAGE_MANAGER = /\bnpm (?:ERR|error)|registry\.npmjs|\byarn\b|\bpnpm\b|pypi\.org|\bpip\b|maven|gradle|nuget|rubygems|crates\.io|\bcargo\b|proxy\.golang\.org/i;

@@ -51,18 +51,22 @@ describe.concurrent('diagnose: exit codes and formats', () => {
     expect(JSON.parse(dash.stdout)).toEqual(JSON.parse(piped.stdout));
   });
 
-  it('takes --image as pasted: masked parts are read, an invalid reference is a finding, never an exit 2', async () => {
+  it('takes --image', async () => {
     const ok = await spawnCli(['diagnose', '--log', example('ecr-push-denied.log'), '--image', '123456789012.dkr.ecr.eu-west-1.amazonaws.com/payments-api:1.4.2', '-f', 'json']);
     expect(ok.code).toBe(0);
     expect((JSON.parse(ok.stdout) as Diagnosis).image?.repository).toBe('payments-api');
+  });
 
+  it('takes --image as pasted from CI: masked parts stay unknown', async () => {
     const masked = await spawnCli(['diagnose', '--log', example('ecr-push-denied.log'), '--image', '***.dkr.ecr.us-east-1.amazonaws.com/payments-api:1.4.2', '-f', 'json']);
     expect(masked.code).toBe(0);
     const maskedDiagnosis = JSON.parse(masked.stdout) as Diagnosis;
     expect(maskedDiagnosis.provider).toBe('ecr');
     expect(maskedDiagnosis.image).toMatchObject({ provider: 'ecr', region: 'us-east-1', repository: 'payments-api' });
     expect(maskedDiagnosis.image?.account).toBeUndefined();
+  });
 
+  it('an --image Docker would refuse is a finding, never an exit 2; an empty one is a usage error', async () => {
     const bad = await spawnCli(['diagnose', '--log', '-', '--image', 'ghcr.io/acme/app:-abc123', '-f', 'json'], { input: 'ERROR: invalid tag "ghcr.io/acme/app:-abc123": invalid reference format\n' });
     expect(bad.code).toBe(0);
     expect(bad.stderr).toBe('');
