@@ -67,11 +67,13 @@ function checkShape(raw: Buffer, contentType: string): string | undefined {
     const repeated = Object.entries(form).find(([, v]) => Array.isArray(v));
     if (repeated) return `form field "${repeated[0].slice(0, 40)}" is repeated`;
     if (form.payload === undefined) return undefined;
+    let payload: unknown;
     try {
-      return isObject(JSON.parse(String(form.payload))) ? undefined : 'payload is not a JSON object';
+      payload = JSON.parse(String(form.payload));
     } catch {
       return 'payload is not valid JSON';
     }
+    return isObject(payload) ? checkInteraction(payload as Record<string, unknown>) : 'payload is not a JSON object';
   }
   let body: unknown;
   try {
@@ -82,6 +84,16 @@ function checkShape(raw: Buffer, contentType: string): string | undefined {
   if (!isObject(body)) return 'body is not a JSON object';
   const { type, event } = body as { type?: unknown; event?: unknown };
   if (type === 'event_callback' && !isObject(event)) return 'event_callback without an event object';
+  return undefined;
+}
+
+/** What Bolt reads from an interaction before any listener runs: the actions of a click, the view of a form. */
+function checkInteraction(payload: Record<string, unknown>): string | undefined {
+  const { type, actions, view } = payload;
+  if ((type === 'block_actions' || type === 'interactive_message') && !(Array.isArray(actions) && actions.length > 0 && actions.every(isObject))) {
+    return `${type} without a list of actions`;
+  }
+  if ((type === 'view_submission' || type === 'view_closed') && !isObject(view)) return `${type} without a view object`;
   return undefined;
 }
 
