@@ -21,6 +21,7 @@ import { createDiagnoseQueue, type DiagnoseQueue } from './queue/diagnose-queue.
 import { startDiagnoseWorker } from './queue/diagnose-worker.js';
 import { createWorkerProbes } from './probes/worker-probes.js';
 import { inboxLength, pushToInbox, startInboxMover, type InboxMover } from './queue/inbox.js';
+import { AnswerStore } from './slack/answer-store.js';
 import { PostState } from './slack/post-state.js';
 import type { RegistrySummary } from './render/slack/messages.js';
 
@@ -79,6 +80,7 @@ async function main(): Promise<void> {
   // The ack path's connection: pipelined, no offline queue, and a command timeout well inside Slack's 3 s.
   const queueRedis = redisClient(settings, logger, 'queue', { enableOfflineQueue: false, maxRetriesPerRequest: 1, enableAutoPipelining: true, commandTimeout: 1500 });
   const state = new PostState(stateRedis, { prefix: settings.queuePrefix, recentLimit: settings.recentDiagnoses });
+  const answers = new AnswerStore(stateRedis, { prefix: settings.queuePrefix });
   const queue: DiagnoseQueue = createDiagnoseQueue({
     connection: queueRedis,
     prefix: settings.queuePrefix,
@@ -116,6 +118,7 @@ async function main(): Promise<void> {
       lockMs: settings.worker.lockMs,
       slack,
       state,
+      answers,
       logger: logger.child({ component: 'worker' }),
       metrics,
       // Probes need a configuration: without registries[] the bot reads logs alone, as it says at start.
@@ -188,6 +191,7 @@ async function main(): Promise<void> {
       slack: { ...settings.slack, token: settings.slack.botToken },
       enqueue: (data, key) => pushToInbox(queueRedis, settings.queuePrefix, data, key),
       state,
+      answers,
       registries,
       logger,
       metrics,

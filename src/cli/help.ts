@@ -29,6 +29,7 @@ Commands:
   check      preflight: would a push of IMAGE succeed right now? (no log; put it before docker build)
   eval       measure the classifier against a labelled JSON Lines file
   report     CI step after a failed push: print the diagnosis and send it to the bot (Slack alert)
+  feedback   export the team's "Wrong cause?" answers from Slack as labelled cases
 
 Options:
   -h, --help     show this help and exit
@@ -97,6 +98,22 @@ Exit status:
 Examples:
   ${PROGRAM} check 123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1.0 && docker build -t … .
   ${PROGRAM} check ghcr.io/acme/app:1.0 --config registry-doctor.yml --format json | jq -r .verdict
+`;
+
+export const FEEDBACK_HELP = `Usage: ${PROGRAM} feedback export [--out FILE]
+
+Write the "Wrong cause?" answers people gave under diagnoses in Slack as labelled JSON Lines, one case
+per diagnosis (the latest answer wins), in the shape '${PROGRAM} eval' reads: id, provider, category,
+decidable, log (redacted, as the bot stored it), image, source.
+
+Reads the bot's Redis: REDIS_URL (or REDIS_CLUSTER_NODES) and QUEUE_PREFIX, as the bot runs with them.
+
+Options:
+  -o, --out FILE  write to FILE instead of stdout
+  -h, --help      show this help and exit
+
+Example:
+  ${PROGRAM} feedback export --out team-cases.jsonl && ${PROGRAM} eval team-cases.jsonl
 `;
 
 export const EVAL_HELP = `Usage: ${PROGRAM} eval [--format text|json] FILE|-

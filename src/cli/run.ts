@@ -9,6 +9,7 @@ const COMMANDS: Record<string, (args: string[], io: CliIO) => Promise<number>> =
   check: async (args, io) => (await import('./check.js')).runCheck(args, io),
   eval: async (args, io) => (await import('./eval.js')).runEval(args, io),
   report: async (args, io) => (await import('./report.js')).runReport(args, io),
+  feedback: async (args, io) => (await import('./feedback.js')).runFeedback(args, io),
 };
 
 async function dispatch(io: CliIO): Promise<number> {

@@ -2,6 +2,7 @@
 import { providerLogSignals, remediationFor } from '../providers/index.js';
 import type { LogSignal } from '../providers/types.js';
 import { categoryTexts } from './categories.js';
+import { clientToolPatterns, detectClientTool } from './client-tool.js';
 import type { Diagnosis, Evidence, Facts, Finding, ImageRef, PipelineFacts } from './diagnosis.js';
 import { identifyHost, normaliseHost, readImageRef } from './image-ref.js';
 import { LogScanner, type LogLine, type ScanResult } from './log-scanner.js';
@@ -41,7 +42,7 @@ export async function diagnoseStream(
 }
 
 function newScanner(): LogScanner {
-  return new LogScanner({ signalPatterns: providerLogSignals.map((signal) => signal.pattern) });
+  return new LogScanner({ signalPatterns: [...providerLogSignals.map((signal) => signal.pattern), ...clientToolPatterns] });
 }
 
 const MAX_EXCERPT_LINES = 40;
@@ -57,6 +58,8 @@ function buildDiagnosis(scan: ScanResult, request: Omit<DiagnoseRequest, 'log'>)
   const facts: Facts = { ...scan.facts };
   if (!facts.clientIp && request.runnerIp) facts.clientIp = request.runnerIp;
   if (!facts.host && image) facts.host = image.host;
+  const tool = detectClientTool([...scan.signalLines, ...scan.hits.flatMap((hit) => hit.evidence.map((e) => e.text)), ...scan.tail.map((l) => l.text)]);
+  if (tool) facts.tool = tool;
 
   // An image reference given with the log says as much as a push line in it: this is about a registry.
   const pushContext = scan.pushContext || request.image !== undefined;

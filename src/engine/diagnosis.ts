@@ -1,4 +1,5 @@
 // The Diagnosis shape of DESIGN.md: what the engine returns and every renderer reads.
+import type { ClientTool } from './client-tool.js';
 import type { Category, ProbeStatus, Provider, Severity } from './vocabulary.js';
 
 /** A parsed image reference. `repository` is the registry path, as in `/v2/<repository>/manifests/<tag>`. */
@@ -36,6 +37,8 @@ export interface Facts {
   /** Cloud account/project/registry named by the error (ECR account id, GCP project, ACR registry). */
   account?: string;
   region?: string;
+  /** The client that ran the push (docker, buildx, podman, helm, …), read from the log's wording. */
+  tool?: ClientTool;
 }
 
 export interface Evidence {
@@ -49,8 +52,10 @@ export interface Evidence {
 export interface RemediationStep {
   /** What to do, in a sentence. */
   text: string;
-  /** A copy-paste command or document (IAM policy JSON), filled in with the facts we know. */
+  /** A copy-paste command, filled in with the facts we know. */
   command?: string;
+  /** A file the command reads (an IAM policy, a config file): shown after the command, never before it. */
+  document?: { name: string; content: string };
 }
 
 export interface DocLink {

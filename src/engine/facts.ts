@@ -3,7 +3,8 @@
 // matched is the value.
 import type { Facts } from './diagnosis.js';
 
-export type FactName = keyof Facts;
+/** Facts read by a line's extractors (the client tool is read from the whole log, see client-tool.ts). */
+export type FactName = Exclude<keyof Facts, 'tool'>;
 
 export interface FactExtractor {
   fact: FactName;

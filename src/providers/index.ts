@@ -1,6 +1,7 @@
 // The registry of provider adapters, one per folder, in match order; the generic OCI adapter is last.
 import type { Provider } from '../engine/vocabulary.js';
 import { acrAdapter } from './acr/index.js';
+import { forClientTool } from './client-tools.js';
 import { dockerhubAdapter } from './dockerhub/index.js';
 import { ecrAdapter } from './ecr/index.js';
 import { garAdapter } from './gar/index.js';
@@ -25,9 +26,9 @@ export function adapterFor(provider: Provider): ProviderAdapter {
 /** Every adapter's log signals, in match order. */
 export const providerLogSignals: readonly LogSignal[] = providerAdapters.flatMap((adapter) => adapter.logSignals);
 
-/** The provider's remediation for the context, or the generic OCI advice when the provider has none. */
+/** The provider's remediation for the context (the generic OCI advice when it has none), said for the client that failed. */
 export function remediationFor(context: RemediationContext): ProviderRemediation {
-  return adapterFor(context.provider).remediate(context) ?? genericRemediation(context);
+  return forClientTool(adapterFor(context.provider).remediate(context) ?? genericRemediation(context), context.facts.tool);
 }
 
 export { genericRemediation, ociAdapter };

@@ -1,23 +1,27 @@
-// The diagnose worker: parent message (queued → diagnosing → done), the engine, the thread reply.
-// Each Slack post is made at most once per job id (PostState); failures are retried by BullMQ with backoff,
-// and the last failed attempt says so in the thread, or through response_url when nothing could be posted.
+// The diagnose worker: the engine first (pure: whatever Slack does next, the answer exists), then the parent
+// message, the thread reply with its buttons, and the parent turned into the answer. Each Slack post is made
+// at most once per job id (PostState). Slack refusing the blocks falls back at once to plain text; a channel
+// the bot cannot post in, or retries that are spent, still get the answer to the person who asked: by a
+// direct message or through response_url — never only an error code.
 import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import type { Diagnosis } from '../engine/diagnosis.js';
 import { diagnose } from '../engine/diagnose.js';
 import { redact } from '../engine/redact.js';
 import { pushVerdict } from '../probes/probe-diagnosis.js';
 import { finishedSummary, progressSummary, type WorkerProbes } from '../probes/worker-probes.js';
-import { renderDiagnosisBlocks } from '../render/slack/blocks.js';
+import { renderDiagnosisBlocks, renderPlainAnswer, type SlackMessage } from '../render/slack/blocks.js';
+import { answerFor, NO_FINDING_SENTENCE } from '../render/slack/answer.js';
 import { renderPreflightBlocks } from '../render/slack/preflight.js';
 import {
-  renderEphemeralFailure,
   renderFailureNote,
-  renderInviteHint,
   renderParentMessage,
+  renderPrivateNote,
   renderStatus,
   type ParentMessageInput,
   type ParentStatus,
 } from '../render/slack/messages.js';
-import { callSlack, classifySlackError, type WebClient } from '../slack/web-client.js';
+import type { AnswerRecord, AnswerStore } from '../slack/answer-store.js';
+import { BLOCKS_REFUSED, callSlack, classifySlackError, type WebClient } from '../slack/web-client.js';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
 import { DIAGNOSE_QUEUE, diagnoseJobSchema, type DiagnoseJobData, type DiagnoseJobResult } from './jobs.js';
@@ -27,6 +31,7 @@ import { postToResponseUrl } from '../slack/response-url.js';
 export interface DiagnoseWorkerDeps {
   slack: WebClient;
   state: PostState;
+  answers: AnswerStore;
   logger: Logger;
   metrics: Metrics;
   /** The slash command's name, for the invite hint. */
@@ -41,10 +46,37 @@ const errorText = (error: unknown): string => {
   return redact(info.code !== 'unknown' ? `Slack API error ${info.code}` : message).slice(0, 300);
 };
 
+const UNFURL = { unfurl_links: false, unfurl_media: false } as const;
+
 /** The job processor, separate from the Worker so tests can drive it directly. */
 export function createDiagnoseProcessor(deps: DiagnoseWorkerDeps) {
-  const { slack, state, logger, metrics } = deps;
+  const { slack, state, answers, logger, metrics } = deps;
   const command = deps.command ?? '/registry';
+
+  /** Post a message with blocks; when Slack refuses the blocks themselves, the same answer as plain text, at once. */
+  async function postAnswer(channel: string, threadTs: string | undefined, message: SlackMessage, plain: string): Promise<{ ts: string; channel: string }> {
+    const thread = threadTs ? { thread_ts: threadTs } : {};
+    try {
+      const res = await callSlack(metrics, 'chat.postMessage', () => slack.chat.postMessage({ channel, ...thread, ...message, ...UNFURL }));
+      if (!res.ts) throw new Error('chat.postMessage returned no ts');
+      return { ts: res.ts, channel: res.channel ?? channel };
+    } catch (error) {
+      const info = classifySlackError(error);
+      if (!BLOCKS_REFUSED.has(info.code)) throw error;
+      logger.warn({ code: info.code, blocks: message.blocks.length, bytes: JSON.stringify(message.blocks).length }, 'Slack refused the blocks; posting plain text');
+      const res = await callSlack(metrics, 'chat.postMessage', () => slack.chat.postMessage({ channel, ...thread, text: plain, ...UNFURL }));
+      if (!res.ts) throw new Error('chat.postMessage returned no ts');
+      return { ts: res.ts, channel: res.channel ?? channel };
+    }
+  }
+
+  /** The asker's direct-message channel with the app. */
+  async function openDm(user: string): Promise<string> {
+    const res = await callSlack(metrics, 'conversations.open', () => slack.conversations.open({ users: user }));
+    const id = res.channel?.id;
+    if (!id) throw new Error('conversations.open returned no channel');
+    return id;
+  }
 
   return async function processDiagnoseJob(job: Job<DiagnoseJobData, DiagnoseJobResult>): Promise<DiagnoseJobResult> {
     const jobId = String(job.id);
@@ -58,6 +90,15 @@ export function createDiagnoseProcessor(deps: DiagnoseWorkerDeps) {
     const attempts = job.opts.attempts ?? 1;
     const attempt = job.attemptsMade + 1;
     const log = logger.child({ jobId, attempt, channel: data.channel });
+
+    // Classified before anything is posted: whatever Slack does next, there is an answer to give.
+    const started = performance.now();
+    let diagnosis = diagnose({ log: data.log, ...(data.image ? { image: data.image } : {}) });
+    metrics.engineSeconds.observe((performance.now() - started) / 1000);
+    const purpose = data.purpose === 'preflight' ? 'preflight' : 'diagnose';
+    let sentence = answerFor(diagnosis)?.sentence ?? NO_FINDING_SENTENCE;
+    const answerId = await answers.idFor(jobId);
+    const rerunOf = data.rerun ? await answers.get(data.rerun.of) : undefined;
     const base: Omit<ParentMessageInput, 'status'> = {
       user: data.user,
       jobId,
@@ -66,80 +107,96 @@ export function createDiagnoseProcessor(deps: DiagnoseWorkerDeps) {
       source: data.source,
       attempt,
       attempts,
-      ...(data.purpose === 'preflight' ? { purpose: 'preflight' as const } : {}),
+      ...(purpose === 'preflight' ? { purpose: 'preflight' as const } : {}),
     };
-    let parentTs: string | undefined;
+
+    // The record exists before any button that points at it.
+    const previous = await answers.get(answerId);
+    const record: AnswerRecord = {
+      id: answerId,
+      jobId,
+      channel: previous?.channel ?? rerunOf?.channel ?? data.channel,
+      user: data.user,
+      private: data.private ?? rerunOf?.private ?? false,
+      ...(previous?.parentTs ? { parentTs: previous.parentTs } : data.rerun ? { parentTs: data.rerun.parentTs } : {}),
+      ...(previous?.replyTs ? { replyTs: previous.replyTs } : {}),
+      log: data.log,
+      ...(data.image ? { image: data.image } : {}),
+      ...(data.registry ? { registry: data.registry } : {}),
+      provider: diagnosis.provider,
+      categories: diagnosis.findings.map((f) => f.category),
+      answer: sentence,
+      excerpt: diagnosis.input.logExcerpt,
+      createdAt: previous?.createdAt ?? Date.now(),
+      ...(previous?.resolved ? { resolved: previous.resolved } : {}),
+    };
+    await answers.put(record);
+
+    let channel = record.channel;
+    let parentTs = record.parentTs;
     const updateParent = async (status: ParentStatus, extra: Partial<ParentMessageInput> = {}) => {
       if (!parentTs) return;
       const ts = parentTs;
-      await callSlack(metrics, 'chat.update', () => slack.chat.update({ channel: data.channel, ts, ...renderParentMessage({ ...base, ...extra, status }) }));
+      await callSlack(metrics, 'chat.update', () => slack.chat.update({ channel, ts, ...renderParentMessage({ ...base, ...extra, status }) }));
     };
 
     try {
-      parentTs = (
-        await state.once(jobId, 'parent', async () => {
-          const res = await callSlack(metrics, 'chat.postMessage', () =>
-            slack.chat.postMessage({ channel: data.channel, ...renderParentMessage({ ...base, status: 'queued' }), unfurl_links: false, unfurl_media: false }),
-          );
+      if (record.private && !record.parentTs) channel = await openDm(data.user);
+      if (!parentTs) {
+        const parent = await state.once(jobId, 'parent', async () => {
+          const res = await callSlack(metrics, 'chat.postMessage', () => slack.chat.postMessage({ channel, ...renderParentMessage({ ...base, status: 'diagnosing' }), ...UNFURL }));
           if (!res.ts) throw new Error('chat.postMessage returned no ts');
           return res.ts;
-        })
-      ).ts;
+        });
+        parentTs = parent.ts;
+        await answers.update(answerId, { channel, parentTs });
+      }
 
       const done = (await state.get(jobId)).reply !== undefined;
-      if (!done) await updateParent('diagnosing');
-
-      const started = performance.now();
-      const fromLog = diagnose({ log: data.log, ...(data.image ? { image: data.image } : {}) });
-      metrics.engineSeconds.observe((performance.now() - started) / 1000);
-      const purpose = data.purpose === 'preflight' ? 'preflight' : 'diagnose';
-      const diagnosis =
-        deps.probes && !done
-          ? await deps.probes.step(fromLog, { purpose, onProgress: (progress) => updateParent('probing', { probes: progressSummary(progress) }) })
-          : fromLog;
+      if (deps.probes && !done) {
+        diagnosis = await deps.probes.step(diagnosis, { purpose, onProgress: (progress) => updateParent('probing', { probes: progressSummary(progress) }) });
+        sentence = answerFor(diagnosis)?.sentence ?? NO_FINDING_SENTENCE;
+        await answers.update(answerId, { answer: sentence, categories: diagnosis.findings.map((f) => f.category), excerpt: diagnosis.input.logExcerpt });
+      }
       const verdict = purpose === 'preflight' ? pushVerdict(diagnosis) : undefined;
       const top = diagnosis.findings[0];
 
-      const reply = await state.once(jobId, 'reply', async () => {
-        const message = verdict ? renderPreflightBlocks(diagnosis, verdict) : renderDiagnosisBlocks(diagnosis);
-        const res = await callSlack(metrics, 'chat.postMessage', () =>
-          slack.chat.postMessage({ channel: data.channel, thread_ts: parentTs, ...message, unfurl_links: false, unfurl_media: false }),
-        );
-        if (!res.ts) throw new Error('chat.postMessage returned no ts');
-        return res.ts;
-      });
-      if (reply.posted) {
-        metrics.diagnosisSeconds.observe({ source: data.source }, (Date.now() - data.requestedAt) / 1000);
+      // The thread reply mentions the person: a new message that notifies (an edit of the parent does not).
+      const message = verdict ? renderPreflightBlocks(diagnosis, verdict) : renderDiagnosisBlocks(diagnosis, { answerId, user: data.user });
+      const plain = renderPlainAnswer(diagnosis, { user: data.user });
+      const posted = await state.once(jobId, 'reply', async () => (await postAnswer(channel, parentTs, message, plain)).ts);
+      await answers.update(answerId, { replyTs: posted.ts });
+      if (posted.posted) {
+        metrics.diagnosisSeconds.observe({ source: data.source === 'rerun' ? 'command' : data.source }, (Date.now() - data.requestedAt) / 1000);
         if (top) metrics.findings.inc({ category: top.category, provider: diagnosis.provider });
       }
-
-      await updateParent('done', {
-        top: top ? { category: top.category, title: redact(top.title), confidence: top.confidence } : undefined,
-        findingCount: diagnosis.findings.length,
-        probes: finishedSummary(diagnosis.probes),
-        verdict,
-      });
+      const finished = { answer: sentence, probes: finishedSummary(diagnosis.probes), ...(verdict ? { verdict } : {}), ...(record.resolved ? { resolved: record.resolved } : {}) };
+      await updateParent('done', finished).catch((error: unknown) =>
+        log.warn({ err: error, code: classifySlackError(error).code }, 'could not update the parent (the answer is in the thread)'),
+      );
       await state.addRecent({
         jobId,
         at: Date.now(),
         user: data.user,
-        channel: data.channel,
+        channel,
         parentTs,
         image: data.image,
         registry: data.registry,
         provider: diagnosis.provider,
         category: top?.category,
         title: top ? redact(top.title).slice(0, 200) : undefined,
+        answerId,
+        ...(record.private ? { private: true } : {}),
       });
       metrics.jobs.inc({ outcome: 'done' });
-      log.info({ category: top?.category ?? null, replyPosted: reply.posted }, 'diagnosis posted');
-      return { outcome: 'done', parentTs, replyTs: reply.ts, category: top?.category };
+      log.info({ category: top?.category ?? null, replyPosted: posted.posted }, 'diagnosis posted');
+      return { outcome: 'done', parentTs, replyTs: posted.ts, category: top?.category };
     } catch (error) {
       const info = classifySlackError(error);
-      if (info.cannotPost) {
+      if (info.cannotPost && !record.private) {
         metrics.jobs.inc({ outcome: 'not_in_channel' });
-        const sent = data.responseUrl ? await postToResponseUrl(data.responseUrl, renderInviteHint(command)) : { ok: false as const, reason: 'no response_url' };
-        log.warn({ code: info.code, hintSent: sent.ok, hintError: sent.ok ? undefined : sent.reason }, 'bot cannot post in the channel');
+        const how = await deliverToPerson(jobId, data, diagnosis, 'not_in_channel', info.code, answerId);
+        log.warn({ code: info.code, deliveredBy: how }, 'bot cannot post in the channel; answered the person directly');
         return { outcome: 'not_in_channel' };
       }
       const reason = errorText(error);
@@ -150,9 +207,19 @@ export function createDiagnoseProcessor(deps: DiagnoseWorkerDeps) {
         await updateParent('retrying', { error: reason }).catch(() => {});
         throw error;
       }
+      log.error({ err: error, code: info.code }, `posting the diagnosis failed after ${attempt} attempts`);
+      if (parentTs) {
+        await updateParent('failed', { attempts: attempt, error: reason }).catch(() => {});
+        await state
+          .once(jobId, 'failure', async () => (await slack.chat.postMessage({ channel, thread_ts: parentTs, ...renderFailureNote(attempt, reason) })).ts ?? 'posted')
+          .catch(() => {});
+      }
+      const how = await deliverToPerson(jobId, data, diagnosis, 'failed', info.code, answerId);
+      if (how !== 'nowhere') {
+        metrics.jobs.inc({ outcome: 'delivered_elsewhere' });
+        return { outcome: 'delivered_elsewhere' };
+      }
       metrics.jobs.inc({ outcome: 'failed' });
-      log.error({ err: error, code: info.code }, `diagnosis failed after ${attempt} attempts`);
-      await reportFailure(jobId, data, parentTs, attempt, reason).catch((e: unknown) => log.error({ err: e }, 'could not report the failure'));
       throw error instanceof UnrecoverableError ? error : new UnrecoverableError(`diagnosis failed after ${attempt} attempts: ${reason}`);
     }
   };
@@ -165,18 +232,42 @@ export function createDiagnoseProcessor(deps: DiagnoseWorkerDeps) {
     return { outcome: 'done' };
   }
 
-  async function reportFailure(jobId: string, data: DiagnoseJobData, parentTs: string | undefined, attempts: number, reason: string) {
-    if (parentTs) {
-      await callSlack(metrics, 'chat.update', () =>
-        slack.chat.update({ channel: data.channel, ts: parentTs, ...renderParentMessage({ user: data.user, jobId, image: data.image, registry: data.registry, source: data.source, status: 'failed', attempts, error: reason }) }),
-      ).catch(() => {});
-      await state.once(jobId, 'failure', async () => {
-        const res = await callSlack(metrics, 'chat.postMessage', () => slack.chat.postMessage({ channel: data.channel, thread_ts: parentTs, ...renderFailureNote(attempts, reason) }));
-        return res.ts ?? 'posted';
+  /**
+   * The answer to the person who asked when the channel cannot take it: a direct message with the whole
+   * diagnosis (and its buttons), else the plain answer through response_url. Once per job.
+   */
+  async function deliverToPerson(
+    jobId: string,
+    data: DiagnoseJobData,
+    diagnosis: Diagnosis,
+    why: 'not_in_channel' | 'failed',
+    code: string,
+    answerId: string,
+  ): Promise<'dm' | 'response_url' | 'nowhere'> {
+    const note = renderPrivateNote(why, code, command);
+    const plain = `${note}\n${renderPlainAnswer(diagnosis, { user: data.user })}`;
+    try {
+      const done = await state.once(jobId, 'delivered', async () => {
+        try {
+          const dm = await openDm(data.user);
+          const message = renderDiagnosisBlocks(diagnosis, { answerId, user: data.user });
+          const posted = await postAnswer(dm, undefined, { text: `${note} ${message.text}`, blocks: [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text: note } }, ...message.blocks].slice(0, 50) }, plain);
+          await answers.update(answerId, { channel: posted.channel, parentTs: posted.ts, replyTs: posted.ts, private: true });
+          return 'dm';
+        } catch (error) {
+          logger.warn({ err: error, code: classifySlackError(error).code }, 'direct message failed; trying response_url');
+        }
+        if (data.responseUrl) {
+          const sent = await postToResponseUrl(data.responseUrl, { text: plain, blocks: [] });
+          if (sent.ok) return 'response_url';
+          logger.warn({ reason: sent.reason }, 'response_url failed');
+        }
+        throw new Error('no way to reach the person');
       });
-      return;
+      return done.ts as 'dm' | 'response_url';
+    } catch {
+      return 'nowhere';
     }
-    if (data.responseUrl) await postToResponseUrl(data.responseUrl, renderEphemeralFailure(attempts, reason));
   }
 }
 

@@ -9,7 +9,7 @@ import type { RedisConnection } from '../ops/redis.js';
 import { redactDeep } from '../engine/redact.js';
 import type { Logger } from '../ops/logger.js';
 import type { DiagnoseQueue } from './diagnose-queue.js';
-import { DIAGNOSE_JOB, diagnoseJobSchema, type DiagnoseJobData } from './jobs.js';
+import { diagnoseJobSchema, jobName, type DiagnoseJobData } from './jobs.js';
 
 export interface InboxEntry {
   id: string;
@@ -111,7 +111,7 @@ export function startInboxMover(options: InboxMoverOptions): InboxMover {
         const entry = JSON.parse(raw) as InboxEntry;
         const data = diagnoseJobSchema.parse(entry.data);
         if (typeof entry.id !== 'string' || !/^[a-z0-9]+$/.test(entry.id)) throw new Error('bad id');
-        jobs.push({ name: DIAGNOSE_JOB, data, opts: { jobId: entry.id } });
+        jobs.push({ name: jobName(data), data, opts: { jobId: entry.id } });
       } catch (error) {
         logger.error({ err: error }, 'dropping a malformed inbox entry');
       }

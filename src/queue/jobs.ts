@@ -3,13 +3,15 @@ import { z } from 'zod';
 
 export const DIAGNOSE_QUEUE = 'diagnose';
 export const DIAGNOSE_JOB = 'diagnose';
+/** A diagnosis asked again from its Re-run button: answered in the same thread, the parent updated. */
+export const RERUN_JOB = 'rerun';
 
 /** What we keep of a pasted log in a job (the CLI takes logs of any size). */
 export const MAX_JOB_LOG_CHARS = 16_000;
 
 export const diagnoseJobSchema = z.object({
   /** Where the request came from: a slash command's text, or the modal. */
-  source: z.enum(['command', 'modal']),
+  source: z.enum(['command', 'modal', 'rerun']),
   /** Redacted log or pasted error; may be empty when only an image reference was given. */
   log: z.string().max(MAX_JOB_LOG_CHARS + 100),
   /** Redacted image reference, when given. */
@@ -33,13 +35,22 @@ export const diagnoseJobSchema = z.object({
    * answered through response_url.
    */
   purpose: z.enum(['diagnose', 'preflight', 'status']).optional(),
+  /** Answer only the person who asked (in a direct message with the app), not the channel. */
+  private: z.boolean().optional(),
+  /** A re-run: the answer record it re-runs and the thread to answer in. */
+  rerun: z.object({ of: z.string().max(64), parentTs: z.string().max(40) }).optional(),
 });
+
+/** The job name for a job's data: a re-run is a kind of its own (its own name on the queue and dashboard). */
+export function jobName(data: DiagnoseJobData): string {
+  return data.rerun ? RERUN_JOB : DIAGNOSE_JOB;
+}
 
 export type DiagnoseJobData = z.infer<typeof diagnoseJobSchema>;
 
 /** What a finished job returns (kept by BullMQ, shown on the dashboard). */
 export interface DiagnoseJobResult {
-  outcome: 'done' | 'not_in_channel';
+  outcome: 'done' | 'not_in_channel' | 'delivered_elsewhere';
   parentTs?: string;
   replyTs?: string;
   category?: string;

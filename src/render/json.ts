@@ -61,7 +61,7 @@ const FINDING_KEYS = [
   'rules',
 ] as const satisfies readonly (keyof Finding)[];
 const EVIDENCE_KEYS = ['source', 'line', 'text'] as const satisfies readonly (keyof Evidence)[];
-const STEP_KEYS = ['text', 'command'] as const satisfies readonly (keyof RemediationStep)[];
+const STEP_KEYS = ['text', 'command', 'document'] as const satisfies readonly (keyof RemediationStep)[];
 const DOC_KEYS = ['title', 'url'] as const satisfies readonly (keyof DocLink)[];
 const FIX_KEYS = ['id', 'title'] as const satisfies readonly (keyof FixProposal)[];
 const PROBE_KEYS = ['name', 'status', 'durationMs', 'detail', 'registry', 'observations', 'error'] as const satisfies readonly (keyof ProbeResult)[];

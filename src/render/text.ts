@@ -166,6 +166,10 @@ function renderTopFinding(d: Diagnosis, top: Finding, p: Palette): string[] {
         // Set apart: a blank line either side, indented, nothing else on its lines.
         out.push('', ...command.split('\n').map((line) => (line ? `       ${p.cyan(line)}` : '')), '');
       }
+      if (step.document) {
+        const content = stripControlChars(step.document.content).replace(/\s+$/, '');
+        out.push(`       ${p.dim(`${oneLine(step.document.name)}:`)}`, ...content.split('\n').map((line) => (line ? `       ${line}` : '')), '');
+      }
     });
     while (out[out.length - 1] === '') out.pop();
   }

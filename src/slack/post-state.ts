@@ -3,7 +3,8 @@
 import type { RedisConnection } from '../ops/redis.js';
 import type { RecentDiagnosis } from '../render/slack/messages.js';
 
-export type PostStep = 'parent' | 'reply' | 'failure';
+/** `delivered`: the answer sent to the person another way (DM, response_url) when the channel could not take it. */
+export type PostStep = 'parent' | 'reply' | 'failure' | 'delivered';
 
 export class PostInProgressError extends Error {
   override name = 'PostInProgressError';

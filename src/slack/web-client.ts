@@ -54,8 +54,11 @@ export interface SlackErrorInfo {
   retryable: boolean;
 }
 
+/** Slack refused the message itself (its blocks or size): the same text without blocks may pass, at once. */
+export const BLOCKS_REFUSED: ReadonlySet<string> = new Set(['msg_blocks_too_long', 'invalid_blocks', 'invalid_blocks_format', 'msg_too_long', 'invalid_attachments']);
+
 const CANNOT_POST = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action', 'cannot_dm_bot']);
-const PERMANENT = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'missing_scope', 'invalid_blocks', 'msg_too_long', 'invalid_arguments']);
+const PERMANENT = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'missing_scope', 'invalid_arguments', ...BLOCKS_REFUSED]);
 
 export function classifySlackError(error: unknown): SlackErrorInfo {
   const e = error as { code?: string; data?: { error?: string }; statusCode?: number; retryAfter?: number };

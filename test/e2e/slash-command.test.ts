@@ -45,7 +45,7 @@ async function waitForReply(channel: string, count = 1): Promise<RecordedCall[]>
 
 async function waitForDone(channel: string): Promise<RecordedCall> {
   return fake.waitFor(
-    () => fake.ok('chat.update', inChannel(channel)).find((c) => String(c.params.text).startsWith('Push failure diagnosis:') && !/queued|diagnosing$/.test(String(c.params.text))),
+    () => fake.ok('chat.update', inChannel(channel)).find((c) => /Push failed/.test(String(c.params.text))),
     15_000,
     `parent update in ${channel}`,
   );
@@ -78,33 +78,33 @@ describe('/registry diagnose <pasted error>', () => {
     expect(String(ack.json?.text)).toMatch(/Diagnosing…/);
   });
 
-  it('posts a parent message in the channel, then the findings in its thread', () => {
+  it('posts a parent message in the channel, then the answer in its thread, mentioning the person', () => {
     const parents = parentsIn(channel);
     expect(parents).toHaveLength(1);
     const parentTs = fake.calls.indexOf(parents[0]!);
     const replies = repliesIn(channel);
     expect(replies).toHaveLength(1);
-    // The fake numbers ts in call order: the first postMessage answered 1700000000.<n>.
     const updates = fake.ok('chat.update', inChannel(channel));
-    expect(updates.length).toBeGreaterThanOrEqual(2);
-    const ts = updates[0]!.params.ts;
-    expect(replies[0]!.params.thread_ts).toBe(ts);
+    expect(updates.length).toBeGreaterThanOrEqual(1);
+    expect(replies[0]!.params.thread_ts).toBe(updates[0]!.params.ts);
     expect(fake.calls.indexOf(replies[0]!)).toBeGreaterThan(parentTs);
-    // queued → diagnosing → done
-    expect(String(parents[0]!.params.text)).toMatch(/queued/);
-    expect(updates.map((u) => String(u.params.text))).toEqual(expect.arrayContaining([expect.stringMatching(/diagnosing/)]));
+    expect(String(parents[0]!.params.text)).toMatch(/Diagnosing/);
+    expect(String(parents[0]!.params.text)).not.toContain('<@'); // the one notification is the answer
+    expect(String(replies[0]!.params.text)).toMatch(/^<@U0ALICE> :red_circle: \*Push failed:\* user `ci` may not push to `app` \(missing `ecr:InitiateLayerUpload`\)\. First: `aws iam put-user-policy/);
   });
 
-  it('the thread reply carries the top finding category and the redacted evidence', () => {
-    const reply = render(repliesIn(channel)[0]!);
-    expect(reply).toContain('permission_denied');
-    expect(reply).toContain('ecr:InitiateLayerUpload');
+  it('the thread reply leads with "Do this first", then the redacted evidence, and has the buttons', () => {
+    const reply = repliesIn(channel)[0]!;
+    const blocks = reply.params.blocks as Array<{ type: string; text?: { text: string }; block_id?: string }>;
+    expect(blocks[1]!.text!.text).toMatch(/^\*Do this first\*/);
+    expect(blocks[2]!.text!.text).toMatch(/^\*Evidence\*[\s\S]*ecr:InitiateLayerUpload/);
+    expect(blocks.some((b) => b.type === 'actions' && b.block_id === 'rd.answer')).toBe(true);
   });
 
-  it('the parent ends with the top finding', async () => {
+  it('the parent ends as the answer, in plain words, never as a success', async () => {
     const done = await waitForDone(channel);
-    expect(render(done)).toContain('permission_denied');
-    expect(render(done)).toMatch(/done/);
+    expect(render(done)).toContain('user `ci` may not push to `app`');
+    expect(render(done)).not.toMatch(/permission_denied|white_check_mark/);
   });
 
   it('no secret reaches Slack, and mentions or links from the log are rendered harmless', () => {
@@ -172,8 +172,8 @@ describe('the diagnose modal', () => {
     const [reply] = await waitForReply(channel);
     const parent = parentsIn(channel)[0]!;
     expect(render(parent)).toContain('123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1.4.2');
-    expect(reply!.params.thread_ts).toBe(fake.ok('chat.update', inChannel(channel))[0]!.params.ts);
-    expect(render(reply!)).toContain('permission_denied');
+    expect(reply!.params.thread_ts).toBe(parent.response?.ts);
+    expect(render(reply!)).toContain('may not push to');
     expect(render(reply!)).toContain('ecr:InitiateLayerUpload');
     for (const call of fake.calls) expect(call.raw).not.toContain(AWS_SECRET);
   });
@@ -251,16 +251,28 @@ describe('help, status and usage', () => {
 });
 
 describe('Slack API errors', () => {
-  it('not_in_channel: the invite hint goes to response_url, nothing is posted, no retries', async () => {
+  it('not_in_channel: the full diagnosis by DM with how to invite the bot; nothing else posted, no retries', async () => {
     const channel = 'C0NOTIN';
     fake.fail('chat.postMessage', 'not_in_channel', 1, (p) => p.channel === channel);
-    const url = fake.responseUrl('notin');
-    await command(`diagnose ${ECR_DENIED}`, channel, { response_url: url });
-    const hint = await fake.waitFor(() => fake.responseUrlPosts.find((p) => p.id === 'notin'), 10_000, 'response_url post');
-    expect(String(hint.body.text)).toContain('/invite @registry-doctor');
-    expect(hint.body.response_type).toBe('ephemeral');
+    await command(`diagnose ${ECR_DENIED}`, channel, { response_url: fake.responseUrl('notin') });
+    const dm = await fake.waitFor(() => fake.ok('chat.postMessage', (c) => c.params.channel === 'D0ALICE' && String(c.params.text).includes('not_in_channel'))[0], 10_000, 'DM');
+    expect(render(dm)).toContain('/invite @registry-doctor');
+    expect(render(dm)).toContain('Do this first');
+    expect(render(dm)).toContain('aws iam put-user-policy --user-name ci');
     await drained(prefix);
     expect(fake.calls.filter((c) => c.method === 'chat.postMessage' && c.params.channel === channel)).toHaveLength(1);
+  });
+
+  it('msg_blocks_too_long / invalid_blocks: the same answer as plain text at once', async () => {
+    for (const [i, code] of (['msg_blocks_too_long', 'invalid_blocks'] as const).entries()) {
+      const channel = `C0BLOCKS${i}`;
+      fake.fail('chat.postMessage', code, 1, (p) => p.channel === channel && p.thread_ts !== undefined);
+      await command(`diagnose ${ECR_DENIED}`, channel);
+      const reply = await fake.waitFor(() => repliesIn(channel)[0], 10_000, 'plain reply');
+      expect(reply.params.blocks).toBeUndefined();
+      expect(String(reply.params.text)).toMatch(/^<@U0ALICE> :red_circle: \*Push failed:\* user `ci` may not push to `app`/);
+      expect(fake.calls.filter((c) => c.method === 'chat.postMessage' && c.params.channel === channel && c.params.thread_ts !== undefined)).toHaveLength(2);
+    }
   });
 
   it('ratelimited: Retry-After is honoured, and the reply is posted once', async () => {
@@ -287,32 +299,37 @@ describe('Slack API errors', () => {
     expect(repliesIn(channel)).toHaveLength(1);
     expect(fake.calls.filter((c) => c.method === 'chat.postMessage' && c.params.channel === channel && c.status === 500)).toHaveLength(5);
     expect(fake.ok('chat.update', inChannel(channel)).map((c) => String(c.params.blocks && JSON.stringify(c.params.blocks)))).toEqual(
-      expect.arrayContaining([expect.stringMatching(/will be retried \(attempt 1 of 3 failed\)/)]),
+      expect.arrayContaining([expect.stringMatching(/retrying.*\(attempt 1 of 3 failed\)/)]),
     );
+    expect(String(repliesIn(channel)[0]!.params.text)).toMatch(/^<@U0ALICE> :red_circle: \*Push failed:\*/);
   });
 
-  it('a job that fails for good says so on the parent: "diagnosis failed after N attempts"', async () => {
+  it('a reply that fails for good: the parent says so, and the person still gets the answer by DM', async () => {
     const channel = 'C0DOWN';
     fake.fail('chat.postMessage', 'server_error', 100, (p) => p.channel === channel && p.thread_ts !== undefined);
     await command(`diagnose ${ECR_DENIED}`, channel, { response_url: fake.responseUrl('down') });
     const failed = await fake.waitFor(
-      () => fake.ok('chat.update', inChannel(channel)).find((c) => /failed after 3 attempts/.test(String(c.params.text))),
+      () => fake.ok('chat.update', inChannel(channel)).find((c) => /could not be completed after 3 attempts/.test(String(c.params.text))),
       15_000,
       'failure update',
     );
-    expect(render(failed)).toMatch(/Diagnosis failed after 3 attempts: Slack API error http_500/);
+    expect(render(failed)).toMatch(/could not be completed.*after 3 attempts: Slack API error http_500/);
+    const dm = await fake.waitFor(() => fake.ok('chat.postMessage', (c) => c.params.channel === 'D0ALICE' && String(c.params.text).includes('http_500'))[0], 10_000, 'DM');
+    expect(render(dm)).toContain('user `ci` may not push to `app`');
     expect(parentsIn(channel)).toHaveLength(1);
     expect(fake.calls.filter((c) => c.method === 'chat.postMessage' && c.params.channel === channel && c.status === 500).length).toBeGreaterThanOrEqual(3);
   });
 });
 
 describe('failures before anything is posted', () => {
-  it('a job that cannot post at all reports through response_url', async () => {
+  it('a job that cannot post at all (500 everywhere) still delivers the diagnosis through response_url', async () => {
     const channel = 'C0NOPOST';
-    fake.fail('chat.postMessage', 'server_error', 100, (p) => p.channel === channel);
-    await command(`diagnose ${ECR_DENIED}`, channel, { response_url: fake.responseUrl('nopost') });
-    const note = await fake.waitFor(() => fake.responseUrlPosts.find((p) => p.id === 'nopost'), 15_000, 'response_url failure note');
-    expect(note.body).toMatchObject({ response_type: 'ephemeral', text: expect.stringMatching(/Diagnosis failed after 3 attempts: Slack API error http_500/) });
+    fake.fail('chat.postMessage', 'server_error', 200, (p) => p.channel === channel || p.channel === 'D0CAROL');
+    const body = slashCommandBody({ text: `diagnose ${ECR_DENIED}`, channel_id: channel, user_id: 'U0CAROL', response_url: fake.responseUrl('nopost') });
+    await post(body, signedHeaders(SIGNING_SECRET, body));
+    const note = await fake.waitFor(() => fake.responseUrlPosts.find((p) => p.id === 'nopost'), 20_000, 'response_url answer');
+    expect(note.body.response_type).toBe('ephemeral');
+    expect(String(note.body.text)).toMatch(/http_500[\s\S]*<@U0CAROL> :red_circle: \*Push failed:\* user `ci` may not push to `app`/);
   });
 
   it('a form that cannot be opened is explained through response_url', async () => {
@@ -331,12 +348,13 @@ describe('App Home', () => {
     const publish = await fake.waitFor(() => fake.ok('views.publish').find((c) => c.params.user_id === 'U0ALICE'), 5000, 'views.publish');
     const view = render(publish);
     expect(view).toContain('Your recent diagnoses');
-    expect(view).toContain('permission_denied');
+    expect(view).toContain('Not allowed to push there');
+    expect(view).toMatch(/<https:\/\/fake\.slack\.com\/archives\/C0DIAG\/p\d+\|Open the thread>/);
     // Someone else sees only their own (diagnoses may come from private channels).
     const other = eventBody({ type: 'app_home_opened', user: 'U0BOB', channel: 'D0BOB', tab: 'home', event_ts: '1.2' });
     await post(other, { ...signedHeaders(SIGNING_SECRET, other), 'content-type': 'application/json' });
     const bob = await fake.waitFor(() => fake.ok('views.publish').find((c) => c.params.user_id === 'U0BOB'), 5000, 'views.publish for bob');
-    expect(render(bob)).not.toContain('permission_denied');
+    expect(render(bob)).not.toContain('Not allowed to push there');
     expect(render(bob)).toContain('None yet');
     expect(view).toContain('No registries are configured');
     expect(view).not.toContain(AWS_SECRET);

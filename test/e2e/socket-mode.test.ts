@@ -42,7 +42,7 @@ it('takes /registry diagnose over the socket: ack on the socket, diagnosis in th
   const ack = await fake.waitFor(() => fake.socketMode.acks.find((a) => a.envelope_id === 'env-1'), 5000, 'socket ack');
   expect(ack.payload).toMatchObject({ response_type: 'ephemeral', text: expect.stringMatching(/Diagnosing…/) });
   const reply = await fake.waitFor(() => fake.ok('chat.postMessage', (c) => c.params.channel === 'C0SOCK' && c.params.thread_ts !== undefined)[0], 10_000, 'thread reply');
-  expect(JSON.stringify(reply.params.blocks)).toContain('permission_denied');
+  expect(JSON.stringify(reply.params.blocks)).toContain('may not push to');
   expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
   expect(await (await fetch(`${app.url}/metrics`)).text()).toMatch(/registry_doctor_slack_commands_total\{subcommand="diagnose"\} 1/);
 });

@@ -1,5 +1,5 @@
 // A worker killed (SIGKILL) in the middle of a job: another worker picks the job up once its lock lapses,
-// reuses the parent message it finds in Redis, and the thread reply is posted exactly once.
+// reuses the parent message and thread reply it finds in Redis (each is posted exactly once), and finishes.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startApp, SIGNING_SECRET, type AppProcess } from '../fakes/app-process.js';
 import { cleanPrefix, drained, queueCounts, uniquePrefix } from '../fakes/redis.js';
@@ -27,7 +27,7 @@ afterAll(async () => {
 it('a job whose worker died is finished by another worker, posting each message once', async () => {
   const first = await startApp({ env, args: ['--role', 'worker'] });
   procs.push(first);
-  // The worker will hang on the "diagnosing" update, after the parent was posted and recorded.
+  // The worker will hang on turning the parent into the answer, after parent and reply were posted and recorded.
   fake.delay('chat.update', 60_000, 1, (p) => p.channel === channel);
   const body = slashCommandBody({ text: 'diagnose denied: User: arn:aws:iam::123456789012:user/ci is not authorized to perform: ecr:InitiateLayerUpload on resource: arn:aws:ecr:us-east-1:123456789012:repository/app', channel_id: channel });
   const ack = await fetch(`${procs[0]!.url}/slack/events`, { method: 'POST', headers: signedHeaders(SIGNING_SECRET, body), body });
@@ -40,8 +40,9 @@ it('a job whose worker died is finished by another worker, posting each message 
 
   const second = await startApp({ env, args: ['--role', 'worker'] });
   procs.push(second);
-  await fake.waitFor(() => fake.ok('chat.postMessage', (c) => c.params.channel === channel && c.params.thread_ts !== undefined)[0], 15_000, 'thread reply');
+  await fake.waitFor(() => /"msg":"diagnosis posted"/.test(second.output()), 15_000, 'the second worker to finish the job');
   await drained(prefix); // every job finished: a duplicate would have been posted by now
+  expect(fake.ok('chat.update', (c) => c.params.channel === channel && /Push failed/.test(String(c.params.text)))).toHaveLength(1);
 
   expect(fake.ok('chat.postMessage', (c) => c.params.channel === channel && c.params.thread_ts === undefined)).toHaveLength(1);
   expect(fake.ok('chat.postMessage', (c) => c.params.channel === channel && c.params.thread_ts !== undefined)).toHaveLength(1);

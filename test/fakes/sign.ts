@@ -70,3 +70,44 @@ export function eventBody(event: Record<string, unknown>): string {
     authorizations: [{ team_id: 'T0FAKE', user_id: 'U0BOT', is_bot: true }],
   });
 }
+
+export interface BlockActionClick {
+  /** The element clicked: a button (value) or a static_select (selected value). */
+  action: { action_id: string; type: 'button'; value: string } | { action_id: string; type: 'static_select'; selected: string };
+  user?: string;
+  channel: string;
+  /** The message the element sits on, as Slack sends it back (bot_id absent: a person posted it). */
+  message: { ts: string; thread_ts?: string; bot_id?: string; text?: string };
+}
+
+/** A `block_actions` interaction as Slack POSTs it (`payload=<json>`). */
+export function blockActionsBody(click: BlockActionClick): string {
+  const { action } = click;
+  const element =
+    action.type === 'button'
+      ? { type: 'button', action_id: action.action_id, block_id: 'rd.answer', value: action.value, text: { type: 'plain_text', text: 'x' }, action_ts: `${Date.now() / 1000}` }
+      : {
+          type: 'static_select',
+          action_id: action.action_id,
+          block_id: 'rd.answer',
+          selected_option: { text: { type: 'plain_text', text: 'x' }, value: action.selected },
+          placeholder: { type: 'plain_text', text: 'Wrong cause?' },
+          action_ts: `${Date.now() / 1000}`,
+        };
+  const payload = {
+    type: 'block_actions',
+    team: { id: 'T0FAKE', domain: 'fake' },
+    user: { id: click.user ?? 'U0BOB', username: 'bob', name: 'bob', team_id: 'T0FAKE' },
+    api_app_id: 'A0APP',
+    token: 'deprecated-verification-token',
+    container: { type: 'message', message_ts: click.message.ts, channel_id: click.channel, is_ephemeral: false, ...(click.message.thread_ts ? { thread_ts: click.message.thread_ts } : {}) },
+    trigger_id: `${Date.now()}.${Math.random().toString(36).slice(2)}`,
+    channel: { id: click.channel, name: 'builds' },
+    message: { type: 'message', text: click.message.text ?? '', ts: click.message.ts, ...(click.message.thread_ts ? { thread_ts: click.message.thread_ts } : {}), ...(click.message.bot_id ? { bot_id: click.message.bot_id, user: 'U0BOT' } : { user: 'U0MALLORY' }) },
+    response_url: 'https://hooks.slack.com/actions/T0FAKE/1/abc',
+    actions: [element],
+    state: { values: {} },
+    is_enterprise_install: false,
+  };
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}

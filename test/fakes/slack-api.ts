@@ -16,6 +16,8 @@ export interface RecordedCall {
   status: number;
   /** We answered with an error (as told by `fail`, or not authenticated). */
   failed: boolean;
+  /** What we answered (ok answers), e.g. the `ts` a message got. */
+  response?: Record<string, unknown>;
   at: number;
 }
 
@@ -191,9 +193,35 @@ export class FakeSlack {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, error: 'not_authed' }));
       return;
     }
-    record(200);
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(this.answer(method, params)));
+    const refused = this.refuseMessage(method, params);
+    if (refused) {
+      record(200, true);
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, error: refused }));
+      return;
+    }
+    const response = this.answer(method, params);
+    this.calls.push({ method, params, raw, contentType, authorization: req.headers.authorization, status: 200, failed: false, response, at: Date.now() });
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(response));
   }
+
+  /**
+   * What Slack itself refuses in a message, whatever the test asked: more than 50 blocks (invalid_blocks),
+   * blocks over about 12,000 characters of JSON (msg_blocks_too_long), text over 40,000 (msg_too_long).
+   */
+  private refuseMessage(method: string, params: Record<string, unknown>): string | undefined {
+    if (!['chat.postMessage', 'chat.update', 'chat.postEphemeral'].includes(method)) return undefined;
+    const blocks = params.blocks;
+    if (typeof blocks === 'string') return 'invalid_blocks_format';
+    if (Array.isArray(blocks)) {
+      if (blocks.length > 50) return 'invalid_blocks';
+      if (JSON.stringify(blocks).length > FakeSlack.BLOCKS_JSON_LIMIT) return 'msg_blocks_too_long';
+    }
+    if (typeof params.text === 'string' && params.text.length > 40_000) return 'msg_too_long';
+    return undefined;
+  }
+
+  /** Characters of `blocks` JSON beyond which the fake answers msg_blocks_too_long (Slack's is about this). */
+  static readonly BLOCKS_JSON_LIMIT = 12_000;
 
   private answer(method: string, params: Record<string, unknown>): Record<string, unknown> {
     switch (method) {
@@ -209,6 +237,13 @@ export class FakeSlack {
         return { ok: true, channel: params.channel, ts: params.ts, text: params.text };
       case 'chat.postEphemeral':
         return { ok: true, message_ts: this.nextTs() };
+      case 'conversations.open': {
+        // The app's DM with a user: D + the user id without its U (stable, as Slack's is per user).
+        const user = String(params.users ?? '').split(',')[0] ?? '';
+        return { ok: true, channel: { id: `D${user.replace(/^[UW]/, '')}` } };
+      }
+      case 'chat.getPermalink':
+        return { ok: true, channel: params.channel, permalink: `https://fake.slack.com/archives/${String(params.channel)}/p${String(params.message_ts).replace('.', '')}` };
       case 'views.open':
       case 'views.publish':
       case 'views.update':

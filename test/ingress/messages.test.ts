@@ -4,7 +4,7 @@ import {
   buildDiagnoseModal,
   renderHelp,
   renderHome,
-  renderInviteHint,
+  renderPrivateNote,
   renderParentMessage,
   renderStatus,
   renderUsage,
@@ -13,15 +13,18 @@ import {
 const hostile = '<!channel> <https://evil.example|click> <@U0BOSS> @here `x` ```';
 
 describe('parent message', () => {
-  it('shows each status, with the top finding once done', () => {
+  it('shows each status; once done it is the answer, never a tick; resolved says who and when', () => {
     const base = { user: 'U0ALICE', jobId: '7', source: 'command' as const, image: 'ghcr.io/acme/app:1' };
     expect(renderParentMessage({ ...base, status: 'queued' }).text).toMatch(/queued/);
-    expect(JSON.stringify(renderParentMessage({ ...base, status: 'diagnosing' }).blocks)).toMatch(/diagnosing/);
-    const done = renderParentMessage({ ...base, status: 'done', top: { category: 'permission_denied', title: 'No push right', confidence: 0.9 }, findingCount: 2 });
-    expect(done.text).toBe('Push failure diagnosis: permission_denied: No push right');
-    expect(JSON.stringify(done.blocks)).toMatch(/90% sure\) \(\+1 more\)/);
+    expect(JSON.stringify(renderParentMessage({ ...base, status: 'diagnosing' }).blocks)).toMatch(/Diagnosing/);
+    const answer = ':red_circle: *Push failed:* role `ci` may not push to `app`. First: `aws iam put-role-policy`';
+    const done = renderParentMessage({ ...base, status: 'done', answer });
+    expect(done.text).toBe(`<@U0ALICE> ${answer}`);
+    expect(JSON.stringify(done)).not.toMatch(/white_check_mark|✅|done/);
+    const resolved = renderParentMessage({ ...base, status: 'done', answer, resolved: { by: 'U0BOB', at: Date.UTC(2026, 0, 2, 3, 4) } });
+    expect(JSON.stringify(resolved.blocks)).toContain(':white_check_mark: *Resolved* by <@U0BOB> <!date^1767323040^{date_short_pretty} {time}|2026-01-02 03:04 UTC>');
     const failed = renderParentMessage({ ...base, status: 'failed', attempts: 4, error: 'Slack API error http_500' });
-    expect(failed.text).toBe('Diagnosis failed after 4 attempts: Slack API error http_500');
+    expect(failed.text).toBe(':x: Diagnosis could not be completed for `ghcr.io/acme/app:1` after 4 attempts');
   });
 
   it('escapes whatever the user or the log supplied', () => {
@@ -31,8 +34,8 @@ describe('parent message', () => {
       source: 'command',
       image: hostile,
       registry: hostile,
-      status: 'done',
-      top: { category: 'other', title: hostile },
+      status: 'failed',
+      error: hostile,
     });
     const json = JSON.stringify(msg);
     expect(json).not.toContain('<!channel>');
@@ -61,7 +64,9 @@ describe('other views', () => {
     const usage = JSON.stringify(renderUsage('/registry', '<!everyone>'));
     expect(usage).not.toContain('<!everyone>');
     expect(JSON.stringify(renderHelp('/registry', registries))).toContain('prod-ecr');
-    expect(renderInviteHint('/registry').text).toContain('/invite @registry-doctor');
+    expect(renderPrivateNote('not_in_channel', 'not_in_channel', '/registry')).toContain('/invite @registry-doctor');
+    // Placeholders Slack would eat as markup (`<image>`) are written another way, even in code.
+    expect(JSON.stringify([renderUsage('/registry'), renderHelp('/registry', registries), renderHome([], registries)])).not.toMatch(/<(?!@|#|!|https:)[a-z-]+>/i);
   });
 
   it('the modal: log max 3,000 characters, registry picker with "any", channel in private_metadata', () => {
@@ -75,9 +80,30 @@ describe('other views', () => {
   });
 
   it('App Home stays within 100 blocks and escapes summaries', () => {
-    const recent = Array.from({ length: 60 }, (_, i) => ({ jobId: String(i), at: Date.now(), user: 'U0A', channel: 'C0B', category: 'other', title: hostile }));
+    const recent = Array.from({ length: 60 }, (_, i) => ({ jobId: String(i), at: Date.now(), user: 'U0A', channel: 'C0B', category: 'other', title: hostile, image: hostile, permalink: 'https://evil.example/x' }));
     const view = renderHome(recent, registries);
     expect(view.blocks.length).toBeLessThanOrEqual(100);
-    expect(JSON.stringify(view)).not.toContain('<!channel>');
+    const json = JSON.stringify(view);
+    expect(json).not.toContain('<!channel>');
+    expect(json).not.toContain('<https://evil.example');
+    expect(json).not.toContain('Open the thread');
+  });
+
+  it('App Home: each diagnosis in plain words, a link to its thread, and whether it was resolved', () => {
+    const base = { at: Date.now() - 120_000, user: 'U0A', channel: 'C0B', parentTs: '1.2' };
+    const view = renderHome(
+      [
+        { ...base, jobId: '1', category: 'permission_denied', permalink: 'https://fake.slack.com/archives/C0B/p12', resolved: { by: 'U0C', at: Date.now() } },
+        { ...base, jobId: '2', category: 'tag_immutable', permalink: 'https://fake.slack.com/archives/C0B/p13' },
+      ],
+      registries,
+    );
+    const json = JSON.stringify(view);
+    expect(json).toContain('*Not allowed to push there*');
+    expect(json).toContain('<https://fake.slack.com/archives/C0B/p12|Open the thread>');
+    expect(json).toMatch(/resolved by <@U0C>/);
+    expect(json).toContain('*Tag already exists and may not move*');
+    expect(json).toContain(':red_circle: open');
+    expect(json).not.toMatch(/permission_denied|tag_immutable/);
   });
 });

@@ -21,6 +21,12 @@ describe('parseCommand', () => {
     expect(parseDiagnoseText('https://evil.example/x denied').image).toBeUndefined();
   });
 
+  it('--private asks for an answer only to the person, with text or with the form', () => {
+    expect(parseCommand('diagnose --private ghcr.io/acme/app:1.2 denied')).toEqual({ kind: 'diagnose', image: 'ghcr.io/acme/app:1.2', log: 'denied', private: true });
+    expect(parseCommand('diagnose --PRIVATE')).toEqual({ kind: 'diagnose-modal', private: true });
+    expect(parseCommand('diagnose denied --private')).toEqual({ kind: 'diagnose', log: 'denied --private' });
+  });
+
   it('redacts secrets and bounds the size', () => {
     const parsed = parseDiagnoseText('error: aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY denied');
     expect(parsed.log).not.toContain('wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY');

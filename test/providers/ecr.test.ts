@@ -46,7 +46,11 @@ describe('ECR remediation', () => {
 
   it('grants the push actions on the repository ARN to the role behind an assumed-role session', () => {
     const r = remediate('permission_denied', IMAGE, { principal: ASSUMED, permission: 'ecr:InitiateLayerUpload' });
-    const policyText = commands(r).find((c) => c.startsWith('{'))!;
+    // The policy is the document of the step whose command applies it, so it is shown after that command.
+    const grant = r.steps.find((s) => s.document)!;
+    expect(grant.command).toContain('file://ecr-push-policy.json');
+    expect(grant.document!.name).toBe('ecr-push-policy.json');
+    const policyText = grant.document!.content;
     const policy = JSON.parse(policyText) as { Statement: { Action: string | string[]; Resource: string }[] };
     expect(policy.Statement).toContainEqual(expect.objectContaining({ Action: 'ecr:GetAuthorizationToken', Resource: '*' }));
     expect(policy.Statement).toContainEqual(

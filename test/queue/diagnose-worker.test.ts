@@ -8,6 +8,7 @@ import { createLogger } from '../../src/ops/logger.js';
 import { createMetrics } from '../../src/ops/metrics.js';
 import { createDiagnoseProcessor } from '../../src/queue/diagnose-worker.js';
 import type { DiagnoseJobData, DiagnoseJobResult } from '../../src/queue/jobs.js';
+import { AnswerStore } from '../../src/slack/answer-store.js';
 import { PostState } from '../../src/slack/post-state.js';
 import { deleteKeys, REDIS_URL, uniquePrefix } from '../fakes/redis.js';
 import { FakeSlack } from '../fakes/slack-api.js';
@@ -16,6 +17,7 @@ const prefix = uniquePrefix('worker');
 let fake: FakeSlack;
 let redis: Redis;
 let state: PostState;
+let answers: AnswerStore;
 let metrics: ReturnType<typeof createMetrics>;
 let processJob: ReturnType<typeof createDiagnoseProcessor>;
 
@@ -40,7 +42,8 @@ beforeAll(async () => {
   metrics = createMetrics({ defaultMetrics: false });
   const logger = createLogger({ level: 'silent' });
   const slack = createSlackClient({ token: 'xoxb-test', apiUrl: fake.apiUrl, timeoutMs: 5000 }, logger, metrics);
-  processJob = createDiagnoseProcessor({ slack, state, logger, metrics });
+  answers = new AnswerStore(redis, { prefix });
+  processJob = createDiagnoseProcessor({ slack, state, answers, logger, metrics });
 });
 
 afterAll(async () => {
@@ -67,11 +70,6 @@ describe('diagnose processor', () => {
   });
 
   it('a retry after a failed reply reuses the parent', async () => {
-    fake.fail('chat.postMessage', 'invalid_auth', 1, (p) => p.channel === 'C0RETRY' && p.thread_ts !== undefined);
-    await expect(processJob(job('retry', data('C0RETRY', { responseUrl: fake.responseUrl('retry') })))).rejects.toBeInstanceOf(UnrecoverableError);
-    // invalid_auth is not worth retrying: failed at once, and the parent says so.
-    const update = fake.ok('chat.update', (c) => c.params.channel === 'C0RETRY').at(-1);
-    expect(String(update?.params.text)).toMatch(/failed after 1 attempts: Slack API error invalid_auth/);
     fake.fail('chat.postMessage', 'server_error', 4, (p) => p.channel === 'C0RETRY2' && p.thread_ts !== undefined);
     await expect(processJob(job('retry2', data('C0RETRY2')))).rejects.toThrow();
     const done = await processJob(job('retry2', data('C0RETRY2'), 1));
@@ -80,12 +78,84 @@ describe('diagnose processor', () => {
     expect(posts('C0RETRY2').filter((c) => c.params.thread_ts !== undefined)).toHaveLength(1);
   });
 
-  it('channel_not_found: invite hint through response_url, no retry', async () => {
-    fake.fail('chat.postMessage', 'channel_not_found', 1, (p) => p.channel === 'D0DM');
-    const result = await processJob(job('dm', data('D0DM', { responseUrl: fake.responseUrl('dm') })));
+  it('the answer mentions the person in a thread reply (a message that notifies), and the parent becomes the answer', async () => {
+    const result = await processJob(job('answer', data('C0ANSWER')));
+    const reply = posts('C0ANSWER').find((c) => c.params.thread_ts === result.parentTs)!;
+    expect(String(reply.params.text)).toMatch(/^<@U0ALICE> :red_circle: \*Push failed:\* user `ci` may not push to `app` \(missing `ecr:InitiateLayerUpload`\)\. First: `aws iam put-user-policy --user-name ci/);
+    const parent = fake.ok('chat.update', (c) => c.params.channel === 'C0ANSWER' && c.params.ts === result.parentTs).at(-1)!;
+    expect(String(parent.params.text)).toContain('user `ci` may not push to `app`');
+    expect(String(parent.params.text)).not.toMatch(/permission_denied|done|✅|white_check_mark/);
+    // The queued parent mentioned nobody: the one notification is the answer.
+    const first = posts('C0ANSWER').find((c) => c.params.thread_ts === undefined)!;
+    expect(String(first.params.text)).not.toContain('<@');
+  });
+
+  it('msg_blocks_too_long or invalid_blocks: the same answer as plain text at once, no retries', async () => {
+    for (const [i, code] of (['msg_blocks_too_long', 'invalid_blocks'] as const).entries()) {
+      const channel = `C0BLOCKS${i}`;
+      fake.fail('chat.postMessage', code, 1, (p) => p.channel === channel && p.thread_ts !== undefined);
+      const result = await processJob(job(`blocks${i}`, data(channel)));
+      expect(result.outcome).toBe('done');
+      const replies = fake.attempts('chat.postMessage', (c) => c.params.channel === channel && c.params.thread_ts !== undefined);
+      expect(replies).toHaveLength(2);
+      expect(replies[1]!.params.blocks).toBeUndefined();
+      expect(String(replies[1]!.params.text)).toMatch(/^<@U0ALICE> :red_circle: \*Push failed:\* user `ci` may not push/);
+      expect(String(replies[1]!.params.text)).toContain('aws iam put-user-policy --user-name ci');
+    }
+  });
+
+  it('invalid_auth (permanent) on the reply: the parent says so and the person gets the answer by DM', async () => {
+    fake.fail('chat.postMessage', 'invalid_auth', 1, (p) => p.channel === 'C0RETRY' && p.thread_ts !== undefined);
+    const result = await processJob(job('retry', data('C0RETRY', { responseUrl: fake.responseUrl('retry') })));
+    expect(result.outcome).toBe('delivered_elsewhere');
+    const update = fake.ok('chat.update', (c) => c.params.channel === 'C0RETRY').at(-1);
+    expect(String(update?.params.text)).toMatch(/could not be completed after 1 attempts/);
+    const dm = fake.ok('chat.postMessage', (c) => c.params.channel === 'D0ALICE' && String(c.params.text).includes('invalid_auth'));
+    expect(dm).toHaveLength(1);
+    expect(JSON.stringify(dm[0]!.params.blocks)).toContain('may not push to');
+  });
+
+  it('500 until every retry is spent: the answer still reaches the person through response_url', async () => {
+    fake.fail('chat.postMessage', 'server_error', 100, (p) => (p.channel === 'C0DOWN' && p.thread_ts !== undefined) || String(p.channel).startsWith('D'));
+    const url = fake.responseUrl('down');
+    await expect(processJob(job('down', data('C0DOWN', { responseUrl: url })))).rejects.toThrow();
+    const result = await processJob(job('down', data('C0DOWN', { responseUrl: url }), 2));
+    expect(result.outcome).toBe('delivered_elsewhere');
+    const sent = fake.responseUrlPosts.filter((p) => p.id === 'down');
+    expect(sent).toHaveLength(1);
+    expect(String(sent[0]!.body.text)).toMatch(/http_500.*\n<@U0ALICE> :red_circle: \*Push failed:\* user `ci` may not push/s);
+    fake.reset();
+  });
+
+  it('not_in_channel: the full diagnosis by DM, with how to invite the bot; no retry', async () => {
+    fake.fail('chat.postMessage', 'not_in_channel', 1, (p) => p.channel === 'C0OUT');
+    const result = await processJob(job('out', data('C0OUT', { responseUrl: fake.responseUrl('out') })));
     expect(result.outcome).toBe('not_in_channel');
-    expect(String(fake.responseUrlPosts.find((p) => p.id === 'dm')?.body.text)).toContain('/invite @registry-doctor');
-    expect(await metrics.registry.getSingleMetricAsString('registry_doctor_slack_api_errors_total')).toMatch(/method="chat.postMessage",code="channel_not_found"/);
+    const dm = fake.ok('chat.postMessage', (c) => c.params.channel === 'D0ALICE' && String(c.params.text).includes('not_in_channel'));
+    expect(dm).toHaveLength(1);
+    const blocks = JSON.stringify(dm[0]!.params.blocks);
+    expect(blocks).toContain('/invite @registry-doctor');
+    expect(blocks).toContain('Do this first');
+    expect(blocks).toContain('rd.wrong_cause');
+    expect(await metrics.registry.getSingleMetricAsString('registry_doctor_slack_api_errors_total')).toMatch(/method="chat.postMessage",code="not_in_channel"/);
+  });
+
+  it('not_in_channel and no DM either: the answer and the invite hint through response_url', async () => {
+    fake.fail('chat.postMessage', 'not_in_channel', 1, (p) => p.channel === 'C0OUT2');
+    fake.fail('conversations.open', 'cannot_dm_bot', 1);
+    const result = await processJob(job('out2', data('C0OUT2', { responseUrl: fake.responseUrl('out2') })));
+    expect(result.outcome).toBe('not_in_channel');
+    const text = String(fake.responseUrlPosts.find((p) => p.id === 'out2')?.body.text);
+    expect(text).toContain('/invite @registry-doctor');
+    expect(text).toContain('user `ci` may not push to `app`');
+  });
+
+  it('private: parent and answer go to the person\'s DM, nothing to the channel', async () => {
+    const result = await processJob(job('private', data('C0PRIVATE', { private: true })));
+    expect(result.outcome).toBe('done');
+    expect(posts('C0PRIVATE')).toHaveLength(0);
+    expect(fake.ok('conversations.open', (c) => c.params.users === 'U0ALICE').length).toBeGreaterThan(0);
+    expect(fake.ok('chat.postMessage', (c) => c.params.channel === 'D0ALICE' && c.params.thread_ts === result.parentTs)).toHaveLength(1);
   });
 
   it('invalid job data fails without retry', async () => {

@@ -10,6 +10,7 @@ import { createMetrics } from '../../src/ops/metrics.js';
 import { createWorkerProbes } from '../../src/probes/worker-probes.js';
 import { createDiagnoseProcessor } from '../../src/queue/diagnose-worker.js';
 import type { DiagnoseJobData, DiagnoseJobResult } from '../../src/queue/jobs.js';
+import { AnswerStore } from '../../src/slack/answer-store.js';
 import { PostState } from '../../src/slack/post-state.js';
 import { createSlackClient } from '../../src/slack/web-client.js';
 import { startRegistry, type RunningRegistry } from '../fakes/oci-registry.js';
@@ -46,6 +47,7 @@ beforeAll(async () => {
   processJob = createDiagnoseProcessor({
     slack,
     state: new PostState(redis, { prefix, waitMs: 3000 }),
+    answers: new AnswerStore(redis, { prefix }),
     logger,
     metrics,
     probes: createWorkerProbes({ registries, env: { LAB_USER: 'ci', LAB_PASSWORD: 'pw' } }),

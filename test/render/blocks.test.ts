@@ -1,14 +1,20 @@
 import fc from 'fast-check';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Diagnosis } from '../../src/engine/diagnosis.js';
+import { diagnose } from '../../src/engine/diagnose.js';
 import { CATEGORIES, PROBE_STATUSES, PROVIDERS, SEVERITIES } from '../../src/engine/vocabulary.js';
-import { docLink, renderDiagnosisBlocks, SLACK_LIMITS } from '../../src/render/slack/blocks.js';
-import { escapeCodeBlock, TRUNCATION_MARKER } from '../../src/render/slack/mrkdwn.js';
+import { blocksJsonLength, docLink, MORE_POINTER, renderDiagnosisBlocks, renderPlainAnswer, SLACK_LIMITS } from '../../src/render/slack/blocks.js';
+import { actionKind } from '../../src/render/slack/actions.js';
+import { escapeCodeBlock } from '../../src/render/slack/mrkdwn.js';
+import { catalogDiagnosis, CATALOG_IMAGES } from './catalog-diagnoses.js';
 import { acrFirewallWithProbes, ecrPermissionDenied, hostile, huge, noFindings } from './fixtures.js';
-import { allTexts, slackProblems } from './slack-limits.js';
+import { allTexts, mrkdwnProblems, slackProblems } from './slack-limits.js';
 
 const snapshot = (name: string) => `./__snapshots__/blocks.${name}.json`;
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+const ID = 'dg_0123456789abcdef';
+const render = (d: Diagnosis, extra: Parameters<typeof renderDiagnosisBlocks>[1] = {}) => renderDiagnosisBlocks(d, { answerId: ID, user: 'U0ALICE', ...extra });
 
 describe('renderDiagnosisBlocks: golden', () => {
   it.each([
@@ -17,77 +23,132 @@ describe('renderDiagnosisBlocks: golden', () => {
     ['no-findings', noFindings],
     ['hostile', hostile],
   ] as const)('%s', async (name, diagnosis) => {
-    const message = renderDiagnosisBlocks(diagnosis);
+    const message = render(diagnosis);
     expect(slackProblems(message)).toEqual([]);
     await expect(json(message)).toMatchFileSnapshot(snapshot(name));
+  });
+
+  // Every category the catalog knows, on every provider: the answer line and the first step, golden; the whole
+  // message checked against Slack's limits (the full JSON of each is exercised by the validator, not stored).
+  it.each(PROVIDERS)('every category on %s', async (provider) => {
+    const lines: string[] = [`# Answers on ${provider} (${CATALOG_IMAGES[provider]})`, ''];
+    for (const category of CATEGORIES) {
+      for (const confidence of [0.92, 0.45]) {
+        const message = render(catalogDiagnosis(provider, category, confidence));
+        expect(slackProblems(message), `${provider} ${category} ${confidence}`).toEqual([]);
+        expect(message.text).not.toMatch(/\b[a-z]+_[a-z_]+\b(?![^`]*`)/); // no snake_case category outside code
+        const first = message.blocks[1];
+        lines.push(`## ${category} (${confidence * 100}%)`, '', `text: ${message.text}`, '', `${first?.type === 'section' ? first.text?.text : first?.type}`, '');
+      }
+    }
+    await expect(`${lines.join('\n')}\n`).toMatchFileSnapshot(`./__snapshots__/answers.${provider}.md`);
   });
 });
 
 describe('renderDiagnosisBlocks: content', () => {
-  it('leads with the top category and title in the header and fallback text', () => {
-    const message = renderDiagnosisBlocks(ecrPermissionDenied);
-    expect(message.blocks[0]).toMatchObject({ type: 'header' });
-    expect(message.text).toContain('permission_denied');
-    const header = message.blocks[0]!;
-    expect(header.type === 'header' && header.text.text).toMatch(/^permission_denied: gha-deployer may not push/);
+  it('the first line is the answer: plain words, who, which permission and repository, the first command; the person mentioned', () => {
+    const message = render(ecrPermissionDenied);
+    const expected =
+      '<@U0ALICE> :red_circle: *Push failed:* role `gha-deployer` may not push to `payments-api` (missing `ecr:InitiateLayerUpload`). ' +
+      'First: `aws iam put-role-policy --role-name gha-deployer --policy-name ecr-push-payments-api …`';
+    expect(message.text).toBe(expected);
+    expect(message.blocks[0]).toEqual({ type: 'section', text: { type: 'mrkdwn', text: expected } });
+    expect(JSON.stringify(message)).not.toContain('white_check_mark: done');
   });
 
-  it('puts remediation commands in code blocks and links only catalog docs', () => {
-    const texts = allTexts(renderDiagnosisBlocks(ecrPermissionDenied)).join('\n');
-    expect(texts).toContain('```\naws iam put-role-policy');
-    expect(texts).toContain('<https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-push.html|Amazon ECR: pushing an image (required IAM permissions)>');
-    expect(texts).toContain('no probes run');
-  });
-
-  it('renders fix buttons carrying only the fix id, one per actions block', () => {
-    const message = renderDiagnosisBlocks(acrFirewallWithProbes);
-    const actions = message.blocks.filter((b) => b.type === 'actions');
-    expect(actions).toHaveLength(1);
-    expect(actions[0]).toEqual({
-      type: 'actions',
-      elements: [
-        {
-          type: 'button',
-          action_id: 'fix',
-          value: 'fx_7Hc2kQ9',
-          text: { type: 'plain_text', text: 'Allow 20.84.112.37 through the contosoprod firewall', emoji: true },
-        },
-      ],
+  it('the thread leads with "Do this first", then the evidence, then the rest; a policy document after the command that uses it', () => {
+    const d = diagnose({
+      log:
+        'The push refers to repository [123456789012.dkr.ecr.eu-west-1.amazonaws.com/payments-api]\n' +
+        'denied: User: arn:aws:sts::123456789012:assumed-role/gha-deployer/GitHubActions is not authorized to perform: ecr:InitiateLayerUpload on resource: arn:aws:ecr:eu-west-1:123456789012:repository/payments-api',
     });
+    const texts = render(d).blocks.map((b) => (b.type === 'section' ? b.text?.text ?? '' : b.type));
+    expect(texts[1]).toMatch(/^\*Do this first\*\n/);
+    const command = texts[1]!.indexOf('aws iam put-role-policy --role-name gha-deployer');
+    const policy = texts[1]!.indexOf('"ecr:InitiateLayerUpload"');
+    expect(command).toBeGreaterThan(0);
+    expect(policy).toBeGreaterThan(command);
+    expect(texts[2]).toMatch(/^\*Evidence\*/);
+    expect(texts.findIndex((t) => t.startsWith('*Then, if that was not it*'))).toBeGreaterThan(2);
   });
 
-  it('shows probe results with timings in the context block', () => {
-    const context = renderDiagnosisBlocks(acrFirewallWithProbes).blocks.find((b) => b.type === 'context');
-    const text = JSON.stringify(context);
-    expect(text).toContain('acr.network-rules failed (212 ms)');
-    expect(text).toContain('oci.ping ok (48 ms)');
-    expect(text).toContain('*Provider:* acr');
-    expect(text).toContain('*Confidence:* 97%');
+  it('below the confidence threshold: "possible cause", the alternatives and the check that tells them apart come first', () => {
+    const unsure: Diagnosis = {
+      ...ecrPermissionDenied,
+      findings: [
+        { ...ecrPermissionDenied.findings[0]!, confidence: 0.55 },
+        { ...catalogDiagnosis('ecr', 'auth_expired', 0.4).findings[0]! },
+      ],
+    };
+    const message = render(unsure);
+    expect(message.text).toMatch(/^<@U0ALICE> :large_yellow_circle: \*Push failed — possible cause:\*/);
+    const second = message.blocks[1]!;
+    expect(second.type === 'section' && second.text?.text).toMatch(/^\*Not sure which: the likely causes, and the check that tells them apart\*\n• role `gha-deployer` may not push .* \(55%\) — check: [^\n]*\n• the registry login for .* has expired \(40%\) — check: `aws/s);
+    const third = message.blocks[2]!;
+    expect(third.type === 'section' && third.text?.text).toMatch(/^\*Check this first\*/);
   });
 
-  it('says clearly when there is no registry failure', () => {
-    const message = renderDiagnosisBlocks(noFindings);
-    expect(message.text).toBe('No registry failure found');
-    expect(allTexts(message).join('\n')).toContain('read 14 lines');
-    expect(message.blocks.some((b) => b.type === 'actions')).toBe(false);
+  it('every diagnosis has Re-run, Resolved, Wrong cause? and Show full evidence, carrying only the opaque id', () => {
+    for (const d of [ecrPermissionDenied, noFindings, hostile]) {
+      const actions = render(d).blocks.find((b) => b.type === 'actions' && b.block_id === 'rd.answer');
+      expect(actions?.type === 'actions' && actions.elements.map((e) => ('action_id' in e ? e.action_id : ''))).toEqual(['rd.rerun', 'rd.resolve', 'rd.wrong_cause', 'rd.evidence']);
+      const values = JSON.stringify(actions).match(/"value":"[^"]*"/g) ?? [];
+      for (const v of values) expect(v).toMatch(new RegExp(`^"value":"${ID}(:[a-z_]+)?"$`));
+    }
+    const menu = JSON.stringify(render(ecrPermissionDenied).blocks);
+    expect(menu).not.toContain(`${ID}:permission_denied`); // the category it gave is not offered as "wrong"
+    expect(menu).toContain(`"text":"Tag already exists and may not move"`);
+  });
+
+  it('fix buttons carry only the fix id, under the one action prefix', () => {
+    const actions = render(acrFirewallWithProbes).blocks.filter((b) => b.type === 'actions' && b.block_id !== 'rd.answer');
+    expect(actions).toEqual([
+      {
+        type: 'actions',
+        block_id: 'rd.fixes',
+        elements: [{ type: 'button', action_id: 'rd.fix.0', value: 'fx_7Hc2kQ9', text: { type: 'plain_text', text: 'Allow 20.84.112.37 through the contosoprod firewall', emoji: true } }],
+      },
+    ]);
+    expect([actionKind('rd.fix.0'), actionKind('rd.rerun'), actionKind('rd.'), actionKind('fix')]).toEqual(['fix', 'rerun', undefined, undefined]);
+  });
+
+  it('keeps a slot for the probes section', () => {
+    const probes = [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text: '*Probes* pushed a blob: refused' } }];
+    const texts = JSON.stringify(render(acrFirewallWithProbes, { probes }).blocks);
+    expect(texts).toContain('*Probes* pushed a blob: refused');
+    expect(JSON.stringify(render(acrFirewallWithProbes).blocks)).toContain('acr.network-rules failed (212 ms)');
+  });
+
+  it('says plainly when there is no registry failure, never as a success', () => {
+    const message = render(noFindings);
+    expect(message.text).toMatch(/^<@U0ALICE> :grey_question: \*Push failure not recognised:\*/);
+    expect(allTexts(message).join('\n')).toContain('Read 14 lines');
   });
 
   it('honours maxFindings', () => {
     const many: Diagnosis = {
       ...ecrPermissionDenied,
-      findings: Array.from({ length: 8 }, (_, i) => ({ ...ecrPermissionDenied.findings[0]!, title: `cause ${i}` })),
+      findings: Array.from({ length: 8 }, (_, i) => ({ ...ecrPermissionDenied.findings[0]!, category: CATEGORIES[i]!, title: `cause ${i}` })),
     };
-    const texts = allTexts(renderDiagnosisBlocks(many, { maxFindings: 3 })).join('\n');
-    expect(texts).toContain('cause 1');
-    expect(texts).toContain('cause 2');
-    expect(texts).not.toContain('cause 3');
+    const texts = allTexts(render(many, { maxFindings: 3 })).join('\n');
+    expect(texts).toContain('Registry login expired');
+    expect(texts).toContain('Not allowed to push there');
+    expect(texts).not.toContain('Repository does not exist:');
     expect(texts).toContain('and 5 more');
+  });
+
+  it('the plain-text fallback carries the same answer and the first command', () => {
+    const plain = renderPlainAnswer(ecrPermissionDenied, { user: 'U0ALICE' });
+    expect(plain.startsWith(render(ecrPermissionDenied).text)).toBe(true);
+    expect(plain).toContain('```\naws iam put-role-policy');
+    expect(mrkdwnProblems(plain)).toEqual([]);
   });
 });
 
 describe('renderDiagnosisBlocks: hostile log text renders harmlessly', () => {
-  const message = renderDiagnosisBlocks(hostile);
-  const texts = allTexts(message);
+  const message = render(hostile);
+  // Our own mention of the person who asked is the one mention allowed.
+  const texts = allTexts(message).map((t) => t.replaceAll('<@U0ALICE>', ''));
 
   it('has no live mention, broadcast or link that we did not make', () => {
     for (const text of texts) {
@@ -128,16 +189,34 @@ describe('renderDiagnosisBlocks: hostile log text renders harmlessly', () => {
 });
 
 describe('renderDiagnosisBlocks: limits', () => {
-  it('keeps a 100-finding, 1 MB-evidence diagnosis within every Slack limit', () => {
-    const message = renderDiagnosisBlocks(huge(), { maxFindings: 100 });
+  it('keeps a 100-finding, 1 MB-evidence diagnosis within every Slack limit, with a pointer to the rest', () => {
+    const message = render(huge(), { maxFindings: 100 });
     expect(slackProblems(message)).toEqual([]);
-    expect(message.blocks.length).toBeLessThanOrEqual(SLACK_LIMITS.blocks);
-    expect(allTexts(message).join('')).toContain(TRUNCATION_MARKER);
-    // The essentials survive truncation: header, evidence, fix buttons, context.
+    expect(message.blocks.at(-1)).toEqual({ type: 'context', elements: [{ type: 'mrkdwn', text: MORE_POINTER }] });
+    // The essentials survive truncation: the answer, the first step, the buttons, the context.
     const types = message.blocks.map((b) => b.type);
-    expect(types[0]).toBe('header');
-    expect(types).toContain('context');
+    expect(types[0]).toBe('section');
     expect(types).toContain('actions');
+    expect(types).toContain('context');
+  });
+
+  it('the largest log of the corpora, and every one of them, renders within budget', () => {
+    const corpora = ['../fixtures/corpus/dev.jsonl', '../fixtures/logs/public.jsonl', '../fixtures/logs/cases.jsonl'];
+    const logs = corpora.flatMap((f) =>
+      readFileSync(new URL(f, import.meta.url), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => (JSON.parse(l) as { log: string; image?: string | null }))
+        .map((c) => ({ log: c.log, ...(c.image ? { image: c.image } : {}) })),
+    );
+    const examples = new URL('../../examples/', import.meta.url);
+    logs.push(...readdirSync(examples).filter((f) => f.endsWith('.log')).map((f) => ({ log: readFileSync(new URL(f, examples), 'utf8') })));
+    const largest = logs.reduce((a, b) => (b.log.length > a.log.length ? b : a));
+    expect(largest.log.length).toBeGreaterThan(2000);
+    const big = render(diagnose(largest));
+    expect(slackProblems(big)).toEqual([]);
+    expect(blocksJsonLength(big.blocks)).toBeLessThanOrEqual(SLACK_LIMITS.blocksJson);
+    for (const request of logs) expect(slackProblems(render(diagnose(request))), request.log.slice(0, 80)).toEqual([]);
   });
 
   it('never produces an invalid message for arbitrary diagnoses (property)', () => {
@@ -169,7 +248,7 @@ describe('renderDiagnosisBlocks: limits', () => {
     }) as fc.Arbitrary<Diagnosis>;
     fc.assert(
       fc.property(diagnosis, fc.integer({ min: 1, max: 20 }), (d, maxFindings) => {
-        expect(slackProblems(renderDiagnosisBlocks(d, { maxFindings }))).toEqual([]);
+        expect(slackProblems(renderDiagnosisBlocks(d, { maxFindings, answerId: ID, user: 'U0ALICE' }))).toEqual([]);
       }),
       { numRuns: 150 },
     );

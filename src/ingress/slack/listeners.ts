@@ -7,6 +7,7 @@ import type { Logger } from '../../ops/logger.js';
 import type { Metrics } from '../../ops/metrics.js';
 import { EnqueueError } from '../../queue/inbox.js';
 import { MAX_JOB_LOG_CHARS, type DiagnoseJobData } from '../../queue/jobs.js';
+import type { AnswerStore } from '../../slack/answer-store.js';
 import type { PostState } from '../../slack/post-state.js';
 import { postToResponseUrl } from '../../slack/response-url.js';
 import { truncate } from '../../render/slack/mrkdwn.js';
@@ -21,9 +22,12 @@ import {
   renderHome,
   renderStatus,
   renderUsage,
+  type HomeEntry,
   type RegistrySummary,
 } from '../../render/slack/messages.js';
 import { callSlack, classifySlackError } from '../../slack/web-client.js';
+import { registerActionRouter } from './action-router.js';
+import { answerActionHandlers } from './answer-actions.js';
 import { parseCommand, subcommandLabel } from './parse-command.js';
 import { requestKey } from './request-guard.js';
 
@@ -34,18 +38,22 @@ export interface ListenerDeps {
    */
   enqueue: (data: DiagnoseJobData, requestKey: string) => Promise<string>;
   state: PostState;
+  answers: AnswerStore;
   registries: readonly RegistrySummary[];
   logger: Logger;
   metrics: Metrics;
 }
 
 const CHANNEL_ID = /^[CGDZ][A-Z0-9]+$/;
+/** Recent diagnoses shown on App Home (each costs a permalink lookup). */
+const HOME_ENTRIES = 10;
 const USER_ID = /^[UW][A-Z0-9]+$/;
 
 const modalMetadataSchema = z.object({
   channel: z.string().regex(CHANNEL_ID),
   responseUrl: z.url().optional(),
   command: z.string().max(40).default('/registry'),
+  private: z.boolean().optional(),
 });
 
 const UNAVAILABLE =
@@ -88,7 +96,7 @@ function guarded<A extends { ack: (response?: never) => Promise<void> }>(
 }
 
 export function registerListeners(app: App, deps: ListenerDeps): void {
-  const { enqueue, state, registries, logger, metrics } = deps;
+  const { enqueue, state, answers, registries, logger, metrics } = deps;
   const registryNames = new Set(registries.map((r) => r.name));
 
   app.command(/^\/[\w-]+$/, guarded<SlackCommandMiddlewareArgs & AllMiddlewareArgs>(logger, 'command', { response_type: 'ephemeral', text: FAILED }, async ({ command, ack, client, context, body }) => {
@@ -115,6 +123,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
             team: command.team_id,
             responseUrl: command.response_url,
             requestedAt: Date.now(),
+            ...(parsed.private ? { private: true } : {}),
           }, keyOf(context, body));
         } catch (error) {
           logger.error({ err: error }, 'enqueue failed');
@@ -122,7 +131,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
           done();
           return;
         }
-        await ack({ response_type: 'ephemeral', ...renderAck(jobId) });
+        await ack({ response_type: 'ephemeral', ...renderAck(jobId, parsed.private) });
         done();
         logger.info({ jobId, channel: command.channel_id, user: command.user_id, chars: parsed.log.length }, 'diagnosis queued');
         return;
@@ -134,6 +143,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
           channel: command.channel_id,
           responseUrl: command.response_url,
           command: command.command,
+          ...(parsed.private ? { private: true } : {}),
         });
         await callSlack(metrics, 'views.open', () => client.views.open({ trigger_id: command.trigger_id, view })).catch(async (error: unknown) => {
           const code = classifySlackError(error).code;
@@ -200,6 +210,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     // Redacted before parsing: a parse error quotes its input back to the user.
     const rawImage = redact(values[MODAL_BLOCKS.image.block]?.[MODAL_BLOCKS.image.action]?.value ?? '').trim();
     const picked = values[MODAL_BLOCKS.registry.block]?.[MODAL_BLOCKS.registry.action]?.selected_option?.value ?? ANY_REGISTRY;
+    const onlyMe = (values[MODAL_BLOCKS.private.block]?.[MODAL_BLOCKS.private.action]?.selected_options ?? []).some((o) => o.value === 'private');
     const errors: Record<string, string> = {};
 
     if (rawLog.trim() === '' && rawImage === '') errors[MODAL_BLOCKS.log.block] = 'Paste a log or an error message, or give an image reference below.';
@@ -234,6 +245,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
         team: body.team?.id,
         ...(meta.data.responseUrl ? { responseUrl: meta.data.responseUrl } : {}),
         requestedAt: Date.now(),
+        ...(onlyMe ? { private: true } : {}),
       }, keyOf(context, body));
       await ack();
       logger.info({ jobId, channel: meta.data.channel, user }, 'diagnosis queued from the form');
@@ -250,8 +262,27 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       logger.warn({ err: error }, 'recent diagnoses unavailable');
       return [];
     });
-    await callSlack(metrics, 'views.publish', () => client.views.publish({ user_id: event.user, view: renderHome(recent, registries) })).catch((error: unknown) =>
+    // Each entry links to its thread and says whether it was resolved; a lookup that fails leaves that part out.
+    const entries = await Promise.all(
+      recent.slice(0, HOME_ENTRIES).map(async (r): Promise<HomeEntry> => {
+        const [record, link] = await Promise.all([
+          r.answerId ? answers.get(r.answerId).catch(() => undefined) : undefined,
+          r.parentTs
+            ? callSlack(metrics, 'chat.getPermalink', () => client.chat.getPermalink({ channel: r.channel, message_ts: r.parentTs! })).catch(() => undefined)
+            : undefined,
+        ]);
+        return {
+          ...r,
+          ...(record?.answer ? { answer: record.answer } : {}),
+          ...(record?.resolved ? { resolved: record.resolved } : {}),
+          ...(link?.permalink ? { permalink: link.permalink } : {}),
+        };
+      }),
+    );
+    await callSlack(metrics, 'views.publish', () => client.views.publish({ user_id: event.user, view: renderHome(entries, registries) })).catch((error: unknown) =>
       logger.error({ err: error }, 'views.publish failed'),
     );
   });
+
+  registerActionRouter(app, { handlers: answerActionHandlers({ answers, enqueue }), logger, metrics });
 }

@@ -5,8 +5,8 @@ import { MAX_JOB_LOG_CHARS } from '../../queue/jobs.js';
 import { truncate } from '../../render/slack/mrkdwn.js';
 
 export type ParsedCommand =
-  | { kind: 'diagnose'; log: string; image?: string }
-  | { kind: 'diagnose-modal' }
+  | { kind: 'diagnose'; log: string; image?: string; private?: true }
+  | { kind: 'diagnose-modal'; private?: true }
   | { kind: 'help' }
   | { kind: 'status' }
   | { kind: 'check'; image: string }
@@ -53,8 +53,13 @@ export function parseCommand(text: string): ParsedCommand {
   const sub = match[1].toLowerCase();
   const rest = match[2]?.trim() ?? '';
   switch (sub) {
-    case 'diagnose':
-      return rest === '' ? { kind: 'diagnose-modal' } : { kind: 'diagnose', ...parseDiagnoseText(rest) };
+    case 'diagnose': {
+      // `--private` (first word after diagnose): answer only the person who asked, in a direct message.
+      const flag = /^--private(?:\s+|$)/i.exec(rest);
+      const text = flag ? rest.slice(flag[0].length) : rest;
+      const only = flag ? { private: true as const } : {};
+      return text === '' ? { kind: 'diagnose-modal', ...only } : { kind: 'diagnose', ...parseDiagnoseText(text), ...only };
+    }
     case 'help':
       return { kind: 'help' };
     case 'status':

@@ -230,11 +230,13 @@ const table: RemediationTable<EcrTarget> = {
   permission_denied: (t) => ({
     explanation: `The IAM identity${t.identity ? ` (${t.identity.kind} ${t.identity.name})` : ''} may not push to this repository: it needs ecr:GetAuthorizationToken on * and the layer-upload and PutImage actions on the repository, and no repository policy may deny them.`,
     steps: [
-      step('Save this identity policy as ecr-push-policy.json (push actions on the repository, the login token on *).', pushPolicy(t)),
-      step(
-        t.identity ? `Attach it to the ${t.identity.kind} ${t.identity.name}.` : 'Attach it to the role or user the job runs as.',
-        grantCommand(t),
-      ),
+      {
+        ...step(
+          `${t.identity ? `Give the ${t.identity.kind} ${t.identity.name}` : 'Give the role or user the job runs as'} the push policy below, saved as ecr-push-policy.json (push actions on the repository, the login token on *).`,
+          grantCommand(t),
+        ),
+        document: { name: 'ecr-push-policy.json', content: pushPolicy(t) },
+      },
       step('Check the result with a policy simulation.', simulateCommand(t)),
       step(
         'Check the repository policy for an explicit Deny (or a missing Allow for a principal in another account).',

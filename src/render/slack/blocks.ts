@@ -1,9 +1,13 @@
-// Diagnosis → the Block Kit thread reply. Pure. Every string that a log, a registry or a user wrote goes
-// through escapeCodeBlock (escapeMrkdwn, and no run of backticks); Slack limits kept by truncation, never by an API error.
+// Diagnosis → the Block Kit thread reply. Pure. It leads with the answer and the one step to take first,
+// then the evidence, then the rest. Every string that a log, a registry or a user wrote goes through
+// escapeCodeBlock (escapeMrkdwn, and no run of backticks); Slack's limits are kept by truncation with a
+// pointer to the rest, never by an API error.
 import type { ActionsBlock, ContextBlock, KnownBlock, SectionBlock } from '@slack/types';
 import type { Diagnosis, DocLink, Finding, RemediationStep } from '../../engine/diagnosis.js';
 import { oneLine, stripControlChars } from '../sanitize.js';
-import { escapeCodeBlock, TRUNCATION_MARKER, truncate } from './mrkdwn.js';
+import { ANSWER_ACTIONS, answerActions } from './actions.js';
+import { answerFor, CAUSE_WORDS, causeWords, checkStep, commandLine, NO_FINDING_SENTENCE } from './answer.js';
+import { escapeCodeBlock, escapeMrkdwn, TRUNCATION_MARKER, truncate } from './mrkdwn.js';
 
 export interface SlackMessage {
   /** Notification / fallback text (plain, escaped). */
@@ -14,6 +18,12 @@ export interface SlackMessage {
 export interface DiagnosisBlocksOptions {
   /** Findings shown, the top one included (the rest are counted). Default 5. */
   maxFindings?: number;
+  /** The opaque id of the stored diagnosis record: with it, the message gets its buttons. */
+  answerId?: string;
+  /** The Slack user who asked: mentioned, so the answer notifies them. */
+  user?: string;
+  /** Blocks about live probes (the probes section); a one-line summary of `d.probes` when absent. */
+  probes?: KnownBlock[];
 }
 
 /** Slack's limits (Block Kit reference) that this renderer keeps. */
@@ -27,13 +37,25 @@ export const SLACK_LIMITS = {
   buttonValue: 2000,
   /** Sum of every text in the message, fallback text included. */
   totalText: 40_000,
+  /** `blocks` as sent (JSON): beyond about this Slack answers msg_blocks_too_long. */
+  blocksJson: 12_000,
+  actionId: 255,
+  blockId: 255,
+  optionText: 75,
+  optionValue: 150,
+  selectOptions: 100,
+  actionsElements: 25,
+  fallbackText: 40_000,
 } as const;
 
-/** Fix buttons under the top finding; each sits in its own actions block (action ids are unique per block). */
 const MAX_FIX_BUTTONS = 5;
 const MAX_EVIDENCE_ITEMS = 20;
-const MAX_FALLBACK_TEXT = 300;
 const DEFAULT_MAX_FINDINGS = 5;
+/** Alternatives shown first when the top finding is only a possible cause. */
+const MAX_ALTERNATIVES = 3;
+
+/** Where the rest is, when the message had to be cut. */
+export const MORE_POINTER = '_Cut to fit Slack. The whole redacted excerpt: *Show full evidence*. Everything: `registry-doctor diagnose --log FILE`._';
 
 /**
  * Hosts whose documentation the catalog links to. Only an https URL on one of these becomes a Slack
@@ -54,6 +76,9 @@ export const DOC_HOSTS: readonly string[] = [
   'docs.podman.io',
   'kubernetes.io',
   'nginx.org',
+  'helm.sh',
+  'oras.land',
+  'ko.build',
 ];
 
 // ---------------------------------------------------------------------------------------------------
@@ -148,10 +173,30 @@ export function blockTextLength(block: KnownBlock): number {
   return n;
 }
 
+
+/** The size Slack counts for `blocks` (what msg_blocks_too_long is about). */
+export function blocksJsonLength(blocks: readonly KnownBlock[]): number {
+  return JSON.stringify(blocks).length;
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Parts of the message
 
-function evidenceBlock(finding: Finding): SectionBlock | undefined {
+/**
+ * A block made at the largest text size whose JSON fits `maxJson`: JSON escaping (quotes, backslashes)
+ * can make a block's wire size much larger than its text, so the text is cut until the block fits.
+ */
+function fitted(make: (maxText: number) => KnownBlock, maxJson: number, maxText: number = SLACK_LIMITS.sectionText): KnownBlock {
+  let size = maxText;
+  for (;;) {
+    const block = make(size);
+    const json = JSON.stringify(block).length;
+    if (json <= maxJson || size <= 200) return block;
+    size = Math.max(200, Math.floor(size * (maxJson / json) * 0.95));
+  }
+}
+
+function evidenceBlock(finding: Finding, max: number): SectionBlock | undefined {
   if (finding.evidence.length === 0) return undefined;
   const items = finding.evidence.slice(0, MAX_EVIDENCE_ITEMS);
   const labels = items.map((e) => (e.source === 'probe' ? 'probe' : e.line !== undefined ? `L${e.line}` : 'log'));
@@ -159,24 +204,47 @@ function evidenceBlock(finding: Finding): SectionBlock | undefined {
   let body = items.map((e, i) => `${labels[i]!.padStart(width)}  ${oneLine(e.text)}`).join('\n');
   if (finding.evidence.length > items.length) body += `\n… ${finding.evidence.length - items.length} more lines`;
   const heading = '*Evidence*\n';
-  return section(heading + codeBlock(body, SLACK_LIMITS.sectionText - heading.length));
+  return section(heading + codeBlock(body, max - heading.length));
 }
 
-function stepText(step: RemediationStep, n: number, max: number): string {
-  const text = `${n}. ${mrkdwn(step.text, Math.min(1000, max))}`;
+/** A step: its words, its command in a code block, and the file the command reads after it (never before). */
+function stepText(step: RemediationStep, label: string, max: number): string {
+  const text = `${label}${mrkdwn(step.text, Math.min(1000, max))}`;
+  let out = text;
   const command = step.command?.trim() ? step.command : undefined;
-  if (!command) return truncate(text, max);
-  const room = max - text.length - 1;
-  if (room < 40) return truncate(text, max);
-  return `${text}\n${codeBlock(command, room)}`;
+  if (command) {
+    const room = max - out.length - 1;
+    if (room < 40) return truncate(out, max);
+    out += `\n${codeBlock(command, Math.min(room, 1500))}`;
+  }
+  if (step.document) {
+    const name = `${inlineName(step.document.name)}:`;
+    const room = max - out.length - name.length - 2;
+    if (room >= 80) out += `\n${name}\n${codeBlock(step.document.content, room)}`;
+    else out += `\n${name} ${TRUNCATION_MARKER}`;
+  }
+  return truncate(out, max);
 }
 
-/** Remediation steps packed into as few sections as fit, each at most the section limit. */
-function remediationBlocks(finding: Finding): SectionBlock[] {
+function inlineName(name: string): string {
+  return `\`${escapeMrkdwn(truncate(oneLine(name), 100)).replace(/`/g, "'")}\``;
+}
+
+/** "Do this first": the one step most likely to fix it (or, when unsure, the check that tells causes apart). */
+function firstBlock(top: Finding, confident: boolean, max: number): SectionBlock | undefined {
+  const step = confident ? (top.remediation.find((s) => s.command?.trim()) ?? top.remediation[0]) : checkStep(top);
+  if (!step) return undefined;
+  const heading = confident ? '*Do this first*\n' : '*Check this first*\n';
+  return section(heading + stepText(step, '', max - heading.length));
+}
+
+/** The other steps, packed into as few sections as fit, each at most the section limit. */
+function restBlocks(top: Finding, skip: RemediationStep | undefined): SectionBlock[] {
+  const steps = top.remediation.filter((s) => s !== skip);
   const blocks: SectionBlock[] = [];
-  let current = '*How to fix*';
-  finding.remediation.forEach((step, i) => {
-    const piece = stepText(step, i + 1, SLACK_LIMITS.sectionText);
+  let current = '*Then, if that was not it*';
+  steps.forEach((step, i) => {
+    const piece = stepText(step, `${i + 1}. `, SLACK_LIMITS.sectionText);
     if (current.length + 1 + piece.length <= SLACK_LIMITS.sectionText) {
       current += `\n${piece}`;
     } else {
@@ -184,7 +252,7 @@ function remediationBlocks(finding: Finding): SectionBlock[] {
       current = piece;
     }
   });
-  if (finding.remediation.length > 0) blocks.push(section(current));
+  if (steps.length > 0) blocks.push(section(current));
   return blocks;
 }
 
@@ -202,21 +270,18 @@ function docsBlock(finding: Finding): SectionBlock | undefined {
   return section(text);
 }
 
+/** Fix buttons under the top finding, in one actions block (`rd.fix.<n>`: action ids differ within a message). */
 function fixBlocks(finding: Finding): ActionsBlock[] {
-  return finding.fixes
-    .filter((fix) => fix.id.length > 0 && fix.id.length <= SLACK_LIMITS.buttonValue)
+  const buttons = finding.fixes
+    .filter((fix) => fix.id.trim().length > 0 && fix.id.length <= SLACK_LIMITS.buttonValue)
     .slice(0, MAX_FIX_BUTTONS)
-    .map((fix) => ({
-      type: 'actions',
-      elements: [
-        {
-          type: 'button',
-          action_id: 'fix',
-          value: fix.id,
-          text: { type: 'plain_text', text: line(fix.title, SLACK_LIMITS.buttonText) || 'Apply fix', emoji: true },
-        },
-      ],
+    .map((fix, i) => ({
+      type: 'button' as const,
+      action_id: `${ANSWER_ACTIONS.fix}.${i}`,
+      value: fix.id,
+      text: { type: 'plain_text' as const, text: line(fix.title, SLACK_LIMITS.buttonText) || 'Apply fix', emoji: true },
     }));
+  return buttons.length > 0 ? [{ type: 'actions', block_id: 'rd.fixes', elements: buttons }] : [];
 }
 
 function probeSummary(d: Diagnosis): string {
@@ -241,15 +306,27 @@ function contextBlock(d: Diagnosis, top: Finding | undefined): ContextBlock {
     `*Provider:* ${d.provider}`,
     image ? `*Image:* ${line(image, 500)}` : '',
     top ? `*Confidence:* ${percent(top.confidence)}` : '',
-    probeSummary(d),
   ]);
 }
 
-function othersBlock(others: Finding[], hidden: number): SectionBlock | undefined {
+/** When unsure: the likely causes with the check that tells each apart, before anything else. */
+function alternativesBlock(d: Diagnosis, findings: readonly Finding[]): SectionBlock | undefined {
+  if (findings.length < 2) return undefined;
+  let text = '*Not sure which: the likely causes, and the check that tells them apart*';
+  for (const f of findings.slice(0, MAX_ALTERNATIVES)) {
+    const check = checkStep(f);
+    const entry = `\n• ${causeWords(d, f)} (${percent(f.confidence)})${check?.command ? ` — check: ${commandLine(check.command)}` : check ? ` — ${mrkdwn(check.text, 200)}` : ''}`;
+    if (text.length + entry.length > SLACK_LIMITS.sectionText) break;
+    text += entry;
+  }
+  return section(text);
+}
+
+function othersBlock(d: Diagnosis, others: Finding[], hidden: number): SectionBlock | undefined {
   if (others.length === 0) return undefined;
   let text = '*Other possible causes*';
   for (const f of others) {
-    const entry = `\n• \`${f.category}\` ${line(f.title, 300)} (${percent(f.confidence)})`;
+    const entry = `\n• ${CAUSE_WORDS[f.category]}: ${causeWords(d, f)} (${percent(f.confidence)})`;
     if (text.length + entry.length > SLACK_LIMITS.sectionText - 40) {
       text += `\n• ${TRUNCATION_MARKER}`;
       return section(text);
@@ -260,78 +337,127 @@ function othersBlock(others: Finding[], hidden: number): SectionBlock | undefine
   return section(text);
 }
 
-// ---------------------------------------------------------------------------------------------------
-
-/** The thread reply for a diagnosis: findings, evidence, remediation, docs, fix buttons, probe context. */
-export function renderDiagnosisBlocks(d: Diagnosis, options: DiagnosisBlocksOptions = {}): SlackMessage {
-  const maxFindings = Math.max(1, Math.floor(options.maxFindings ?? DEFAULT_MAX_FINDINGS));
-  const [top, ...rest] = d.findings;
-
-  if (!top) {
-    const bytes = d.input.logBytes;
-    const text = 'No registry failure found';
-    const blocks: KnownBlock[] = [
-      { type: 'header', text: { type: 'plain_text', text, emoji: true } },
-      section(
-        `*No registry failure found* in this log (read ${d.input.logLines} lines, ${bytes} bytes).\n` +
-          'If the push still failed, the error may be outside the part of the log given: paste the full job ' +
-          'log, or give the image reference so the registry can be probed.',
-      ),
-      contextBlock(d, undefined),
-    ];
-    return { text, blocks };
-  }
-
-  const title = oneLine(top.title);
-  const fallback = line(`${top.category}: ${title}`, MAX_FALLBACK_TEXT);
-  const header: KnownBlock = {
-    type: 'header',
-    text: { type: 'plain_text', text: line(`${top.category}: ${title}`, SLACK_LIMITS.headerText), emoji: true },
-  };
+function meaningBlock(top: Finding): SectionBlock | undefined {
   const explanation = stripControlChars(top.explanation).trim();
   const heading = '*What it means*\n';
-  const meaning = explanation ? section(heading + mrkdwn(explanation, SLACK_LIMITS.sectionText - heading.length)) : undefined;
-  const evidence = evidenceBlock(top);
-  const fixes = fixBlocks(top);
-  const ctx = contextBlock(d, top);
+  return explanation ? section(heading + mrkdwn(explanation, SLACK_LIMITS.sectionText - heading.length)) : undefined;
+}
 
-  // Essentials are bounded by construction (a few sections and a context block); the optional parts
-  // (remediation, docs, other findings) take what is left of the block and text budgets.
-  const head: KnownBlock[] = [header, ...(meaning ? [meaning] : []), ...(evidence ? [evidence] : [])];
-  const tail: KnownBlock[] = [...fixes, ctx];
-  const marker = context([`_${TRUNCATION_MARKER}_`]);
-  const used = (blocks: KnownBlock[]) => blocks.reduce((n, b) => n + blockTextLength(b), 0);
-  let blocksLeft = SLACK_LIMITS.blocks - head.length - tail.length - 1;
-  let textLeft = SLACK_LIMITS.totalText - fallback.length - used(head) - used(tail) - blockTextLength(marker);
+// ---------------------------------------------------------------------------------------------------
 
-  const shown = rest.slice(0, maxFindings - 1);
-  const optionalBefore: KnownBlock[] = [...remediationBlocks(top)];
-  const docs = docsBlock(top);
-  if (docs) optionalBefore.push(docs);
-  const optionalAfter: KnownBlock[] = [];
-  const others = othersBlock(shown, rest.length - shown.length);
-  if (others) optionalAfter.push({ type: 'divider' }, others);
+interface Part {
+  block: KnownBlock;
+  /** Kept whatever the size (bounded by construction). */
+  essential: boolean;
+  /** Lower goes in first when the budget is short. */
+  priority: number;
+}
 
+/** Essentials always; optional parts by priority while the block count and the JSON budget allow; positions kept. */
+function withinBudget(parts: Part[], fallbackText: string): { blocks: KnownBlock[]; truncated: boolean } {
+  const marker = context([MORE_POINTER]);
+  const size = (block: KnownBlock) => JSON.stringify(block).length + 1;
+  let blocksLeft = SLACK_LIMITS.blocks - 1;
+  let jsonLeft = SLACK_LIMITS.blocksJson - 2 - size(marker);
+  let textLeft = SLACK_LIMITS.totalText - fallbackText.length - blockTextLength(marker);
+  const keep = new Set<Part>();
+  for (const part of parts.filter((p) => p.essential)) {
+    keep.add(part);
+    blocksLeft -= 1;
+    jsonLeft -= size(part.block);
+    textLeft -= blockTextLength(part.block);
+  }
   let truncated = false;
-  const take = (candidates: KnownBlock[]): KnownBlock[] => {
-    const out: KnownBlock[] = [];
-    for (const block of candidates) {
-      const size = blockTextLength(block);
-      if (truncated || blocksLeft < 1 || size > textLeft) {
-        truncated = true;
-        break;
-      }
-      out.push(block);
-      blocksLeft -= 1;
-      textLeft -= size;
+  for (const part of parts.filter((p) => !p.essential).sort((a, b) => a.priority - b.priority)) {
+    const json = size(part.block);
+    const text = blockTextLength(part.block);
+    if (blocksLeft < 1 || json > jsonLeft || text > textLeft) {
+      truncated = true;
+      continue;
     }
-    return out;
-  };
-  const before = take(optionalBefore);
-  const after = take(optionalAfter);
+    keep.add(part);
+    blocksLeft -= 1;
+    jsonLeft -= json;
+    textLeft -= text;
+  }
+  const blocks = parts.filter((p) => keep.has(p)).map((p) => p.block);
   // A divider with nothing after it says nothing.
-  if (after.length === 1 && after[0]!.type === 'divider') after.pop();
+  while (blocks.at(-1)?.type === 'divider') blocks.pop();
+  return { blocks: truncated ? [...blocks, marker] : blocks, truncated };
+}
 
-  const blocks: KnownBlock[] = [...head, ...before, ...tail, ...after, ...(truncated ? [marker] : [])];
-  return { text: fallback, blocks };
+/** The thread reply for a diagnosis: the answer, "Do this first", evidence, the rest, and its buttons. */
+export function renderDiagnosisBlocks(d: Diagnosis, options: DiagnosisBlocksOptions = {}): SlackMessage {
+  const maxFindings = Math.max(1, Math.floor(options.maxFindings ?? DEFAULT_MAX_FINDINGS));
+  const mention = options.user && /^[UW][A-Z0-9]+$/.test(options.user) ? `<@${options.user}> ` : '';
+  const [top, ...rest] = d.findings;
+  const actions = options.answerId ? answerActions(options.answerId, top?.category) : undefined;
+  const probes = options.probes ?? [context([probeSummary(d)])];
+
+  if (!top) {
+    const sentence = `${mention}${NO_FINDING_SENTENCE}`;
+    const parts: Part[] = [
+      { block: section(sentence), essential: true, priority: 0 },
+      {
+        block: section(
+          `Read ${d.input.logLines} lines, ${d.input.logBytes} bytes. If the push still failed, the error may be outside the part of the log given: ` +
+            'paste the full job log, or give the image reference so the registry can be probed.',
+        ),
+        essential: true,
+        priority: 0,
+      },
+      ...probes.map((block) => ({ block, essential: false, priority: 1 })),
+      ...(actions ? [{ block: actions as KnownBlock, essential: true, priority: 0 }] : []),
+      { block: contextBlock(d, undefined), essential: true, priority: 0 },
+    ];
+    return { text: sentence, blocks: withinBudget(parts, sentence).blocks };
+  }
+
+  const answer = answerFor(d)!;
+  const sentence = `${mention}${answer.sentence}`;
+  const firstMax = 2600;
+  const first = fitted((max) => firstBlock(top, answer.confident, max) ?? section(sentence), 3400, firstMax);
+  const skip = answer.confident ? (top.remediation.find((s) => s.command?.trim()) ?? top.remediation[0]) : checkStep(top);
+  const evidence = evidenceBlock(top, SLACK_LIMITS.sectionText);
+  const alternatives = answer.confident ? undefined : alternativesBlock(d, d.findings);
+  const shown = rest.slice(0, maxFindings - 1);
+  const others = answer.confident ? othersBlock(d, shown, rest.length - shown.length) : undefined;
+  const meaning = meaningBlock(top);
+  const docs = docsBlock(top);
+  const part = (block: KnownBlock | undefined, essential: boolean, priority: number): Part[] => (block ? [{ block, essential, priority }] : []);
+
+  const parts: Part[] = [
+    ...part(fitted((max) => section(truncate(sentence, max)), 1200, 1000), true, 0),
+    ...part(alternatives && fitted((max) => section(truncate(alternatives.text!.text, max)), 2400, 2200), true, 0),
+    ...(firstBlock(top, answer.confident, firstMax) ? part(first, true, 0) : []),
+    ...part(evidence && fitted((max) => evidenceBlock(top, max)!, 2600), false, 1),
+    ...probes.flatMap((block) => part(block, false, 2)),
+    ...part(meaning, false, 4),
+    ...restBlocks(top, skip).flatMap((block) => part(block, false, 5)),
+    ...part(docs, false, 6),
+    ...(others ? [...part({ type: 'divider' }, false, 7), ...part(others, false, 7)] : []),
+    ...fixBlocks(top).flatMap((block) => part(block, false, 3)),
+    ...part(actions, true, 0),
+    ...part(contextBlock(d, top), true, 0),
+  ];
+  return { text: sentence, blocks: withinBudget(parts, sentence).blocks };
+}
+
+/**
+ * The same answer as plain text, for when Slack refuses the blocks (msg_blocks_too_long, invalid_blocks)
+ * or only a short message can get through: the sentence, the first step's command, the evidence.
+ */
+export function renderPlainAnswer(d: Diagnosis, options: { user?: string; max?: number } = {}): string {
+  const max = options.max ?? 3500;
+  const mention = options.user && /^[UW][A-Z0-9]+$/.test(options.user) ? `<@${options.user}> ` : '';
+  const top = d.findings[0];
+  if (!top) return truncate(`${mention}${NO_FINDING_SENTENCE}`, max);
+  const answer = answerFor(d)!;
+  const parts = [`${mention}${answer.sentence}`];
+  const step = answer.confident ? (top.remediation.find((s) => s.command?.trim()) ?? top.remediation[0]) : checkStep(top);
+  if (step) parts.push(`${answer.confident ? 'Do this first' : 'Check this first'}: ${stepText(step, '', 1600)}`);
+  const evidence = top.evidence.slice(0, 6).map((e) => oneLine(e.text));
+  if (evidence.length > 0) parts.push(`Evidence:\n${codeBlock(evidence.join('\n'), 1200)}`);
+  parts.push('More: `registry-doctor diagnose --log FILE`.');
+  return truncate(parts.join('\n'), max);
 }

@@ -1,6 +1,8 @@
 // Slack views other than the diagnosis thread reply: the ack, the parent status message, help, status, the
 // modal, App Home and the failure notes. Every user-supplied string is escaped; ids are validated upstream.
 import type { KnownBlock, View } from '@slack/types';
+import { isCategory } from '../../engine/vocabulary.js';
+import { CAUSE_WORDS } from './answer.js';
 import { escapeMrkdwn, truncate } from './mrkdwn.js';
 import type { ProbeStatus } from '../../engine/vocabulary.js';
 
@@ -28,6 +30,9 @@ export interface RecentDiagnosis {
   provider?: string;
   category?: string;
   title?: string;
+  /** The answer record (buttons, resolved state). */
+  answerId?: string;
+  private?: boolean;
 }
 
 export type ParentStatus = 'queued' | 'diagnosing' | 'probing' | 'retrying' | 'done' | 'failed';
@@ -51,11 +56,11 @@ export interface ParentMessageInput {
   jobId: string;
   image?: string;
   registry?: string;
-  source: 'command' | 'modal';
-  /** The top finding, once known. */
-  top?: { category: string; title: string; confidence?: number };
-  /** How many findings in total. */
-  findingCount?: number;
+  source: 'command' | 'modal' | 'rerun';
+  /** Once done: the answer sentence (mrkdwn, escaped; see answer.ts). */
+  answer?: string;
+  /** Once marked resolved: who and when (epoch ms). */
+  resolved?: { by: string; at: number };
   attempt?: number;
   attempts?: number;
   /** Short, redacted reason of the last failure. */
@@ -76,97 +81,101 @@ export const MODAL_BLOCKS = {
   log: { block: 'log', action: 'log' },
   image: { block: 'image', action: 'image' },
   registry: { block: 'registry', action: 'registry' },
+  private: { block: 'private', action: 'private' },
 } as const;
 /** The registry picker's value when no registry is chosen (or none is configured). */
 export const ANY_REGISTRY = '__any__';
 
+const USER = /^[UW][A-Z0-9]+$/;
 const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: truncate(text, SECTION_MAX) } });
 const context = (text: string): KnownBlock => ({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(text, SECTION_MAX) }] });
 const code = (text: string) => `\`${escapeMrkdwn(text).replace(/`/g, "'")}\``;
 
 /** The ephemeral answer to `/registry diagnose …`, sent as the ack. */
-export function renderAck(jobId: string): SlackText {
-  const text = `:mag: Diagnosing… the findings will be posted in this channel, in a thread (job ${escapeMrkdwn(jobId)}).`;
+export function renderAck(jobId: string, privately = false): SlackText {
+  const where = privately ? 'sent only to you, in a direct message from me' : 'posted in this channel, in a thread';
+  const text = `:mag: Diagnosing… the answer will be ${where} (job ${escapeMrkdwn(jobId)}).`;
   return { text, blocks: [section(text)] };
 }
 
-const STATUS_LINE: Record<ParentStatus, string> = {
-  queued: ':hourglass_flowing_sand: queued',
-  diagnosing: ':mag: diagnosing…',
-  probing: ':satellite_antenna: probing the registry…',
-  retrying: ':repeat: retrying',
-  done: ':white_check_mark: done',
-  failed: ':x: failed',
+const STATUS_LINE: Record<Exclude<ParentStatus, 'done'>, string> = {
+  queued: ':hourglass_flowing_sand: Push failure diagnosis queued',
+  diagnosing: ':mag: Diagnosing the push failure…',
+  probing: ':satellite_antenna: Probing the registry…',
+  retrying: ':repeat: Diagnosis retrying',
+  failed: ':x: Diagnosis could not be completed',
 };
 
-/** The message in the channel whose thread holds the findings; updated as work progresses. */
+const SOURCE_WORDS: Record<ParentMessageInput['source'], string> = { command: 'a slash command', modal: 'the diagnose form', rerun: 'a re-run' };
+
+/** `<!date^…>`: each reader sees the time in their own zone; the fallback is UTC. */
+export function slackDate(ms: number): string {
+  const seconds = Math.floor(ms / 1000);
+  return `<!date^${seconds}^{date_short_pretty} {time}|${new Date(seconds * 1000).toISOString().replace('T', ' ').slice(0, 16)} UTC>`;
+}
+
+/**
+ * The message in the channel. Until done it says what is happening; once done it IS the answer (one line:
+ * the cause in plain words, whose identity and which permission or repository, the first command), with
+ * the person who asked mentioned. Never a tick for a failed push: a tick means someone marked it resolved.
+ */
 export function renderParentMessage(input: ParentMessageInput): SlackText {
+  const mention = USER.test(input.user) ? `<@${input.user}>` : '';
   const what = input.image ? ` for ${code(input.image)}` : '';
   const where = input.registry ? ` (registry ${code(input.registry)})` : '';
-  const kind = input.purpose === 'preflight' ? 'Preflight check' : 'Push failure diagnosis';
-  const head = `*${kind}*${what}${where}, asked by <@${input.user}>`;
-  let status = `*Status:* ${STATUS_LINE[input.status]}`;
+  const meta = `job ${escapeMrkdwn(input.jobId)} · from ${SOURCE_WORDS[input.source]}`;
+  if (input.status === 'done') {
+    let answer = input.answer ?? ':grey_question: *Push failure not recognised.*';
+    if (input.verdict === 'push_allowed') answer = ':large_green_circle: *Preflight:* a push would succeed now: the registry accepted an upload, which was cancelled.';
+    else if (input.purpose === 'preflight' && !input.answer) answer = ':grey_question: *Preflight:* could not tell whether a push would succeed (see the checks in the thread).';
+    const p = input.probes;
+    if (p?.statuses) {
+      const counts = Object.entries(p.statuses).map(([name, n]) => `${n} ${name}`).join(', ');
+      answer += `\n*Probes:* ${p.total} checks against ${code(p.registry)} in ${formatSeconds(p.ms ?? 0)} (${counts}).`;
+    }
+    const resolved = input.resolved ? `:white_check_mark: *Resolved* by <@${input.resolved.by}> ${slackDate(input.resolved.at)}` : '';
+    const text = `${mention} ${answer}`.trim();
+    const blocks = [
+      section(text),
+      ...(resolved ? [section(resolved)] : []),
+      context(`${input.image ? `${code(input.image)} · ` : ''}Evidence, the other steps and buttons in the thread · ${meta}`),
+    ];
+    return { text: truncate(resolved ? `${text} (resolved)` : text, 3000), blocks };
+  }
+  let status = `${STATUS_LINE[input.status]}${what}${where}, asked by ${mention}`;
   if (input.status === 'probing' && input.probes) {
     const p = input.probes;
     const running = p.running.length ? ` (running: ${p.running.slice(0, 6).map(code).join(', ')}${p.running.length > 6 ? ', …' : ''})` : '';
     status += ` ${p.done} of ${p.total} checks against ${code(p.registry)} done${running}`;
   }
-  let fallback = `Push failure diagnosis: ${input.status}`;
-  if (input.status === 'done' && input.verdict === 'push_allowed') {
-    status += ' — a push would succeed now: the registry accepted an upload, which was cancelled. Details in the thread.';
-    fallback = 'Preflight check: a push would succeed';
-  } else if (input.status === 'done') {
-    if (input.top) {
-      const conf = input.top.confidence === undefined ? '' : ` (${Math.round(input.top.confidence * 100)}% sure)`;
-      status += ` — top finding: *${escapeMrkdwn(input.top.category)}*: ${escapeMrkdwn(input.top.title)}${conf}`;
-      const more = (input.findingCount ?? 1) - 1;
-      if (more > 0) status += ` (+${more} more)`;
-      status += '. Details in the thread.';
-      fallback = `Push failure diagnosis: ${input.top.category}: ${input.top.title}`;
-    } else if (input.purpose === 'preflight') {
-      status += ' — could not tell whether a push would succeed (see the checks in the thread).';
-      fallback = 'Preflight check: could not tell';
-    } else {
-      status += ' — no registry failure recognised in the log. Details in the thread.';
-      fallback = 'Push failure diagnosis: no registry failure recognised';
-    }
-    const p = input.probes;
-    if (p?.statuses) {
-      const counts = Object.entries(p.statuses).map(([name, n]) => `${n} ${name}`).join(', ');
-      status += `\n*Probes:* ${p.total} checks against ${code(p.registry)} in ${formatSeconds(p.ms ?? 0)} (${counts}).`;
-    }
-  }
+  let fallback = `${STATUS_LINE[input.status]}${what}`;
   if (input.status === 'retrying' || input.status === 'failed') {
     const n = input.status === 'failed' ? `after ${input.attempts ?? input.attempt ?? 1} attempts` : `(attempt ${input.attempt ?? 1} of ${input.attempts ?? '?'} failed)`;
     const reason = input.error ? `: ${escapeMrkdwn(truncate(input.error, 300))}` : '';
-    status += ` — diagnosis ${input.status === 'failed' ? 'failed' : 'will be retried'} ${n}${reason}`;
-    fallback = input.status === 'failed' ? `Diagnosis failed ${n}${input.error ? `: ${input.error}` : ''}` : fallback;
+    status += ` — ${n}${reason}`;
+    fallback += ` ${n}`;
   }
-  return {
-    text: escapeMrkdwn(truncate(fallback, 300)),
-    blocks: [section(head), section(status), context(`job ${escapeMrkdwn(input.jobId)} · from ${input.source === 'modal' ? 'the diagnose form' : 'a slash command'}`)],
-  };
+  return { text: truncate(fallback, 300), blocks: [section(status), context(meta)] };
 }
 
 /** A thread note when a job fails for good (the parent is updated too). */
 export function renderFailureNote(attempts: number, reason: string): SlackText {
-  const text = `:x: Diagnosis failed after ${attempts} attempts: ${escapeMrkdwn(truncate(reason, 500))}. Try again, or run \`registry-doctor diagnose --log <file>\` locally.`;
+  const text = `:x: Diagnosis failed after ${attempts} attempts: ${escapeMrkdwn(truncate(reason, 500))}. Try again, or run \`registry-doctor diagnose --log FILE\` locally.`;
   return { text, blocks: [section(text)] };
 }
 
-/** Sent through response_url when the bot cannot post in the channel. */
-export function renderInviteHint(command: string): SlackText {
-  const text =
-    `:wave: I can't post in this conversation, so the diagnosis has nowhere to go. ` +
-    `Invite me with \`/invite @registry-doctor\` and run \`${escapeMrkdwn(command)} diagnose …\` again. ` +
-    `(In a direct message with someone else, use a channel I'm in instead.)`;
-  return { text, blocks: [section(text)] };
-}
-
-/** Through response_url (ephemeral) when a job fails for good before anything could be posted. */
-export function renderEphemeralFailure(attempts: number, reason: string): SlackText {
-  const text = `:x: Diagnosis failed after ${attempts} attempts: ${escapeMrkdwn(truncate(reason, 500))}.`;
-  return { text, blocks: [section(text)] };
+/**
+ * The first words of an answer sent to the person directly (a DM, or response_url) because the channel could
+ * not take it: why, and for a channel the bot is not in, how to invite it.
+ */
+export function renderPrivateNote(why: 'not_in_channel' | 'failed', code: string, command: string): string {
+  if (why === 'not_in_channel') {
+    return (
+      `:wave: I can't post in that conversation (Slack answered \`${escapeMrkdwn(code)}\`), so here is your diagnosis. ` +
+      `To get answers in the channel, invite me there with \`/invite @registry-doctor\` and run \`${escapeMrkdwn(command)} diagnose …\` again.`
+    );
+  }
+  return `:warning: Slack would not take the answer in the channel (\`${escapeMrkdwn(code)}\`), so here it is, to you directly.`;
 }
 
 export function renderUsage(command: string, unknown?: string, note?: string): SlackText {
@@ -174,9 +183,10 @@ export function renderUsage(command: string, unknown?: string, note?: string): S
   const lead = (note ? `${note}\n` : '') + (unknown !== undefined ? `I don't know \`${escapeMrkdwn(truncate(unknown, 50))}\`. ` : '');
   const text =
     `${lead}Usage:\n` +
-    `• \`${c} diagnose <image-ref and/or pasted error>\` — why did this push fail?\n` +
+    `• \`${c} diagnose IMAGE-REF and/or a pasted error\` — why did this push fail?\n` +
+    `• \`${c} diagnose --private …\` — the same, answered only to you (in a direct message)\n` +
     `• \`${c} diagnose\` — open a form to paste a log (up to 3,000 characters; for longer logs use the CLI)\n` +
-    `• \`${c} check <image-ref>\` — preflight: would a push succeed right now? (no log needed)\n` +
+    `• \`${c} check IMAGE-REF\` — preflight: would a push succeed right now? (no log needed)\n` +
     `• \`${c} status\` — configured registries, and whether the bot's credentials work on each\n` +
     `• \`${c} help\` — this help`;
   return { text, blocks: [section(text)] };
@@ -200,7 +210,7 @@ export function renderHelp(command: string, registries: readonly RegistrySummary
 export function renderCheckUsage(command: string, given?: string): SlackText {
   const c = escapeMrkdwn(command);
   const not = given ? ` (${code(truncate(given, 100))} is not an image reference)` : '';
-  const text = `Usage: \`${c} check <image-ref>\`, e.g. \`${c} check ghcr.io/acme/app:1.0\`${not}.`;
+  const text = `Usage: \`${c} check IMAGE-REF\`, e.g. \`${c} check ghcr.io/acme/app:1.0\`${not}.`;
   return { text, blocks: [section(text)] };
 }
 
@@ -246,10 +256,16 @@ export interface ModalMetadata {
   channel: string;
   responseUrl?: string;
   command: string;
+  /** Tick "only me" from the start (`/registry diagnose --private`). */
+  private?: boolean;
 }
 
 /** The form behind `/registry diagnose` with no text. */
 export function buildDiagnoseModal(registries: readonly RegistrySummary[], metadata: ModalMetadata): View {
+  const onlyMe = {
+    text: { type: 'mrkdwn' as const, text: '*Answer only me* (in a direct message, not in the channel)' },
+    value: 'private',
+  };
   const options = [
     { text: { type: 'plain_text' as const, text: registries.length ? 'Any / detect from the log' : 'Any (no registries configured)' }, value: ANY_REGISTRY },
     ...registries.slice(0, 99).map((r) => ({
@@ -298,6 +314,18 @@ export function buildDiagnoseModal(registries: readonly RegistrySummary[], metad
         label: { type: 'plain_text', text: 'Registry' },
         element: { type: 'static_select', action_id: MODAL_BLOCKS.registry.action, options, initial_option: options[0] },
       },
+      {
+        type: 'input',
+        block_id: MODAL_BLOCKS.private.block,
+        optional: true,
+        label: { type: 'plain_text', text: 'Who sees the answer' },
+        element: {
+          type: 'checkboxes',
+          action_id: MODAL_BLOCKS.private.action,
+          options: [onlyMe],
+          ...(metadata.private ? { initial_options: [onlyMe] } : {}),
+        },
+      },
     ],
   };
 }
@@ -310,19 +338,42 @@ function ago(ms: number): string {
   return `${Math.round(s / 86400)} d ago`;
 }
 
+/** A recent diagnosis as App Home shows it: with its answer, a link to its thread, and whether it was resolved. */
+export interface HomeEntry extends RecentDiagnosis {
+  answer?: string;
+  permalink?: string;
+  resolved?: { by: string; at: number };
+}
+
+/** A Slack permalink we may link to (https on a slack.com host), or undefined. */
+function slackLink(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    const parsed = new URL(url);
+    if (parsed.protocol !== 'https:' || !/(^|\.)slack\.com$/.test(parsed.hostname) || /[<>|\s]/.test(url)) return undefined;
+    return parsed.href.replace(/&/g, '&amp;');
+  } catch {
+    return undefined;
+  }
+}
+
 /** App Home: the viewer's recent diagnoses (only their own: others may come from private channels) and the registries. */
-export function renderHome(recent: readonly RecentDiagnosis[], registries: readonly RegistrySummary[], now = Date.now()): View {
+export function renderHome(recent: readonly HomeEntry[], registries: readonly RegistrySummary[], now = Date.now()): View {
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: 'registry-doctor' } },
-    context('Why did that image push fail? Run `/registry diagnose <image or pasted error>` in a channel, or `/registry help`.'),
+    context('Why did that image push fail? Run `/registry diagnose IMAGE-REF or a pasted error` in a channel, or `/registry help`. Add `--private` to be answered only yourself.'),
     { type: 'divider' },
     { type: 'header', text: { type: 'plain_text', text: 'Your recent diagnoses' } },
   ];
   if (recent.length === 0) blocks.push(section('_None yet._'));
   for (const r of recent.slice(0, 20)) {
-    const what = r.category ? `*${escapeMrkdwn(r.category)}* — ${escapeMrkdwn(r.title ?? '')}` : 'no registry failure recognised';
+    const cause = r.category && isCategory(r.category) ? CAUSE_WORDS[r.category] : 'No registry failure recognised';
+    const state = r.resolved ? `:white_check_mark: resolved by <@${r.resolved.by}> ${slackDate(r.resolved.at)}` : r.category ? ':red_circle: open' : ':grey_question: open';
+    const link = slackLink(r.permalink);
+    const where = r.private ? 'in your DMs' : `in <#${r.channel}>`;
     const image = r.image ? ` · ${code(r.image)}` : '';
-    blocks.push(section(`${what}${image}\n<#${r.channel}> · <@${r.user}> · ${ago(now - r.at)} · job ${escapeMrkdwn(r.jobId)}`));
+    const answer = r.answer ? `\n${truncate(r.answer, 600)}` : '';
+    blocks.push(section(`*${escapeMrkdwn(cause)}*${image} — ${state}${answer}\n${link ? `<${link}|Open the thread>` : 'thread link unavailable'} ${where} · ${ago(now - r.at)}`));
   }
   blocks.push({ type: 'divider' }, { type: 'header', text: { type: 'plain_text', text: 'Registries' } });
   blocks.push(renderStatus(registries).blocks[0] as KnownBlock);
