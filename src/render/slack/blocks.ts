@@ -306,6 +306,8 @@ function contextBlock(d: Diagnosis, top: Finding | undefined): ContextBlock {
     `*Provider:* ${d.provider}`,
     image ? `*Image:* ${line(image, 500)}` : '',
     top ? `*Confidence:* ${percent(top.confidence)}` : '',
+    // The vocabulary word, for matching with the CLI's and JSON's output (the answer above says it in plain words).
+    top ? `*Category:* \`${top.category}\`` : '',
   ]);
 }
 
