@@ -173,6 +173,7 @@ describe('the diagnose modal', () => {
     const parent = parentsIn(channel)[0]!;
     expect(render(parent)).toContain('123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1.4.2');
     expect(reply!.params.thread_ts).toBe(parent.response?.ts);
+    await waitForDone(channel); // the job is finished (the next test counts jobs)
     expect(render(reply!)).toContain('may not push to');
     expect(render(reply!)).toContain('ecr:InitiateLayerUpload');
     for (const call of fake.calls) expect(call.raw).not.toContain(AWS_SECRET);
@@ -349,7 +350,7 @@ describe('App Home', () => {
     const view = render(publish);
     expect(view).toContain('Your recent diagnoses');
     expect(view).toContain('Not allowed to push there');
-    expect(view).toMatch(/<https:\/\/fake\.slack\.com\/archives\/C0DIAG\/p\d+\|Open the thread>/);
+    expect(view).toMatch(/<https:\/\/fake\.slack\.com\/archives\/C0[A-Z0-9]+\/p\d+\|Open the thread>/);
     // Someone else sees only their own (diagnoses may come from private channels).
     const other = eventBody({ type: 'app_home_opened', user: 'U0BOB', channel: 'D0BOB', tab: 'home', event_ts: '1.2' });
     await post(other, { ...signedHeaders(SIGNING_SECRET, other), 'content-type': 'application/json' });

@@ -6,6 +6,8 @@ import { diagnose } from '../../src/engine/diagnose.js';
 import { CATEGORIES, PROBE_STATUSES, PROVIDERS, SEVERITIES } from '../../src/engine/vocabulary.js';
 import { blocksJsonLength, docLink, MORE_POINTER, renderDiagnosisBlocks, renderPlainAnswer, SLACK_LIMITS } from '../../src/render/slack/blocks.js';
 import { actionKind } from '../../src/render/slack/actions.js';
+import { answerFor } from '../../src/render/slack/answer.js';
+import { renderParentMessage } from '../../src/render/slack/messages.js';
 import { escapeCodeBlock } from '../../src/render/slack/mrkdwn.js';
 import { catalogDiagnosis, CATALOG_IMAGES } from './catalog-diagnoses.js';
 import { acrFirewallWithProbes, ecrPermissionDenied, hostile, huge, noFindings } from './fixtures.js';
@@ -26,6 +28,17 @@ describe('renderDiagnosisBlocks: golden', () => {
     const message = render(diagnosis);
     expect(slackProblems(message)).toEqual([]);
     await expect(json(message)).toMatchFileSnapshot(snapshot(name));
+  });
+
+  // A real thread, as the worker posts it for examples/ecr-push-denied.log: the README's picture is drawn from this.
+  it('the thread for examples/ecr-push-denied.log', async () => {
+    const log = readFileSync(new URL('../../examples/ecr-push-denied.log', import.meta.url), 'utf8');
+    const d = diagnose({ log });
+    const reply = render(d);
+    const parent = renderParentMessage({ status: 'done', user: 'U0ALICE', jobId: 'mfz3k2a1b2c3', source: 'command', answer: answerFor(d)!.sentence });
+    expect(slackProblems(reply)).toEqual([]);
+    expect(slackProblems(parent)).toEqual([]);
+    await expect(json({ parent, reply })).toMatchFileSnapshot('./__snapshots__/thread.example-ecr-push-denied.json');
   });
 
   // Every category the catalog knows, on every provider: the answer line and the first step, golden; the whole
