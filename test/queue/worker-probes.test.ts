@@ -67,7 +67,7 @@ describe('worker with probes', () => {
     const result = await processJob(job('p1', { channel: 'C0PROBE1', log, image: `${registry.host}/team/app:1.0` }));
     expect(result.outcome).toBe('done');
     const updates = texts('chat.update', 'C0PROBE1');
-    expect(updates.some((text) => /probing the registry… \d of 5 checks against `lab` done/.test(text))).toBe(true);
+    expect(updates.some((text) => /probing the registry… \d of 5 checks against `lab` done/i.test(text))).toBe(true);
     const last = updates.at(-1)!;
     expect(last).toMatch(/\*Probes:\* 5 checks against `lab` in \d+ ms \(\d+ ok/);
     const reply = texts('chat.postMessage', 'C0PROBE1').find((text) => text.includes('oci.upload'))!;
@@ -78,7 +78,7 @@ describe('worker with probes', () => {
   it('/registry check: the verdict in the parent and first in the thread', async () => {
     await processJob(job('p2', { channel: 'C0PROBE2', image: `${registry.host}/team/app:1.0`, purpose: 'preflight' }));
     const last = texts('chat.update', 'C0PROBE2').at(-1)!;
-    expect(last).toContain('*Preflight check*');
+    expect(last).toContain('*Preflight check:*');
     expect(last).toContain('a push would succeed now');
     const reply = texts('chat.postMessage', 'C0PROBE2').at(-1)!;
     expect(reply).toContain(`A push to \`${registry.host}/team/app:1.0\` would succeed now`);

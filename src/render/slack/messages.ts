@@ -126,8 +126,9 @@ export function renderParentMessage(input: ParentMessageInput): SlackText {
   const meta = `job ${escapeMrkdwn(input.jobId)} · from ${SOURCE_WORDS[input.source]}`;
   if (input.status === 'done') {
     let answer = input.answer ?? ':grey_question: *Push failure not recognised.*';
-    if (input.verdict === 'push_allowed') answer = ':large_green_circle: *Preflight:* a push would succeed now: the registry accepted an upload, which was cancelled.';
-    else if (input.purpose === 'preflight' && !input.answer) answer = ':grey_question: *Preflight:* could not tell whether a push would succeed (see the checks in the thread).';
+    if (input.verdict === 'push_allowed') answer = ':large_green_circle: *Preflight check:* a push would succeed now: the registry accepted an upload, which was cancelled.';
+    else if (input.purpose === 'preflight' && !input.answer) answer = ':grey_question: *Preflight check:* could not tell whether a push would succeed (see the checks in the thread).';
+    else if (input.purpose === 'preflight') answer = answer.replace('*Push failed', '*Preflight check: a push would fail');
     const p = input.probes;
     if (p?.statuses) {
       const counts = Object.entries(p.statuses).map(([name, n]) => `${n} ${name}`).join(', ');
@@ -142,12 +143,13 @@ export function renderParentMessage(input: ParentMessageInput): SlackText {
     ];
     return { text: truncate(resolved ? `${text} (resolved)` : text, 3000), blocks };
   }
-  let status = `${STATUS_LINE[input.status]}${what}${where}, asked by ${mention}`;
+  let status = STATUS_LINE[input.status];
   if (input.status === 'probing' && input.probes) {
     const p = input.probes;
     const running = p.running.length ? ` (running: ${p.running.slice(0, 6).map(code).join(', ')}${p.running.length > 6 ? ', …' : ''})` : '';
-    status += ` ${p.done} of ${p.total} checks against ${code(p.registry)} done${running}`;
+    status += ` ${p.done} of ${p.total} checks against ${code(p.registry)} done${running} —`;
   }
+  status += `${what}${where}, asked by ${mention}`;
   let fallback = `${STATUS_LINE[input.status]}${what}`;
   if (input.status === 'retrying' || input.status === 'failed') {
     const n = input.status === 'failed' ? `after ${input.attempts ?? input.attempt ?? 1} attempts` : `(attempt ${input.attempt ?? 1} of ${input.attempts ?? '?'} failed)`;
