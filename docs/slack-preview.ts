@@ -1,7 +1,7 @@
 // Draw a recorded Slack thread (the golden JSON the renderer tests write) as HTML, roughly as Slack's client
 // draws Block Kit, for the README's picture:
 //   npx tsx docs/slack-preview.ts test/render/__snapshots__/thread.example-ecr-push-denied.json > /tmp/thread.html
-//   chromium --headless --no-sandbox --disable-gpu --screenshot=docs/slack-thread.png --window-size=900,1700 /tmp/thread.html
+//   chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --screenshot=docs/slack-thread.png --window-size=860,1560 /tmp/thread.html
 import { readFileSync } from 'node:fs';
 
 interface Text {
@@ -49,7 +49,8 @@ function mrkdwn(text: string): string {
     .replace(/(^|[\s(])_([^_\n]+)_/g, '$1<i>$2</i>')
     .replace(/:([a-z_]+):/g, (m, name: string) => EMOJI[name] ?? m)
     .replace(/\n/g, '<br>');
-  return out.replace(/\u0000(\d+)\u0000/g, (_, i: string) => pres[Number(i)]!);
+  // A code block is a block of its own: no line break on either side of it.
+  return out.replace(/(?:<br>)*\u0000(\d+)\u0000(?:<br>)*/g, (_, i: string) => pres[Number(i)]!);
 }
 
 function plain(t: Text | string | undefined): string {
@@ -91,7 +92,7 @@ if (!file) {
 }
 const thread = JSON.parse(readFileSync(file, 'utf8')) as { parent: Message; reply: Message };
 process.stdout.write(`<!doctype html><meta charset="utf-8"><style>
-body{font-family:Lato,"Helvetica Neue",Arial,sans-serif;font-size:15px;color:#1d1c1d;margin:0;background:#fff;width:860px}
+body{font-family:Lato,"Helvetica Neue",Arial,sans-serif,"Noto Color Emoji";font-size:15px;color:#1d1c1d;margin:0;background:#fff;width:860px}
 .channel{padding:10px 20px;border-bottom:1px solid #ddd;font-weight:bold}.thread{padding:6px 20px;color:#616061;border-bottom:1px solid #eee;font-size:13px}
 .msg{display:flex;padding:10px 20px}.avatar{width:36px;height:36px;border-radius:6px;background:#e8f5fa;font-size:22px;text-align:center;line-height:36px;margin-right:10px;flex:none}
 .body{flex:1;min-width:0}.who{margin-bottom:2px}.app{background:#ddd;color:#555;font-size:10px;padding:1px 3px;border-radius:2px}.time{color:#616061;font-size:12px}
