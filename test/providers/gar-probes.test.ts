@@ -126,7 +126,7 @@ describe('gar.repository', () => {
     const eu = await probe(`eu.gcr.io/${PROJECT}/app:1`);
     expect(eu['gar.repository']).toMatchObject({
       status: 'failed',
-      detail: `project \`${PROJECT}\` has no \`eu.gcr.io\` repository in \`europe\`, the Artifact Registry repository that serves eu.gcr.io`,
+      detail: `project \`${PROJECT}\` has no \`eu.gcr.io\` repository in \`europe\`, the Artifact Registry repository that serves eu.gcr.io; a push creates it only for an identity with roles/artifactregistry.createOnPushWriter`,
     });
     expect(fake.received('repositories.get').map((r) => r.path)).toEqual([
       `/v1/projects/${PROJECT}/locations/us/repositories/gcr.io`,

@@ -34,7 +34,7 @@ function serviceDisabled(error: unknown, target: GarRepositoryName): ProbeOutcom
 
 function missingRepository(target: GarRepositoryName): ProbeOutcome {
   const evidence = target.gcr
-    ? `project \`${target.project}\` has no \`${target.repositoryId}\` repository in \`${target.location}\`, the Artifact Registry repository that serves ${target.repositoryId}`
+    ? `project \`${target.project}\` has no \`${target.repositoryId}\` repository in \`${target.location}\`, the Artifact Registry repository that serves ${target.repositoryId}; a push creates it only for an identity with roles/artifactregistry.createOnPushWriter`
     : `repository ${shown(target)} does not exist (Artifact Registry does not create repositories on push)`;
   return {
     status: 'failed',
