@@ -470,6 +470,19 @@ export const rules: readonly Rule[] = [
 
   // ── auth_expired ────────────────────────────────────────────────────────────────────────────────
   {
+    id: 'refused-after-layers-went-through',
+    category: 'auth_expired',
+    confidence: 0.87,
+    source: 'https://github.com/distribution/distribution/blob/main/docs/content/spec/auth/token.md',
+    // Layers pushed or found with the same token before the registry asked for authentication again:
+    // the credentials worked, then the token ran out (its `expires_in`) during the push.
+    pattern: /^(?:[0-9a-f]{12}: )?(?:Pushed|Layer already exists|Image already exists)\s*$/,
+    onlyWith: ['auth_missing'],
+    alsoMeans: [{ category: 'auth_missing', confidence: 0.5 }],
+    title: 'The registry token expired during the push (layers went through, then authentication was asked again)',
+    examples: ['a9ed1f92fa62: Pushed\nunauthorized: authentication required'],
+  },
+  {
     id: 'upload-session-unauthorized',
     category: 'auth_expired',
     confidence: 0.72,
@@ -797,6 +810,18 @@ export const rules: readonly Rule[] = [
 
   // ── repo_not_found ─────────────────────────────────────────────────────────────────────────────
   {
+    id: 'quay-unauthorized-missing-repository',
+    category: 'repo_not_found',
+    confidence: 0.58,
+    source: 'https://github.com/quay/quay/blob/master/endpoints/v2/errors.py',
+    // Quay's Unauthorized answer; it is also what a robot account gets for a repository that does not
+    // exist and that it may not create.
+    pattern: /access to the requested resource is not authorized/i,
+    providers: ['other'],
+    title: 'The repository may not exist (Quay answers unauthorized when a robot account cannot create it)',
+    examples: ['unauthorized: access to the requested resource is not authorized'],
+  },
+  {
     id: 'ecr-repository-does-not-exist',
     category: 'repo_not_found',
     confidence: 0.96,
@@ -1091,8 +1116,8 @@ export const rules: readonly Rule[] = [
     source: 'https://goharbor.io/docs/main/administration/configure-project-quotas/',
     // The layers went up, so the identity may push; a 403 only at the manifest commit is how Harbor and
     // other self-hosted registries refuse a push over the project quota.
-    pattern: /PUT (?:request to )?"?\S+\/manifests\/[^\s"]+"?:? [^\n]*\b403\b/i,
-    providers: ['other'],
+    pattern: /PUT (?:request to )?"?\S+\/manifests\/[^\s"]+"?:? [^\n]*\b403\b|failed commit on ref "(?:manifest|index)-sha256:[^"]*":? unexpected status[^\n]*\b403\b/i,
+    providers: ['other', 'ecr'],
     alsoMeans: [
       { category: 'permission_denied', confidence: 0.5 },
       { category: 'tag_immutable', confidence: 0.35 },
@@ -1422,7 +1447,7 @@ export const rules: readonly Rule[] = [
     category: 'manifest_invalid',
     confidence: 0.92,
     source: 'https://github.com/distribution/distribution/blob/main/registry/api/errcode/register.go',
-    pattern: /MANIFEST_INVALID|manifest invalid|Invalid parameter at 'ImageManifest'|InvalidParameterException[^\n]*[Mm]anifest|unsupported manifest|media type[^\n]{0,80}(?:not supported|unsupported)|failed commit on ref "(?:manifest|index)-sha256:|UnsupportedImageTypeException|unsupported media type|ImageDigestDoesNotMatchException|does not support OCI ind(?:ex|ices)|TAG_INVALID|manifest tag did not match|MANIFEST_UNVERIFIED|manifest unverified|manifest failed signature verification/i,
+    pattern: /MANIFEST_INVALID|manifest invalid|Invalid parameter at 'ImageManifest'|InvalidParameterException[^\n]*[Mm]anifest|unsupported manifest|media type[^\n]{0,80}(?:not supported|unsupported)|failed commit on ref "(?:manifest|index)-sha256:[^"]*":? (?!unexpected status(?: from \w+ request to \S+)?: 40[13])|UnsupportedImageTypeException|unsupported media type|ImageDigestDoesNotMatchException|does not support OCI ind(?:ex|ices)|TAG_INVALID|manifest tag did not match|MANIFEST_UNVERIFIED|manifest unverified|manifest failed signature verification/i,
     examples: [
       "Error writing manifest: Error uploading manifest latest to 123456789012.dkr.ecr.us-east-1.amazonaws.com/helloworld: unsupported: Invalid parameter at 'ImageManifest' failed to satisfy constraint: 'Invalid JSON syntax'",
       'manifest invalid: manifest invalid',

@@ -49,13 +49,13 @@ describe('failures that are not about a container registry', () => {
 describe('accuracy on the held-out real logs (wild.jsonl)', () => {
   const report = evaluate(wild.map((entry) => LabelledCase.parse(entry)));
 
-  it('has the right top category in at least 91% of decidable cases (target 97%)', () => {
-    expect(report.categoryTop1.accuracy, JSON.stringify(report.misses.category.filter((miss) => miss.decidable))).toBeGreaterThanOrEqual(0.91);
+  it('has the right top category in at least 93% of decidable cases (target 97%)', () => {
+    expect(report.categoryTop1.accuracy, JSON.stringify(report.misses.category.filter((miss) => miss.decidable))).toBeGreaterThanOrEqual(0.93);
   });
   it('names the provider in at least 97% of the cases whose log or image names the registry (target 99%)', () => {
     expect(report.providerNamed.accuracy).toBeGreaterThanOrEqual(0.97);
   });
-  it('has the labelled category among the first two findings in at least 78% of all cases (target 95%)', () => {
-    expect(report.categoryTop2.accuracy).toBeGreaterThanOrEqual(0.78);
+  it('has the labelled category among the first two findings in at least 84% of all cases (target 95%)', () => {
+    expect(report.categoryTop2.accuracy).toBeGreaterThanOrEqual(0.84);
   });
 });
