@@ -17,6 +17,10 @@ export interface OwnRedis {
   stop(): Promise<void>;
   /** Start it again on the same port with the same data; resolves when it answers PING. */
   start(): Promise<void>;
+  /** Freeze the server (SIGSTOP): connections stay open and nothing answers — a stall, not an outage. */
+  pause(): void;
+  /** Let a paused server go on (SIGCONT). */
+  resume(): void;
   /** Stop it and remove its data for good. */
   destroy(): Promise<void>;
 }
@@ -49,7 +53,10 @@ export async function startOwnRedis(): Promise<OwnRedis> {
     port,
     stop,
     start,
+    pause: () => void server?.kill('SIGSTOP'),
+    resume: () => void server?.kill('SIGCONT'),
     async destroy() {
+      server?.kill('SIGCONT');
       await stop();
       rmSync(dir, { recursive: true, force: true });
     },
