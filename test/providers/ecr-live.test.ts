@@ -296,7 +296,7 @@ describe('ecr.simulate', () => {
     const result = await run('ecr.simulate');
     const call = fake.calls[0]!;
     expect(call.input.PolicySourceArn).toBe(ROLE);
-    expect(members(call.input, 'ActionNames')).toEqual(['ecr:BatchCheckLayerAvailability', 'ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload', 'ecr:PutImage']);
+    expect(members(call.input, 'ActionNames')).toEqual(['ecr:BatchCheckLayerAvailability', 'ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload', 'ecr:PutImage', 'ecr:BatchGetImage']);
     expect(members(call.input, 'ResourceArns')).toEqual([REPO_ARN]);
     expect(result.status).toBe('failed');
     expect(result.detail).toContain('ecr:InitiateLayerUpload is implicitDeny; ecr:UploadLayerPart is implicitDeny');

@@ -135,7 +135,8 @@ function readTarget(context: RemediationContext): EcrTarget {
   };
 }
 
-const PUSH_ACTIONS = [
+/** The actions a push needs on the repository (ecr:GetAuthorizationToken is on `*`). */
+export const PUSH_ACTIONS = [
   'ecr:BatchCheckLayerAvailability',
   'ecr:InitiateLayerUpload',
   'ecr:UploadLayerPart',

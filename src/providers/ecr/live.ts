@@ -15,16 +15,7 @@ import type { Observation } from '../../engine/diagnosis.js';
 import { CloudError, toCloudError } from '../../probes/cloud-error.js';
 import { Secret } from '../../probes/secret.js';
 import type { ProbeContext, ProbeDefinition, ProbeOutcome, RegistryLogin } from '../../probes/types.js';
-import { identityOf } from './index.js';
-
-/** What a push needs on the repository (ecr:GetAuthorizationToken is on `*`, checked by ecr.token). */
-const PUSH_ACTIONS = [
-  'ecr:BatchCheckLayerAvailability',
-  'ecr:InitiateLayerUpload',
-  'ecr:UploadLayerPart',
-  'ecr:CompleteLayerUpload',
-  'ecr:PutImage',
-] as const;
+import { identityOf, PUSH_ACTIONS } from './index.js';
 
 const PUBLIC_HOST = /^public\.ecr\.aws$/;
 
@@ -212,6 +203,17 @@ async function describeRepository(context: ProbeContext, t: EcrTarget): Promise<
   }
 }
 
+/** The repository (`found` undefined: it does not exist), or the outcome when the probe identity may not look. */
+async function lookUpRepository(context: ProbeContext, t: EcrTarget): Promise<{ found: Repository | undefined } | { outcome: ProbeOutcome }> {
+  try {
+    return { found: await describeRepository(context, t) };
+  } catch (error) {
+    const denied = deniedToProbe('ecr:DescribeRepositories', error);
+    if (denied) return { outcome: denied };
+    throw toCloudError('ecr', 'ECR DescribeRepositories', error);
+  }
+}
+
 function where(t: EcrTarget): string {
   return `${t.registryId ? `account ${t.registryId}, ` : ''}${t.region}`;
 }
@@ -222,14 +224,9 @@ const repository: ProbeDefinition = {
   needs: ['registry', 'credentials'],
   async run(context) {
     const t = targetOf(context);
-    let found: Repository | undefined;
-    try {
-      found = await describeRepository(context, t);
-    } catch (error) {
-      const denied = deniedToProbe('ecr:DescribeRepositories', error);
-      if (denied) return denied;
-      throw toCloudError('ecr', 'ECR DescribeRepositories', error);
-    }
+    const looked = await lookUpRepository(context, t);
+    if ('outcome' in looked) return looked.outcome;
+    const { found } = looked;
     if (!found) {
       return {
         status: 'failed',
@@ -263,14 +260,9 @@ const tag: ProbeDefinition = {
   async run(context) {
     const t = targetOf(context);
     const imageTag = context.image.tag!;
-    let found: Repository | undefined;
-    try {
-      found = await describeRepository(context, t);
-    } catch (error) {
-      const denied = deniedToProbe('ecr:DescribeRepositories', error);
-      if (denied) return denied;
-      throw toCloudError('ecr', 'ECR DescribeRepositories', error);
-    }
+    const looked = await lookUpRepository(context, t);
+    if ('outcome' in looked) return looked.outcome;
+    const { found } = looked;
     if (!found) return { status: 'skipped', detail: `repository ${t.repository} does not exist, so neither does tag ${imageTag}` };
     const mutability = found.imageTagMutability ?? 'MUTABLE';
     const resource = found.repositoryArn ?? repositoryArn(t);
