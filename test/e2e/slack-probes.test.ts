@@ -53,7 +53,7 @@ describe('/registry check and /registry status', () => {
     );
     expect(render(reply)).toContain(`A push to \`${registry.host}/team/app:1.0\` would succeed now`);
     const done = await fake.waitFor(
-      () => fake.ok('chat.update', (c) => c.params.channel === channel).find((c) => String(c.params.text) === 'Preflight check: a push would succeed'),
+      () => fake.ok('chat.update', (c) => c.params.channel === channel).find((c) => String(c.params.text).includes('*Preflight check:* a push would succeed now')),
       20_000,
       'the parent update',
     );
@@ -62,7 +62,7 @@ describe('/registry check and /registry status', () => {
 
   it('check with no image gets the usage', async () => {
     const answer = await command('check not an image', 'C0CHECK2');
-    expect(String(answer.text)).toMatch(/^Usage: `\/registry check <image-ref>`/);
+    expect(String(answer.text)).toMatch(/^Usage: `\/registry check IMAGE-REF`/);
   });
 
   it('status: the ack lists the registries, the answer says whether the bot’s credentials work', async () => {
