@@ -79,7 +79,7 @@ async function main(): Promise<void> {
   const stateRedis = redisClient(settings, logger, 'state', { maxRetriesPerRequest: 3 });
   // The ack path's connection: pipelined, no offline queue, and a command timeout well inside Slack's 3 s.
   const queueRedis = redisClient(settings, logger, 'queue', { enableOfflineQueue: false, maxRetriesPerRequest: 1, enableAutoPipelining: true, commandTimeout: 1500 });
-  const state = new PostState(stateRedis, { prefix: settings.queuePrefix, recentLimit: settings.recentDiagnoses });
+  const state = new PostState(stateRedis, { prefix: settings.queuePrefix, recentLimit: settings.recentDiagnoses, claimMs: settings.worker.lockMs });
   const answers = new AnswerStore(stateRedis, { prefix: settings.queuePrefix });
   const queue: DiagnoseQueue = createDiagnoseQueue({
     connection: queueRedis,
@@ -106,7 +106,7 @@ async function main(): Promise<void> {
     const workerRedis = redisClient(settings, logger, 'worker', { maxRetriesPerRequest: null });
     // Every post of every worker goes through one paced client (per-channel slots in Redis, Retry-After).
     const slack = createPacedSlackClient(
-      { token: settings.slack.botToken, apiUrl: settings.slack.apiUrl, timeoutMs: settings.slack.timeoutMs },
+      { token: settings.slack.botToken, apiUrl: settings.slack.apiUrl, timeoutMs: settings.slack.timeoutMs, retries: 0 },
       new ChannelPacer(stateRedis, { prefix: settings.queuePrefix, intervalMs: settings.slackChannelIntervalMs }),
       logger,
       metrics,

@@ -25,7 +25,8 @@ import { BLOCKS_REFUSED, callSlack, classifySlackError, type WebClient } from '.
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
 import { DIAGNOSE_QUEUE, diagnoseJobSchema, type DiagnoseJobData, type DiagnoseJobResult } from './jobs.js';
-import type { PostState } from '../slack/post-state.js';
+import type { PostState, PostStep } from '../slack/post-state.js';
+import { findPostedMessage, postMetadata } from '../slack/posted-message.js';
 import { postToResponseUrl } from '../slack/response-url.js';
 
 export interface DiagnoseWorkerDeps {
@@ -54,17 +55,17 @@ export function createDiagnoseProcessor(deps: DiagnoseWorkerDeps) {
   const command = deps.command ?? '/registry';
 
   /** Post a message with blocks; when Slack refuses the blocks themselves, the same answer as plain text, at once. */
-  async function postAnswer(channel: string, threadTs: string | undefined, message: SlackMessage, plain: string): Promise<{ ts: string; channel: string }> {
+  async function postAnswer(channel: string, threadTs: string | undefined, message: SlackMessage, plain: string, metadata?: ReturnType<typeof postMetadata>): Promise<{ ts: string; channel: string }> {
     const thread = threadTs ? { thread_ts: threadTs } : {};
     try {
-      const res = await callSlack(metrics, 'chat.postMessage', () => slack.chat.postMessage({ channel, ...thread, ...message, ...UNFURL }));
+      const res = await callSlack(metrics, 'chat.postMessage', () => slack.chat.postMessage({ channel, ...thread, ...message, ...(metadata ? { metadata } : {}), ...UNFURL }));
       if (!res.ts) throw new Error('chat.postMessage returned no ts');
       return { ts: res.ts, channel: res.channel ?? channel };
     } catch (error) {
       const info = classifySlackError(error);
       if (!BLOCKS_REFUSED.has(info.code)) throw error;
       logger.warn({ code: info.code, blocks: message.blocks.length, bytes: JSON.stringify(message.blocks).length }, 'Slack refused the blocks; posting plain text');
-      const res = await callSlack(metrics, 'chat.postMessage', () => slack.chat.postMessage({ channel, ...thread, text: plain, ...UNFURL }));
+      const res = await callSlack(metrics, 'chat.postMessage', () => slack.chat.postMessage({ channel, ...thread, text: plain, ...(metadata ? { metadata } : {}), ...UNFURL }));
       if (!res.ts) throw new Error('chat.postMessage returned no ts');
       return { ts: res.ts, channel: res.channel ?? channel };
     }
@@ -137,17 +138,35 @@ export function createDiagnoseProcessor(deps: DiagnoseWorkerDeps) {
     const updateParent = async (status: ParentStatus, extra: Partial<ParentMessageInput> = {}) => {
       if (!parentTs) return;
       const ts = parentTs;
-      await callSlack(metrics, 'chat.update', () => slack.chat.update({ channel, ts, ...renderParentMessage({ ...base, ...extra, status }) }));
+      // A status edit is a courtesy: one that fails (a 500, msg_too_long…) is logged and never holds up the answer.
+      await callSlack(metrics, 'chat.update', () => slack.chat.update({ channel, ts, ...renderParentMessage({ ...base, ...extra, status }) })).catch((error: unknown) =>
+        log.warn({ err: error, code: classifySlackError(error).code, status }, 'could not update the status message'),
+      );
     };
+    /** Look for a post whose outcome is unknown, by its metadata, before it is made again. */
+    const lookFor = (step: PostStep, threadTs: string | undefined) => (sinceMs: number) =>
+      findPostedMessage(slack, { channel, ...(threadTs ? { threadTs } : {}), sinceMs }, { key: jobId, step }).catch((error: unknown) => {
+        // An install from before the history scopes: posting again (a possible duplicate) beats no answer.
+        if (classifySlackError(error).code !== 'missing_scope') throw error;
+        log.warn('cannot look for an earlier post (add the history scopes from manifest.yml); posting again');
+        return undefined;
+      });
 
     try {
       if (record.private && !record.parentTs) channel = await openDm(data.user);
       if (!parentTs) {
-        const parent = await state.once(jobId, 'parent', async () => {
-          const res = await callSlack(metrics, 'chat.postMessage', () => slack.chat.postMessage({ channel, ...renderParentMessage({ ...base, status: 'diagnosing' }), ...UNFURL }));
-          if (!res.ts) throw new Error('chat.postMessage returned no ts');
-          return res.ts;
-        });
+        const parent = await state.once(
+          jobId,
+          'parent',
+          async () => {
+            const res = await callSlack(metrics, 'chat.postMessage', () =>
+              slack.chat.postMessage({ channel, ...renderParentMessage({ ...base, status: 'diagnosing' }), metadata: postMetadata({ key: jobId, step: 'parent' }), ...UNFURL }),
+            );
+            if (!res.ts) throw new Error('chat.postMessage returned no ts');
+            return res.ts;
+          },
+          lookFor('parent', undefined),
+        );
         parentTs = parent.ts;
         await answers.update(answerId, { channel, parentTs });
       }
@@ -164,16 +183,19 @@ export function createDiagnoseProcessor(deps: DiagnoseWorkerDeps) {
       // The thread reply mentions the person: a new message that notifies (an edit of the parent does not).
       const message = verdict ? renderPreflightBlocks(diagnosis, verdict) : renderDiagnosisBlocks(diagnosis, { answerId, user: data.user });
       const plain = renderPlainAnswer(diagnosis, { user: data.user });
-      const posted = await state.once(jobId, 'reply', async () => (await postAnswer(channel, parentTs, message, plain)).ts);
+      const posted = await state.once(
+        jobId,
+        'reply',
+        async () => (await postAnswer(channel, parentTs, message, plain, postMetadata({ key: jobId, step: 'reply' }))).ts,
+        lookFor('reply', parentTs),
+      );
       await answers.update(answerId, { replyTs: posted.ts });
       if (posted.posted) {
         metrics.diagnosisSeconds.observe({ source: data.source === 'rerun' ? 'command' : data.source }, (Date.now() - data.requestedAt) / 1000);
         if (top) metrics.findings.inc({ category: top.category, provider: diagnosis.provider });
       }
       const finished = { answer: sentence, probes: finishedSummary(diagnosis.probes), ...(verdict ? { verdict } : {}), ...(record.resolved ? { resolved: record.resolved } : {}) };
-      await updateParent('done', finished).catch((error: unknown) =>
-        log.warn({ err: error, code: classifySlackError(error).code }, 'could not update the parent (the answer is in the thread)'),
-      );
+      await updateParent('done', finished);
       await state.addRecent({
         jobId,
         at: Date.now(),
@@ -204,14 +226,19 @@ export function createDiagnoseProcessor(deps: DiagnoseWorkerDeps) {
       if (!final) {
         metrics.jobs.inc({ outcome: 'retrying' });
         log.warn({ err: error, code: info.code }, 'diagnosis attempt failed; will retry');
-        await updateParent('retrying', { error: reason }).catch(() => {});
+        await updateParent('retrying', { error: reason });
         throw error;
       }
       log.error({ err: error, code: info.code }, `posting the diagnosis failed after ${attempt} attempts`);
       if (parentTs) {
-        await updateParent('failed', { attempts: attempt, error: reason }).catch(() => {});
+        await updateParent('failed', { attempts: attempt, error: reason });
         await state
-          .once(jobId, 'failure', async () => (await slack.chat.postMessage({ channel, thread_ts: parentTs, ...renderFailureNote(attempt, reason) })).ts ?? 'posted')
+          .once(
+            jobId,
+            'failure',
+            async () => (await slack.chat.postMessage({ channel, thread_ts: parentTs, ...renderFailureNote(attempt, reason), metadata: postMetadata({ key: jobId, step: 'failure' }) })).ts ?? 'posted',
+            lookFor('failure', parentTs),
+          )
           .catch(() => {});
       }
       const how = await deliverToPerson(jobId, data, diagnosis, 'failed', info.code, answerId);

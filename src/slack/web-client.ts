@@ -10,7 +10,8 @@ export type WebClientOptions = ConstructorParameters<typeof webApi.WebClient>[1]
 /**
  * The client's own retries (p-retry): network errors, HTTP 5xx and error answers get 3 quick retries
  * (0.2 s, 0.4 s, 0.8 s, jittered) — not the default 10 retries over 30 minutes, which would hold a worker.
- * A 429 waits `Retry-After` first (counted here). When those are spent the job fails and BullMQ retries it
+ * A 429 waits `Retry-After` first (counted here). The posting client makes each call once instead (see
+ * SlackClientSettings.retries). When those are spent the job fails and BullMQ retries it
  * with exponential backoff; posting stays once-only across both.
  */
 export const SLACK_RETRY_POLICY = { retries: 3, factor: 2, minTimeout: 200, maxTimeout: 3000, randomize: true };
@@ -19,12 +20,17 @@ export interface SlackClientSettings {
   token: string | undefined;
   apiUrl: string | undefined;
   timeoutMs: number;
+  /**
+   * The client's own retries (default SLACK_RETRY_POLICY's). The posting client uses 0: a post that timed out
+   * may have been made, so it is retried by the job, which looks for the message before posting again.
+   */
+  retries?: number;
 }
 
 export function slackClientOptions(settings: SlackClientSettings, logger: Logger): NonNullable<WebClientOptions> {
   return {
     ...(settings.apiUrl ? { slackApiUrl: settings.apiUrl } : {}),
-    retryConfig: SLACK_RETRY_POLICY,
+    retryConfig: { ...SLACK_RETRY_POLICY, retries: settings.retries ?? SLACK_RETRY_POLICY.retries },
     timeout: settings.timeoutMs,
     logger: boltLogger(logger.child({ component: 'slack-web-api' })),
   };

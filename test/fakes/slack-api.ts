@@ -21,6 +21,16 @@ export interface RecordedCall {
   at: number;
 }
 
+export interface StoredMessage {
+  type: 'message';
+  user: string;
+  bot_id: string;
+  text: string;
+  ts: string;
+  thread_ts?: string;
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
+}
+
 export interface ResponseUrlPost {
   id: string;
   body: Record<string, unknown>;
@@ -76,6 +86,7 @@ export class FakeSlack {
   private readonly delays: Array<{ method: string; ms: number; remaining: number; when?: (params: Record<string, unknown>) => boolean }> = [];
   private server: Server | undefined;
   private tsCounter = 0;
+  private readonly history = new Map<string, StoredMessage[]>();
   /** Retry-After seconds on 429s (1 keeps the suite fast). */
   retryAfterSeconds = 1;
   /** Socket Mode: `apps.connections.open` answers with a ws:// URL served here. */
@@ -144,9 +155,21 @@ export class FakeSlack {
     this.server?.closeAllConnections?.();
   }
 
+  /** Slack's ts: the epoch second of the post, and a sequence that keeps it unique and ordered. */
   private nextTs(): string {
     this.tsCounter += 1;
-    return `1700000000.${String(this.tsCounter).padStart(6, '0')}`;
+    return `${Math.floor(Date.now() / 1000)}.${String(this.tsCounter).padStart(6, '0')}`;
+  }
+
+  private page(messages: StoredMessage[], params: Record<string, unknown>): Record<string, unknown> {
+    const oldest = Number(params.oldest ?? 0);
+    const withMetadata = params.include_all_metadata === true || params.include_all_metadata === 'true';
+    const matching = messages.filter((m) => Number(m.ts) > oldest).map(({ metadata, ...m }) => (withMetadata && metadata ? { ...m, metadata } : m));
+    const limit = Math.min(Math.max(Number(params.limit ?? 100) || 100, 1), 999);
+    const skip = Number(params.cursor ?? 0) || 0;
+    const slice = matching.slice(skip, skip + limit);
+    const more = skip + limit < matching.length;
+    return { ok: true, messages: slice, has_more: more, response_metadata: { next_cursor: more ? String(skip + limit) : '' } };
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -160,19 +183,23 @@ export class FakeSlack {
     }
     const method = url.pathname.replace(/^\/api\//, '');
     const params = decode(raw, contentType);
-    const record = (status: number, failed = false) =>
-      this.calls.push({ method, params, raw, contentType, authorization: req.headers.authorization, status, failed, at: Date.now() });
+    const record = (status: number, failed = false, response?: Record<string, unknown>) =>
+      this.calls.push({ method, params, raw, contentType, authorization: req.headers.authorization, status, failed, at: Date.now(), ...(response ? { response } : {}) });
 
     const delay = this.delays.find((d) => d.method === method && d.remaining > 0 && (!d.when || d.when(params)));
+    if (delay) delay.remaining -= 1;
+    const failure = this.failures.find((f) => f.method === method && f.remaining > 0 && (!f.when || f.when(params)));
+    if (failure) failure.remaining -= 1;
+    const authed = req.headers.authorization?.startsWith('Bearer ') || 'token' in params;
+    const refused = !failure && authed ? this.refuseMessage(method, params) : undefined;
+    // Slack acts on a call before it answers: a slow answer (delay) still posts the message.
+    const answer = !failure && authed && !refused ? this.answer(method, params) : undefined;
     if (delay) {
-      delay.remaining -= 1;
       this.calls.push({ method, params, raw, contentType, authorization: req.headers.authorization, status: 0, failed: true, at: Date.now() });
       await new Promise((r) => setTimeout(r, delay.ms));
       if (res.destroyed || req.socket.destroyed) return;
     }
-    const failure = this.failures.find((f) => f.method === method && f.remaining > 0 && (!f.when || f.when(params)));
     if (failure) {
-      failure.remaining -= 1;
       switch (failure.kind) {
         case 'ratelimited':
           record(429, true);
@@ -188,20 +215,18 @@ export class FakeSlack {
           return;
       }
     }
-    if (!req.headers.authorization?.startsWith('Bearer ') && !('token' in params)) {
+    if (!answer) {
       record(200, true);
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, error: 'not_authed' }));
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, error: refused ?? 'not_authed' }));
       return;
     }
-    const refused = this.refuseMessage(method, params);
-    if (refused) {
-      record(200, true);
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, error: refused }));
-      return;
-    }
-    const response = this.answer(method, params);
-    this.calls.push({ method, params, raw, contentType, authorization: req.headers.authorization, status: 200, failed: false, response, at: Date.now() });
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(response));
+    record(200, answer.ok === false, answer);
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
+  }
+
+  /** Messages of a channel as Slack keeps them (newest last), with their metadata. */
+  messages(channel: string): StoredMessage[] {
+    return this.history.get(channel) ?? [];
   }
 
   /**
@@ -229,7 +254,32 @@ export class FakeSlack {
         return { ok: true, url: 'https://fake.slack.com/', team: 'Fake', user: 'registry-doctor', team_id: 'T0FAKE', user_id: 'U0BOT', bot_id: 'B0BOT' };
       case 'chat.postMessage': {
         const ts = this.nextTs();
-        return { ok: true, channel: params.channel, ts, message: { type: 'message', text: params.text, ts, ...(params.thread_ts ? { thread_ts: params.thread_ts } : {}) } };
+        const metadata = params.metadata as StoredMessage['metadata'] | undefined;
+        const message: StoredMessage = {
+          type: 'message',
+          user: 'U0BOT',
+          bot_id: 'B0BOT',
+          text: String(params.text ?? ''),
+          ts,
+          ...(params.thread_ts ? { thread_ts: String(params.thread_ts) } : {}),
+          ...(metadata && typeof metadata === 'object' ? { metadata } : {}),
+        };
+        const channel = String(params.channel);
+        this.history.set(channel, [...this.messages(channel), message]);
+        const { metadata: _hidden, ...shown } = message;
+        return { ok: true, channel, ts, message: shown };
+      }
+      case 'conversations.history': {
+        // Top-level messages newest first, ts > oldest, `limit` a page (cursor = how many to skip);
+        // metadata only with include_all_metadata, as Slack does.
+        const all = this.messages(String(params.channel)).filter((m) => !m.thread_ts || m.thread_ts === m.ts);
+        return this.page(all.reverse(), params);
+      }
+      case 'conversations.replies': {
+        // The parent then its replies, oldest first.
+        const all = this.messages(String(params.channel)).filter((m) => m.ts === params.ts || m.thread_ts === params.ts);
+        if (all.length === 0) return { ok: false, error: 'thread_not_found' };
+        return this.page(all, params);
       }
       case 'apps.connections.open':
         return { ok: true, url: `ws://127.0.0.1:${this.port}/socket-mode` };

@@ -20,6 +20,8 @@ let state: PostState;
 let answers: AnswerStore;
 let metrics: ReturnType<typeof createMetrics>;
 let processJob: ReturnType<typeof createDiagnoseProcessor>;
+/** As production posts: each call made once, a short timeout (the job retries, looking before it posts). */
+let processOneShot: ReturnType<typeof createDiagnoseProcessor>;
 
 const data = (channel: string, extra: Partial<DiagnoseJobData> = {}): DiagnoseJobData => ({
   source: 'command',
@@ -44,6 +46,8 @@ beforeAll(async () => {
   const slack = createSlackClient({ token: 'xoxb-test', apiUrl: fake.apiUrl, timeoutMs: 5000 }, logger, metrics);
   answers = new AnswerStore(redis, { prefix });
   processJob = createDiagnoseProcessor({ slack, state, answers, logger, metrics });
+  const oneShot = createSlackClient({ token: 'xoxb-test', apiUrl: fake.apiUrl, timeoutMs: 300, retries: 0 }, logger, metrics);
+  processOneShot = createDiagnoseProcessor({ slack: oneShot, state, answers, logger, metrics });
 });
 
 afterAll(async () => {
@@ -178,6 +182,56 @@ describe('diagnose processor', () => {
     expect(await state.recent('U0SOMEONE')).toEqual([]);
     // Re-runs of a job add it once.
     expect(new Set(recent.map((r) => r.jobId)).size).toBe(recent.length);
+  });
+});
+
+describe('posts whose outcome is unknown', () => {
+  const parents = (channel: string) => fake.messages(channel).filter((m) => !m.thread_ts);
+  const replies = (channel: string) => fake.messages(channel).filter((m) => m.thread_ts);
+
+  it('Slack took the parent but answered after the timeout: the retry finds it by its metadata and posts no second one', async () => {
+    const channel = 'C0SLOWPOST';
+    fake.delay('chat.postMessage', 1500, 1, (p) => p.channel === channel && p.thread_ts === undefined);
+    await expect(processOneShot(job('slow1', data(channel)))).rejects.toThrow();
+    const done = await processOneShot(job('slow1', data(channel), 1));
+    expect(done.outcome).toBe('done');
+    expect(parents(channel)).toHaveLength(1);
+    expect(done.parentTs).toBe(parents(channel)[0]!.ts);
+    expect(replies(channel)).toHaveLength(1);
+    expect(replies(channel)[0]!.thread_ts).toBe(parents(channel)[0]!.ts);
+    expect(parents(channel)[0]!.metadata).toEqual({ event_type: 'registry_doctor_post', event_payload: { job_id: 'slow1', step: 'parent' } });
+  });
+
+  it('the same for the thread reply: found among the replies, not posted twice', async () => {
+    const channel = 'C0SLOWREPLY';
+    fake.delay('chat.postMessage', 1500, 1, (p) => p.channel === channel && p.thread_ts !== undefined);
+    await expect(processOneShot(job('slow2', data(channel)))).rejects.toThrow();
+    const done = await processOneShot(job('slow2', data(channel), 1));
+    expect(done.outcome).toBe('done');
+    expect(parents(channel)).toHaveLength(1);
+    expect(replies(channel)).toHaveLength(1);
+    expect(done.replyTs).toBe(replies(channel)[0]!.ts);
+  });
+
+  it('a claim left by a dead worker lapses and the job goes on (no "another worker is posting" failure)', async () => {
+    const channel = 'C0DEADCLAIM';
+    // A worker claimed the parent, marked it pending and died before Slack got the post.
+    await redis.set(`${state.key('dead1')}:claim:parent`, 'dead-worker', 'PX', 500);
+    await redis.hset(state.key('dead1'), 'parent:pending', String(Date.now()));
+    const done = await processOneShot(job('dead1', data(channel)));
+    expect(done.outcome).toBe('done');
+    expect(parents(channel)).toHaveLength(1);
+    expect(replies(channel)).toHaveLength(1);
+  });
+
+  it('a status edit that keeps failing (500, msg_too_long) does not hold up the answer', async () => {
+    for (const [channel, kind] of [['C0EDIT500', 'server_error'], ['C0EDITLONG', 'msg_too_long']] as const) {
+      fake.fail('chat.update', kind, 100, (p) => p.channel === channel);
+      const done = await processOneShot(job(`edit-${channel}`, data(channel)));
+      expect(done.outcome).toBe('done');
+      expect(replies(channel)).toHaveLength(1);
+      expect(fake.attempts('chat.update', (c) => c.params.channel === channel).length).toBeGreaterThan(0);
+    }
   });
 });
 
