@@ -29,7 +29,8 @@ export const envSchema = z.object({
   ADMIN_PASSWORD: optionalText,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WORKER_CONCURRENCY: int(1, 1000).default(8),
-  JOB_ATTEMPTS: int(1, 50).default(4),
+  // The job is the one retry layer for posts (the posting client makes each call once): 2+4+8+16+32 s of cover.
+  JOB_ATTEMPTS: int(1, 50).default(6),
   JOB_BACKOFF_MS: int(0, 3_600_000).default(2000),
   WORKER_LOCK_MS: int(500, 600_000).default(30_000),
   RECENT_DIAGNOSES: int(1, 100).default(20),

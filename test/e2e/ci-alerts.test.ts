@@ -53,11 +53,9 @@ function latestParent(channel: string, ts: string): string {
   const last = updates.at(-1);
   return last ? render(last) : render(parents(channel).find((c) => tsOf(c) === ts)!);
 }
-/** The fake answers each post with a ts numbered in call order; recover it from the call's position. */
+/** The ts the fake answered a post with. */
 function tsOf(call: RecordedCall): string {
-  const posts = slack.calls.filter((c) => c.method === 'chat.postMessage' && c.status !== 0);
-  const index = posts.indexOf(call);
-  return `1700000000.${String(index + 1).padStart(6, '0')}`;
+  return String(call.answer?.ts);
 }
 
 function ciBody(log: string, pipeline: Record<string, unknown>, extra: Record<string, unknown> = {}): string {
