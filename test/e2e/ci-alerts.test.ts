@@ -55,7 +55,7 @@ function latestParent(channel: string, ts: string): string {
 }
 /** The ts the fake answered a post with. */
 function tsOf(call: RecordedCall): string {
-  return String(call.answer?.ts);
+  return String(call.response?.ts);
 }
 
 function ciBody(log: string, pipeline: Record<string, unknown>, extra: Record<string, unknown> = {}): string {
