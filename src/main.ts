@@ -11,6 +11,7 @@ import { startAlertWorker } from './alerts/alert-worker.js';
 import { createLogFetcher } from './alerts/fetch-log.js';
 import { createWebhookHandler, webhookRoute } from './ingress/webhooks/routes.js';
 import { ChannelPacer } from './slack/channel-pacer.js';
+import { DeliveryHealth } from './slack/delivery-health.js';
 import { createPacedSlackClient } from './slack/paced-client.js';
 import { mountOpsRoutes, type ReadinessCheck } from './ops/http.js';
 import { createLogger, type Logger } from './ops/logger.js';
@@ -105,11 +106,13 @@ async function main(): Promise<void> {
     });
     const workerRedis = redisClient(settings, logger, 'worker', { maxRetriesPerRequest: null });
     // Every post of every worker goes through one paced client (per-channel slots in Redis, Retry-After).
+    const deliveryHealth = new DeliveryHealth(stateRedis, settings.queuePrefix);
     const slack = createPacedSlackClient(
       { token: settings.slack.botToken, apiUrl: settings.slack.apiUrl, timeoutMs: settings.slack.timeoutMs, retries: 0 },
       new ChannelPacer(stateRedis, { prefix: settings.queuePrefix, intervalMs: settings.slackChannelIntervalMs }),
       logger,
       metrics,
+      (code, method) => void deliveryHealth.record(code, method).catch((error: unknown) => logger.warn({ err: error }, 'could not record a Slack delivery problem')),
     );
     worker = startDiagnoseWorker({
       connection: workerRedis,
@@ -119,6 +122,7 @@ async function main(): Promise<void> {
       slack,
       state,
       answers,
+      deliveryHealth,
       logger: logger.child({ component: 'worker' }),
       metrics,
       // Probes need a configuration: without registries[] the bot reads logs alone, as it says at start.

@@ -21,6 +21,7 @@ import {
   type ParentStatus,
 } from '../render/slack/messages.js';
 import type { AnswerRecord, AnswerStore } from '../slack/answer-store.js';
+import type { DeliveryHealth } from '../slack/delivery-health.js';
 import { BLOCKS_REFUSED, callSlack, classifySlackError, type WebClient } from '../slack/web-client.js';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
@@ -39,6 +40,8 @@ export interface DiagnoseWorkerDeps {
   command?: string;
   /** Probes after classification, preflight checks and `/registry status` (absent: the log alone). */
   probes?: WorkerProbes;
+  /** Recent Slack delivery problems, for `/registry status`. */
+  deliveryHealth?: DeliveryHealth;
 }
 
 const errorText = (error: unknown): string => {
@@ -254,7 +257,8 @@ export function createDiagnoseProcessor(deps: DiagnoseWorkerDeps) {
   /** `/registry status`: check each registry's credentials and answer the asker through response_url. */
   async function answerStatus(data: DiagnoseJobData): Promise<DiagnoseJobResult> {
     const health = deps.probes ? await deps.probes.status() : [];
-    if (data.responseUrl) await postToResponseUrl(data.responseUrl, renderStatus(health.map((h) => h.registry), health));
+    const slackProblems = (await deps.deliveryHealth?.recent().catch(() => undefined)) ?? [];
+    if (data.responseUrl) await postToResponseUrl(data.responseUrl, renderStatus(health.map((h) => h.registry), health, slackProblems));
     metrics.jobs.inc({ outcome: 'done' });
     return { outcome: 'done' };
   }

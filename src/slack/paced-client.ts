@@ -5,7 +5,7 @@ import { webApi } from '@slack/bolt';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { ChannelPacer } from './channel-pacer.js';
-import { slackClientOptions, watchRateLimits, type SlackClientSettings, type WebClient } from './web-client.js';
+import { classifySlackError, slackClientOptions, watchRateLimits, type SlackClientSettings, type SlackProblemListener, type WebClient } from './web-client.js';
 
 /** Methods Slack limits per channel (about one message a second). */
 const PACED_METHODS = new Set(['chat.postMessage', 'chat.postEphemeral', 'chat.scheduleMessage']);
@@ -21,6 +21,7 @@ class PacedWebClient extends webApi.WebClient {
     options: NonNullable<ConstructorParameters<typeof webApi.WebClient>[1]>,
     private readonly pacer: ChannelPacer,
     private readonly log: Logger,
+    private readonly onProblem: SlackProblemListener | undefined,
   ) {
     super(token, { ...options, rejectRateLimitedCalls: true });
   }
@@ -33,7 +34,11 @@ class PacedWebClient extends webApi.WebClient {
         return await super.apiCall(method, options);
       } catch (error) {
         const e = error as { code?: string; retryAfter?: number };
-        if (e.code !== webApi.ErrorCode.RateLimitedError || attempt >= MAX_RATE_LIMIT_RETRIES) throw error;
+        if (e.code !== webApi.ErrorCode.RateLimitedError || attempt >= MAX_RATE_LIMIT_RETRIES) {
+          this.onProblem?.(classifySlackError(error).code, method);
+          throw error;
+        }
+        this.onProblem?.('ratelimited', method);
         const waitMs = Math.max(1, e.retryAfter ?? 1) * 1000;
         this.log.warn({ method, channel, retryAfterMs: waitMs, attempt }, 'Slack answered 429: waiting Retry-After');
         if (channel && CHANNEL_WRITES.has(method)) await this.pacer.hold(channel, waitMs);
@@ -43,8 +48,9 @@ class PacedWebClient extends webApi.WebClient {
   }
 }
 
-export function createPacedSlackClient(settings: SlackClientSettings, pacer: ChannelPacer, logger: Logger, metrics: Metrics): WebClient {
-  const client = new PacedWebClient(settings.token, slackClientOptions(settings, logger), pacer, logger.child({ component: 'slack-pacing' }));
+/** `onProblem` hears every call that failed for good and every 429 (for `/registry status`). */
+export function createPacedSlackClient(settings: SlackClientSettings, pacer: ChannelPacer, logger: Logger, metrics: Metrics, onProblem?: SlackProblemListener): WebClient {
+  const client = new PacedWebClient(settings.token, slackClientOptions(settings, logger), pacer, logger.child({ component: 'slack-pacing' }), onProblem);
   watchRateLimits(client, logger, metrics);
   return client;
 }

@@ -36,6 +36,9 @@ export function slackClientOptions(settings: SlackClientSettings, logger: Logger
   };
 }
 
+/** Told of every failed Web API call (after the client's own retries) and every 429. */
+export type SlackProblemListener = (code: string, method: string) => void;
+
 export function createSlackClient(settings: SlackClientSettings, logger: Logger, metrics: Metrics): WebClient {
   const client = new webApi.WebClient(settings.token, slackClientOptions(settings, logger));
   watchRateLimits(client, logger, metrics);
@@ -63,7 +66,7 @@ export interface SlackErrorInfo {
 /** Slack refused the message itself (its blocks or size): the same text without blocks may pass, at once. */
 export const BLOCKS_REFUSED: ReadonlySet<string> = new Set(['msg_blocks_too_long', 'invalid_blocks', 'invalid_blocks_format', 'msg_too_long', 'invalid_attachments']);
 
-const CANNOT_POST = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action', 'cannot_dm_bot']);
+const CANNOT_POST = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'channel_is_archived', 'restricted_action', 'cannot_dm_bot']);
 const PERMANENT = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'missing_scope', 'invalid_arguments', ...BLOCKS_REFUSED]);
 
 export function classifySlackError(error: unknown): SlackErrorInfo {

@@ -161,11 +161,8 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
         break;
       case 'status':
       case 'check': {
-        // The checks call the clouds: the worker runs them (the web role never loads a cloud SDK).
-        if (parsed.kind === 'status' && registries.length === 0) {
-          await ack({ response_type: 'ephemeral', ...renderStatus(registries) });
-          break;
-        }
+        // The checks call the clouds and read the bot's Slack delivery record: the worker runs them (the web
+        // role never loads a cloud SDK).
         if (!CHANNEL_ID.test(command.channel_id) || !USER_ID.test(command.user_id)) {
           await ack({ response_type: 'ephemeral', text: 'This command must be run in a channel.' });
           return;

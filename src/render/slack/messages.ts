@@ -1,6 +1,7 @@
 // Slack views other than the diagnosis thread reply: the ack, the parent status message, help, status, the
 // modal, App Home and the failure notes. Every user-supplied string is escaped; ids are validated upstream.
 import type { KnownBlock, View } from '@slack/types';
+import { deliveryMeaning, type DeliveryProblem } from '../../slack/delivery-health.js';
 import { isCategory } from '../../engine/vocabulary.js';
 import { CAUSE_WORDS } from './answer.js';
 import { escapeMrkdwn, truncate } from './mrkdwn.js';
@@ -231,10 +232,12 @@ const HEALTH_ICON: Record<ProbeStatus, string> = { ok: ':white_check_mark:', fai
  * `/registry status`: the configured registries; without `health`, the ack while their credentials are
  * being checked; with it, each registry's answer.
  */
-export function renderStatus(registries: readonly RegistrySummary[], health?: readonly RegistryHealthLine[]): SlackText {
+export function renderStatus(registries: readonly RegistrySummary[], health?: readonly RegistryHealthLine[], slackProblems?: readonly DeliveryProblem[]): SlackText {
+  const slack = slackProblems ? [section(renderDeliveryHealth(slackProblems))] : [];
   if (registries.length === 0) {
-    const text = 'No registries are configured (see `registries` in registry-doctor.yml). Diagnoses use the log alone.';
-    return { text, blocks: [section(text)] };
+    const none = 'No registries are configured (see `registries` in registry-doctor.yml). Diagnoses use the log alone.';
+    const text = health ? none : `${none} Checking the bot's Slack delivery; the answer follows here.`;
+    return { text, blocks: [section(text), ...slack] };
   }
   if (!health) {
     const lines = registries.map((r) => `• ${code(r.name)} — ${escapeMrkdwn(r.provider)} \`${escapeMrkdwn(r.host)}\``);
@@ -247,7 +250,16 @@ export function renderStatus(registries: readonly RegistrySummary[], health?: re
   );
   const ok = health.filter((h) => h.status === 'ok').length;
   const text = `*Configured registries* — ${ok} of ${health.length} accept the bot's credentials\n${lines.join('\n')}`;
-  return { text: `Registry status: ${ok} of ${health.length} OK`, blocks: [section(text)] };
+  return { text: `Registry status: ${ok} of ${health.length} OK`, blocks: [section(text), ...slack] };
+}
+
+/** The bot's own Slack delivery in the last day: what failed, what it means, what to do. */
+function renderDeliveryHealth(problems: readonly DeliveryProblem[]): string {
+  if (problems.length === 0) return '*Slack delivery* — :white_check_mark: no failed calls in the last 24 hours';
+  const lines = problems.slice(0, 8).map(
+    (p) => `• :warning: ${escapeMrkdwn(deliveryMeaning(p.code))} — ${code(p.code)} on ${code(p.method)}, ${p.count}×, last at ${new Date(p.at).toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+  );
+  return `*Slack delivery* — problems in the last 24 hours\n${lines.join('\n')}`;
 }
 
 function formatSeconds(ms: number): string {
