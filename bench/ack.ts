@@ -88,7 +88,7 @@ const ours = (port: number, prefix: string, role: string[]) =>
     QUEUE_PREFIX: prefix,
     LOG_LEVEL: 'warn',
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-    REGISTRY_DOCTOR_CONFIG: join(ROOT, 'bench/none.yml'),
+    REGISTRY_DOCTOR_CONFIG: join(ROOT, 'test/config/fixtures/no-registries.yml'),
   });
 const contenders = [
   { name: 'bare Bolt (acks only)', port: barePort, ...start(['--import', 'tsx', join(ROOT, 'bench/bare-bolt-app.ts')], { ...common, PORT: String(barePort) }) },

@@ -167,7 +167,7 @@ const ours = start([buildApp()], {
   REDIS_URL,
   CI_WEBHOOK_SECRET: CI_SECRET,
   ALERT_CHANNEL: 'C0LOADALERTS',
-  REGISTRY_DOCTOR_CONFIG: join(ROOT, 'bench/none.yml'),
+  REGISTRY_DOCTOR_CONFIG: join(ROOT, 'test/config/fixtures/no-registries.yml'),
 });
 const bare = start(['--import', 'tsx', join(ROOT, 'bench/bare-bolt-app.ts')], { ...common, PORT: String(barePort) });
 

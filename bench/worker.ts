@@ -220,7 +220,7 @@ async function measure(processes: number): Promise<Row> {
         QUEUE_PREFIX: prefix,
         PORT: String(port),
         LOG_LEVEL,
-        REGISTRY_DOCTOR_CONFIG: join(ROOT, 'bench/none.yml'), // absent: no registries, log-only diagnoses
+        REGISTRY_DOCTOR_CONFIG: join(ROOT, 'test/config/fixtures/no-registries.yml'), // log-only diagnoses
         ...(CONCURRENCY > 0 ? { WORKER_CONCURRENCY: String(CONCURRENCY) } : {}),
       },
       CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],

@@ -26,8 +26,15 @@ import { AnswerStore } from './slack/answer-store.js';
 import { PostState } from './slack/post-state.js';
 import type { RegistrySummary } from './render/slack/messages.js';
 
+/** One line on stderr (log collectors split on newlines), exit 2: the configuration cannot work. */
 function fail(message: string): never {
-  process.stderr.write(`registry-doctor: ${message}\n`);
+  const line = message
+    .split('\n')
+    .map((part) => part.trim().replace(/^- /, ''))
+    .filter(Boolean)
+    .join('; ')
+    .replace(/:;/g, ':');
+  process.stderr.write(`registry-doctor: ${line}\n`);
   process.exit(2);
 }
 
@@ -56,7 +63,7 @@ async function main(): Promise<void> {
 
   let loaded: Awaited<ReturnType<typeof loadConfigFile>>;
   try {
-    loaded = await loadConfigFile(settings.configPath);
+    loaded = await loadConfigFile(settings.configPath, settings.configRequired);
   } catch (error) {
     if (error instanceof ConfigError) {
       fail(`${error.message}\nFix the file (or point REGISTRY_DOCTOR_CONFIG at another one); registry-doctor.example.yml shows every key.`);

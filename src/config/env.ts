@@ -12,10 +12,17 @@ const optionalText = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 
+/** A token or secret: whitespace inside (a pasted newline) would make every call fail later, so it is refused now. */
+const credential = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v))
+  .refine((v) => v === undefined || !/\s/.test(v), 'contains a space or a line break (a copy-and-paste slip?): set the value alone');
+
 export const envSchema = z.object({
-  SLACK_SIGNING_SECRET: optionalText,
-  SLACK_BOT_TOKEN: optionalText,
-  SLACK_APP_TOKEN: optionalText,
+  SLACK_SIGNING_SECRET: credential,
+  SLACK_BOT_TOKEN: credential,
+  SLACK_APP_TOKEN: credential,
   SLACK_API_URL: optionalText.pipe(z.url({ error: 'must be a URL such as https://slack.com/api/' }).optional()),
   REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
   REDIS_CLUSTER_NODES: optionalText,
@@ -24,7 +31,11 @@ export const envSchema = z.object({
     .regex(/^[A-Za-z0-9{}:_.-]+$/, 'letters, digits and {}:_.- only (a {hash-tag} for Redis Cluster)')
     .default('registry-doctor'),
   PORT: int(0, 65535).default(3000),
-  REGISTRY_DOCTOR_CONFIG: z.string().default('registry-doctor.yml'),
+  // Set explicitly, the file must exist (a typo must not start the bot with no registries); spaces around it are a slip.
+  REGISTRY_DOCTOR_CONFIG: z
+    .string()
+    .refine((v) => v === v.trim() && v !== '', 'has spaces around it or is empty: set the path alone')
+    .optional(),
   ADMIN_USER: optionalText,
   ADMIN_PASSWORD: optionalText,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -35,13 +46,13 @@ export const envSchema = z.object({
   WORKER_LOCK_MS: int(500, 600_000).default(30_000),
   RECENT_DIAGNOSES: int(1, 100).default(20),
   SLACK_API_TIMEOUT_MS: int(100, 120_000).default(10_000),
-  CI_WEBHOOK_SECRET: optionalText,
+  CI_WEBHOOK_SECRET: credential,
   ALERT_CHANNEL: optionalText.pipe(z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'must be a Slack channel id such as C012ABCDEF (not #name)').optional()),
-  GITHUB_WEBHOOK_SECRET: optionalText,
-  GITHUB_TOKEN: optionalText,
+  GITHUB_WEBHOOK_SECRET: credential,
+  GITHUB_TOKEN: credential,
   GITHUB_API_URL: optionalText.pipe(z.url({ error: 'must be a URL such as https://github.example.com/api/v3' }).optional()),
-  GITLAB_WEBHOOK_TOKEN: optionalText,
-  GITLAB_TOKEN: optionalText,
+  GITLAB_WEBHOOK_TOKEN: credential,
+  GITLAB_TOKEN: credential,
   GITLAB_URL: optionalText.pipe(z.url({ error: 'must be a URL such as https://gitlab.example.com' }).optional()),
   /** A CI log bigger than this is cut (head + around the failure); a body bigger than the hard limit is refused. */
   CI_LOG_LIMIT_MB: z.coerce.number().positive().max(100).default(5),
@@ -69,6 +80,8 @@ export interface Settings {
   queuePrefix: string;
   port: number;
   configPath: string;
+  /** The path was set (REGISTRY_DOCTOR_CONFIG): a missing file is an error, not "no registries". */
+  configRequired: boolean;
   admin: { user: string; password: string } | undefined;
   logLevel: Env['LOG_LEVEL'];
   /** lockMs: how long a job stays locked to a worker without renewal; a dead worker's job is picked up after it. */
@@ -145,7 +158,8 @@ export function loadSettings(env: Record<string, string | undefined>, argv: read
     redis,
     queuePrefix: clusterSafePrefix(e.QUEUE_PREFIX, redis),
     port: e.PORT,
-    configPath: e.REGISTRY_DOCTOR_CONFIG,
+    configPath: e.REGISTRY_DOCTOR_CONFIG ?? 'registry-doctor.yml',
+    configRequired: e.REGISTRY_DOCTOR_CONFIG !== undefined,
     admin: e.ADMIN_USER && e.ADMIN_PASSWORD ? { user: e.ADMIN_USER, password: e.ADMIN_PASSWORD } : undefined,
     logLevel: e.LOG_LEVEL,
     worker: { concurrency: e.WORKER_CONCURRENCY, attempts: e.JOB_ATTEMPTS, backoffMs: e.JOB_BACKOFF_MS, lockMs: e.WORKER_LOCK_MS },

@@ -53,7 +53,8 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[]): string[] {
 
 /** Validate an already parsed document (tests, or a config given inline). */
 export function parseConfig(data: unknown, source = 'config'): FileConfig {
-  const result = fileConfigSchema.safeParse(data ?? {});
+  // reportInput: a wrong type is reported as such ("expected string, got number"), not as missing.
+  const result = fileConfigSchema.safeParse(data ?? {}, { reportInput: true });
   if (result.success) return result.data;
   const problems = describeIssues(result.error.issues);
   throw new ConfigError(`${source} is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`, problems);
@@ -77,13 +78,16 @@ export function parseConfigText(text: string, source = 'config'): FileConfig {
   return parseConfig(data, source);
 }
 
-/** Load the file at `path`; a missing file means no registries configured. */
-export async function loadConfigFile(path: string): Promise<LoadedConfig> {
+/** Load the file at `path`; a missing file means no registries configured, unless the file is `required`. */
+export async function loadConfigFile(path: string, required = false): Promise<LoadedConfig> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { config: parseConfig({}), source: undefined };
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      if (required) throw new ConfigError(`${path} does not exist (REGISTRY_DOCTOR_CONFIG names it)`, [`${path} does not exist`]);
+      return { config: parseConfig({}), source: undefined };
+    }
     throw new ConfigError(`cannot read ${path}: ${(error as Error).message}`, [(error as Error).message]);
   }
   return { config: parseConfigText(text, path), source: path };

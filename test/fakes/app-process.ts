@@ -95,7 +95,7 @@ export async function startApp(options: StartOptions): Promise<AppProcess> {
       SLACK_BOT_TOKEN: BOT_TOKEN,
       PORT: String(port),
       LOG_LEVEL: 'info',
-      REGISTRY_DOCTOR_CONFIG: join(ROOT, 'test/config/fixtures/does-not-exist.yml'),
+      REGISTRY_DOCTOR_CONFIG: join(ROOT, 'test/config/fixtures/no-registries.yml'),
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

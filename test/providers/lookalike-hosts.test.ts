@@ -22,15 +22,12 @@ function lookalikes(host: string): string[] {
 const EXTRA = ['123456789012.dkr.ecr.us-east-1.amazonaws.com.attacker.example', 'x.azurecr.io.evil.com', 'us-docker.pkg.dev.evil', 'ghcr.io.evil', 'gcr.io.evil.com', 'evilghcr.io', 'evil-azurecr.io', 'amazonaws.com.evil/123456789012.dkr.ecr.us-east-1'];
 
 describe.each(Object.entries(GENUINE))('%s', (provider, hosts) => {
-  const adapters = providerAdapters.filter((a) => a.provider === provider || a.matchHost(hosts[0]!, 'team/app')?.provider === provider);
-
   it.each(hosts)('recognises %s', (host) => {
     expect(providerAdapters.some((a) => a.matchHost(host, 'team/app')?.provider === provider)).toBe(true);
-    expect(adapters.length).toBeGreaterThan(0);
   });
 
   it.each(hosts.flatMap(lookalikes))('does not take the lookalike %s', (host) => {
-    for (const adapter of providerAdapters) expect(adapter.matchHost(host, 'team/app')?.provider, `${adapter.provider} took ${host}`).not.toBe(provider);
+    for (const adapter of providerAdapters) expect(adapter.matchHost(host, 'team/app')?.provider, `${adapter.providers.join('/')} took ${host}`).not.toBe(provider);
     const parsed = parseImageRef(`${host}/team/app:1`);
     if (parsed.ok) {
       expect(parsed.ref.provider).not.toBe(provider);
