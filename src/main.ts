@@ -24,6 +24,12 @@ import { createWorkerProbes } from './probes/worker-probes.js';
 import { inboxLength, pushToInbox, startInboxMover, type InboxMover } from './queue/inbox.js';
 import { AnswerStore } from './slack/answer-store.js';
 import { PostState } from './slack/post-state.js';
+import { createFixQueue, FIX_JOB } from './fixes/fix-job.js';
+import { createFixServices } from './fixes/fix-services.js';
+import { startFixWorker } from './fixes/fix-worker.js';
+import { planFixes } from './fixes/plan-fixes.js';
+import { recheckAfterFix } from './fixes/recheck.js';
+import { createSlackClient } from './slack/web-client.js';
 import type { RegistrySummary } from './render/slack/messages.js';
 
 /** One line on stderr (log collectors split on newlines), exit 2: the configuration cannot work. */
@@ -100,8 +106,16 @@ async function main(): Promise<void> {
   const alertQueue = createAlertQueue(queueRedis, settings.queuePrefix, settings.worker.attempts, settings.worker.backoffMs);
   alertQueue.on('error', (error) => logger.warn({ err: error }, 'alert queue error'));
 
+  // Fix buttons: plans and the audit in Redis; the click is queued on the fail-fast connection.
+  const fileRegistries = loaded.config.registries;
+  const fixQueue = createFixQueue(queueRedis, settings.queuePrefix);
+  fixQueue.on('error', (error) => logger.warn({ err: error }, 'fix queue error'));
+  const fixServices = (slack: Parameters<typeof createFixServices>[0]['slack']) =>
+    createFixServices({ redis: stateRedis, prefix: settings.queuePrefix, config: loaded.config.fixes, slack, logger: logger.child({ component: 'fixes' }), metrics });
+
   let worker: Worker | undefined;
   let alertWorker: Worker | undefined;
+  let fixWorker: Worker | undefined;
   let mover: InboxMover | undefined;
   if (runsWorker) {
     mover = startInboxMover({
@@ -121,6 +135,7 @@ async function main(): Promise<void> {
       metrics,
       (code, method) => void deliveryHealth.record(code, method).catch((error: unknown) => logger.warn({ err: error }, 'could not record a Slack delivery problem')),
     );
+    const fixes = fixServices(slack);
     worker = startDiagnoseWorker({
       connection: workerRedis,
       prefix: settings.queuePrefix,
@@ -134,6 +149,22 @@ async function main(): Promise<void> {
       metrics,
       // Probes need a configuration: without registries[] the bot reads logs alone, as it says at start.
       ...(loaded.config.registries.length > 0 ? { probes: createWorkerProbes({ registries: loaded.config.registries, env: process.env }) } : {}),
+      fixes: {
+        plan: (diagnosis) => planFixes(diagnosis, { registries: fileRegistries, env: process.env, plans: fixes.plans, dryRun: loaded.config.fixes.dryRun }),
+        bind: (planIds, channel, messageTs) => fixes.plans.bind(planIds, channel, messageTs),
+      },
+    });
+    fixWorker = startFixWorker({
+      connection: redisClient(settings, logger, 'fix-worker', { maxRetriesPerRequest: null }),
+      prefix: settings.queuePrefix,
+      concurrency: settings.worker.concurrency,
+      slack,
+      ...fixes,
+      registries: fileRegistries,
+      env: process.env,
+      recheck: (plan) => recheckAfterFix(plan, { registries: fileRegistries, env: process.env }),
+      logger: logger.child({ component: 'fix-worker' }),
+      metrics,
     });
     alertWorker = startAlertWorker({
       connection: redisClient(settings, logger, 'alert-worker', { maxRetriesPerRequest: null }),
@@ -198,6 +229,7 @@ async function main(): Promise<void> {
     });
     // The webhook routes share the one server; everything else falls through to the ops routes.
     const withWebhooks = (req: IncomingMessage, res: ServerResponse) => (webhookRoute(req.url) ? webhooks(req, res) : expressApp(req, res));
+    const fixes = fixServices(createSlackClient({ ...settings.slack, token: settings.slack.botToken }, logger, metrics));
     const slackApp = createSlackApp({
       slack: { ...settings.slack, token: settings.slack.botToken },
       enqueue: (data, key) => pushToInbox(queueRedis, settings.queuePrefix, data, key),
@@ -206,6 +238,14 @@ async function main(): Promise<void> {
       registries,
       logger,
       metrics,
+      fixes: {
+        ...fixes,
+        registries: fileRegistries,
+        enqueueFix: async (data) => {
+          await fixQueue.add(FIX_JOB, data);
+        },
+      },
+      audit: { mayRead: (user) => fixes.fixers.anyOf(user, fileRegistries), last: (count) => fixes.audit.last(count) },
     });
     if (slackApp.mode === 'http') {
       // One server: Slack's endpoint goes straight to Bolt's receiver, everything else to the ops routes.
@@ -246,13 +286,13 @@ async function main(): Promise<void> {
     // With Redis up, let active jobs finish (bounded); with Redis down there is nothing to wait for.
     const redisUp = health.status === 'ready';
     const bounded = (p: Promise<unknown>, ms: number) => Promise.race([p, new Promise((r) => setTimeout(r, ms).unref())]);
-    await bounded(Promise.allSettled([stopSlack?.(), mover?.stop(), worker?.close(!redisUp), alertWorker?.close(!redisUp), workerChild?.stop()]), redisUp ? 12_000 : 2000);
+    await bounded(Promise.allSettled([stopSlack?.(), mover?.stop(), worker?.close(!redisUp), alertWorker?.close(!redisUp), fixWorker?.close(!redisUp), workerChild?.stop()]), redisUp ? 12_000 : 2000);
     if (server?.listening) {
       const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
       server.closeIdleConnections();
       await bounded(closed, 2000);
     }
-    await bounded(Promise.allSettled([queue.close(), alertQueue.close()]), redisUp ? 2000 : 200);
+    await bounded(Promise.allSettled([queue.close(), alertQueue.close(), fixQueue.close()]), redisUp ? 2000 : 200);
     for (const c of [health, stateRedis, queueRedis]) c.disconnect();
     process.exit(0);
   };

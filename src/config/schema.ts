@@ -90,6 +90,16 @@ export const fileConfigSchema = z
   .strictObject({
     registries: z.array(registrySchema).default([]),
     routing: z.array(routeSchema).default([]),
+    fixes: z
+      .strictObject({
+        /** Buttons say what they would change, and change nothing. */
+        dryRun: z.boolean().default(false),
+        /** Every fix attempt is also posted here (the audit stream in Redis is kept either way). */
+        auditChannel: slackChannelId.optional(),
+        /** How long a planned fix can be clicked, in minutes. */
+        planTtlMinutes: z.int().min(1).max(7 * 24 * 60).default(60),
+      })
+      .default({ dryRun: false, planTtlMinutes: 60 }),
     alerts: z
       .strictObject({
         /** Honour the `channel` a CI webhook asks for (after the routes). Off: a pipeline cannot pick a channel. */

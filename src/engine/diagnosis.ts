@@ -63,10 +63,14 @@ export interface DocLink {
   url: string;
 }
 
-/** A fix the bot can apply; the button carries only `id`. Filled in by the fixes issue. */
+/** A fix the bot can apply (a plan stored server-side); the button carries only `id`. */
 export interface FixProposal {
   id: string;
   title: string;
+  /** The exact change, for the confirmation dialog: "Set writeEnabled=true on shopreg/shop/api". */
+  change: string;
+  /** Dry run: the button says what it would change and changes nothing. */
+  dryRun?: boolean;
 }
 
 export interface Finding {

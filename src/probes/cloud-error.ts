@@ -92,8 +92,11 @@ function statusOf(shape: ErrorShape): number | undefined {
 const GRPC_CODES: Readonly<Record<number, string>> = {
   4: 'DEADLINE_EXCEEDED',
   5: 'NOT_FOUND',
+  6: 'ALREADY_EXISTS',
   7: 'PERMISSION_DENIED',
   8: 'RESOURCE_EXHAUSTED',
+  10: 'ABORTED',
+  13: 'INTERNAL',
   14: 'UNAVAILABLE',
   16: 'UNAUTHENTICATED',
 };

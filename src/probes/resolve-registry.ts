@@ -14,14 +14,18 @@ export function matchRegistry(registries: readonly RegistryConfig[], image: Imag
 /**
  * The probe credentials of a registry entry. No entry: anonymous (OCI and network probes only). An entry
  * without `credentials.probe`: the cloud SDK's default chain. Named variables unset: missing, saying which.
+ * Fix credentials are only ever the configured `credentials.fix`: never the probe ones, never a default chain.
  */
 export function resolveCredentials(
   registry: RegistryConfig | undefined,
   env: Readonly<Record<string, string | undefined>>,
+  purpose: 'probe' | 'fix' = 'probe',
 ): ProbeCredentials {
   if (!registry) return { source: 'anonymous' };
-  const named = registry.credentials?.probe;
-  if (!named || Object.keys(named).length === 0) return { source: 'default-chain' };
+  const named = registry.credentials?.[purpose];
+  if (!named || Object.keys(named).length === 0) {
+    return purpose === 'probe' ? { source: 'default-chain' } : { source: 'missing', reason: `registry ${registry.name} has no credentials.fix` };
+  }
   const values: Record<string, Secret> = {};
   const unset: string[] = [];
   for (const [field, variable] of Object.entries(named)) {
@@ -32,7 +36,7 @@ export function resolveCredentials(
   if (unset.length > 0) {
     return {
       source: 'missing',
-      reason: `registry ${registry.name}: environment variable${unset.length > 1 ? 's' : ''} ${unset.join(', ')} (credentials.probe) ${unset.length > 1 ? 'are' : 'is'} not set`,
+      reason: `registry ${registry.name}: environment variable${unset.length > 1 ? 's' : ''} ${unset.join(', ')} (credentials.${purpose}) ${unset.length > 1 ? 'are' : 'is'} not set`,
     };
   }
   return { source: 'configured', values };

@@ -1,8 +1,8 @@
 // The probe contract: what a probe of any provider declares, what it is given, what it answers. Pure types:
 // the engine, the renderers and the runner read these; only a provider's live module implements them.
 import type { RegistryConfig } from '../config/schema.js';
-import type { Facts, ImageRef, Observation } from '../engine/diagnosis.js';
-import type { Provider } from '../engine/vocabulary.js';
+import type { Facts, ImageRef, JsonValue, Observation } from '../engine/diagnosis.js';
+import type { Category, Provider } from '../engine/vocabulary.js';
 import type { Secret } from './secret.js';
 
 /** What a probe needs before it can run; the runner skips it, saying which is missing, otherwise. */
@@ -83,12 +83,70 @@ export interface ProbeDefinition {
   run(context: ProbeContext): Promise<ProbeOutcome>;
 }
 
-/** What a provider's live module exports (`src/providers/<id>/live.ts`). Fixes (#9) join here. */
+/** What a provider's live module exports (`src/providers/<id>/live.ts`). */
 export interface LiveModule {
   probes: readonly ProbeDefinition[];
+  /** The one-click fixes it can plan and apply (none for providers without a cloud API). */
+  fixes?: readonly FixDefinition[];
   /**
    * How to log in to the registry host with the configured (or default-chain) cloud credentials, for the
    * OCI probes: ECR's GetAuthorizationToken, GAR's `oauth2accesstoken`. Undefined: no login possible.
    */
   registryLogin?(context: ProbeContext): Promise<RegistryLogin | undefined>;
+}
+
+/**
+ * A fix a provider can apply (`fixes` of its live module). Its context is a probe context whose credentials
+ * come from `credentials.fix` (never the read-only probe ones) and whose cache is the fixes' own.
+ */
+export type FixContext = ProbeContext;
+
+/** What a fix would do, known without any call: shown on the button, or as the command a person runs. */
+export interface FixIntent {
+  /** The button's words (at most 75 characters): "Unlock shop/api", "Allow 20.1.2.3 through the firewall". */
+  title: string;
+  /** What is changed, as people name it: `shopreg/shop/api`, `projects/p/locations/us/repositories/r`. */
+  target: string;
+  /** The exact change, one sentence: "Set writeEnabled=true on shopreg/shop/api". */
+  change: string;
+  /** The same change as a command a person with the rights can run. */
+  command: string;
+  /** Past tense for the thread, after "@alice": "unlocked shopreg/shop/api". */
+  done: string;
+}
+
+/** A plan: the intent plus what `plan` read, which `inspect` compares with what it reads at apply time. */
+export interface FixPlanDraft extends FixIntent {
+  /** The state the plan found and expects to find again (JSON). */
+  expected: { readonly [key: string]: JsonValue };
+  /** What `write` needs besides `expected` (JSON). */
+  params: { readonly [key: string]: JsonValue };
+}
+
+/** What `inspect` reads at apply time. */
+export type FixInspection =
+  /** Already as the fix would leave it: nothing to write. */
+  | { status: 'desired'; state: { readonly [key: string]: JsonValue } }
+  /** As the plan found it: `write` may go ahead with this state. */
+  | { status: 'expected'; state: { readonly [key: string]: JsonValue } }
+  /** Changed since the plan in another way: nothing is written; `detail` says what changed. */
+  | { status: 'changed'; state: { readonly [key: string]: JsonValue }; detail: string };
+
+export interface FixDefinition {
+  /** `acr.unlock`, `gar.grant-writer`: unique, stable (plans, audit entries and tests use it). */
+  kind: string;
+  /** The finding category it fixes; offered only where a probe confirmed that category. */
+  category: Category;
+  providers: readonly Provider[];
+  /** The intent for a confirming observation, or undefined when this fix does not fit it. No I/O. */
+  intent(scope: Pick<FixContext, 'image' | 'provider' | 'facts' | 'registry'>, observation: Observation): FixIntent | undefined;
+  /** Reads the current state and plans the change, or undefined when nothing safe can be done. */
+  plan(context: FixContext, intent: FixIntent, observation: Observation): Promise<FixPlanDraft | undefined>;
+  /** Reads the current state at apply time and compares it with the plan's. */
+  inspect(context: FixContext, plan: FixPlanDraft): Promise<FixInspection>;
+  /**
+   * Writes the change once, from the state `inspect` read; answers the state after. Throws `FixConflict`
+   * when the cloud refused the write because the state moved underneath (an etag), so it is inspected again.
+   */
+  write(context: FixContext, plan: FixPlanDraft, inspected: FixInspection & { status: 'expected' }): Promise<{ readonly [key: string]: JsonValue }>;
 }

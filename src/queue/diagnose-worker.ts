@@ -42,6 +42,11 @@ export interface DiagnoseWorkerDeps {
   probes?: WorkerProbes;
   /** Recent Slack delivery problems, for `/registry status`. */
   deliveryHealth?: DeliveryHealth;
+  /** Fix plans for findings a probe confirmed, and binding them to the reply they are posted on. */
+  fixes?: {
+    plan(diagnosis: Diagnosis): Promise<Diagnosis>;
+    bind(planIds: readonly string[], channel: string, messageTs: string): Promise<void>;
+  };
 }
 
 const errorText = (error: unknown): string => {
@@ -180,6 +185,14 @@ export function createDiagnoseProcessor(deps: DiagnoseWorkerDeps) {
         sentence = answerFor(diagnosis)?.sentence ?? NO_FINDING_SENTENCE;
         await answers.update(answerId, { answer: sentence, categories: diagnosis.findings.map((f) => f.category), excerpt: diagnosis.input.logExcerpt });
       }
+      // Plans only where a probe confirmed a cause; a planning failure costs the buttons, never the answer.
+      if (deps.fixes && !done && purpose === 'diagnose') {
+        const probed = diagnosis;
+        diagnosis = await deps.fixes.plan(probed).catch((error: unknown) => {
+          log.warn({ err: error }, 'fix planning failed');
+          return probed;
+        });
+      }
       const verdict = purpose === 'preflight' ? pushVerdict(diagnosis) : undefined;
       const top = diagnosis.findings[0];
 
@@ -193,6 +206,8 @@ export function createDiagnoseProcessor(deps: DiagnoseWorkerDeps) {
         lookFor('reply', parentTs),
       );
       await answers.update(answerId, { replyTs: posted.ts });
+      const planIds = diagnosis.findings.flatMap((finding) => finding.fixes.map((fix) => fix.id));
+      if (deps.fixes && planIds.length > 0) await deps.fixes.bind(planIds, channel, posted.ts);
       if (posted.posted) {
         metrics.diagnosisSeconds.observe({ source: data.source === 'rerun' ? 'command' : data.source }, (Date.now() - data.requestedAt) / 1000);
         if (top) metrics.findings.inc({ category: top.category, provider: diagnosis.provider });

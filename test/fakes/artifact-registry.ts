@@ -83,6 +83,8 @@ export class FakeArtifactRegistry extends CloudFake {
   readonly permissions = new Map<string, Set<string>>();
   private readonly serviceAccountKeys = new Map<string, KeyObject>();
   private readonly accessTokens = new Map<string, string>();
+  /** Runs as a setIamPolicy request arrives, before it is answered: where a test lands a concurrent edit. */
+  beforeSetIamPolicy: (() => void) | undefined;
   /** Long-running operations by name: the repository a create made, answered done on the first poll. */
   private readonly operations = new Map<string, GarRepositoryModel>();
 
@@ -206,6 +208,7 @@ export class FakeArtifactRegistry extends CloudFake {
   }
 
   private setIamPolicy(req: FakeRequest, match: RegExpExecArray): Reply {
+    this.beforeSetIamPolicy?.();
     this.expect(req.headers['content-type']?.startsWith('application/json'), `content-type ${req.headers['content-type']}, expected JSON`);
     const admitted = this.admit(req, match, 'resource');
     if ('status' in admitted) return admitted;

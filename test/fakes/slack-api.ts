@@ -89,6 +89,8 @@ export class FakeSlack {
   private readonly history = new Map<string, StoredMessage[]>();
   /** Retry-After seconds on 429s (1 keeps the suite fast). */
   retryAfterSeconds = 1;
+  /** User groups and their members, for `usergroups.users.list`. */
+  readonly usergroups = new Map<string, string[]>();
   /** Socket Mode: `apps.connections.open` answers with a ws:// URL served here. */
   readonly socketMode = new FakeSocketMode();
 
@@ -294,6 +296,10 @@ export class FakeSlack {
       }
       case 'chat.getPermalink':
         return { ok: true, channel: params.channel, permalink: `https://fake.slack.com/archives/${String(params.channel)}/p${String(params.message_ts).replace('.', '')}` };
+      case 'usergroups.users.list': {
+        const users = this.usergroups.get(String(params.usergroup));
+        return users ? { ok: true, users } : { ok: false, error: 'no_such_subteam' };
+      }
       case 'views.open':
       case 'views.publish':
       case 'views.update':

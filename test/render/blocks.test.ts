@@ -119,7 +119,22 @@ describe('renderDiagnosisBlocks: content', () => {
       {
         type: 'actions',
         block_id: 'rd.fixes',
-        elements: [{ type: 'button', action_id: 'rd.fix.0', value: 'fx_7Hc2kQ9', text: { type: 'plain_text', text: 'Allow 20.84.112.37 through the contosoprod firewall', emoji: true } }],
+        elements: [
+          {
+            type: 'button',
+            action_id: 'rd.fix.0',
+            value: 'fx_7Hc2kQ9',
+            text: { type: 'plain_text', text: 'Allow 20.84.112.37 through the contosoprod firewall', emoji: true },
+            // Every mutating button asks first, stating the exact change.
+            confirm: {
+              title: { type: 'plain_text', text: 'Change the registry?' },
+              text: { type: 'plain_text', text: 'Add 20.84.112.37/32 to the IP rules of contosoprod (every existing rule kept).' },
+              confirm: { type: 'plain_text', text: 'Apply' },
+              deny: { type: 'plain_text', text: 'Cancel' },
+              style: 'danger',
+            },
+          },
+        ],
       },
     ]);
     expect([actionKind('rd.fix.0'), actionKind('rd.rerun'), actionKind('rd.'), actionKind('fix')]).toEqual(['fix', 'rerun', undefined, undefined]);
@@ -246,7 +261,7 @@ describe('renderDiagnosisBlocks: limits', () => {
       ),
       remediation: fc.array(fc.record({ text, command: fc.option(fc.string({ maxLength: 4000 }), { nil: undefined }) }), { maxLength: 8 }),
       docs: fc.array(fc.record({ title: text, url: fc.oneof(fc.webUrl(), text) }), { maxLength: 8 }),
-      fixes: fc.array(fc.record({ id: fc.string({ maxLength: 40 }), title: text }), { maxLength: 8 }),
+      fixes: fc.array(fc.record({ id: fc.string({ maxLength: 40 }), title: text, change: text }), { maxLength: 8 }),
       rules: fc.array(fc.string(), { maxLength: 2 }),
     });
     const diagnosis = fc.record({

@@ -105,7 +105,7 @@ export const acrFirewallWithProbes: Diagnosis = {
       docs: [
         { title: 'Configure public IP network rules', url: 'https://learn.microsoft.com/azure/container-registry/container-registry-access-selected-networks' },
       ],
-      fixes: [{ id: 'fx_7Hc2kQ9', title: 'Allow 20.84.112.37 through the contosoprod firewall' }],
+      fixes: [{ id: 'fx_7Hc2kQ9', title: 'Allow 20.84.112.37 through the contosoprod firewall', change: 'Add 20.84.112.37/32 to the IP rules of contosoprod (every existing rule kept)' }],
       rules: ['acr.firewall-ip'],
     },
   ],
@@ -147,7 +147,7 @@ export const hostile: Diagnosis = {
         { title: 'a <b>|c</b>', url: 'https://docs.github.com/en/packages/working-with-a-github-packages-registry/working-with-the-container-registry' },
         { title: 'javascript', url: 'javascript:alert(1)' },
       ],
-      fixes: [{ id: 'fx_1', title: '<!channel> fix it' }],
+      fixes: [{ id: 'fx_1', title: '<!channel> fix it', change: '<!channel> change everything' }],
       rules: ['oci.denied'],
     },
   ],
@@ -164,7 +164,7 @@ function bigFinding(i: number, evidenceText: string): Finding {
     evidence: Array.from({ length: 50 }, (_, k) => ({ source: 'log' as const, line: k + 1, text: evidenceText })),
     remediation: Array.from({ length: 30 }, (_, k) => ({ text: `Step ${k} `.repeat(200), command: 'y'.repeat(5000) })),
     docs: Array.from({ length: 200 }, (_, k) => ({ title: `Doc ${k}`, url: `https://docs.docker.com/page-${k}` })),
-    fixes: Array.from({ length: 12 }, (_, k) => ({ id: `fx_${i}_${k}`, title: 'Fix '.repeat(40) })),
+    fixes: Array.from({ length: 12 }, (_, k) => ({ id: `fx_${i}_${k}`, title: 'Fix '.repeat(40), change: 'Change '.repeat(100) })),
     rules: [`rule.${i}`],
   };
 }

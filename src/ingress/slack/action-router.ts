@@ -17,6 +17,10 @@ export interface ActionContext {
   channel: string | undefined;
   /** The message the element sits on, and the bot that posted it (undefined: a person did). */
   messageTs: string | undefined;
+  /** The thread the message sits in (its own ts when it starts one). */
+  threadTs: string | undefined;
+  /** The message's blocks as the click carried them (fix outcomes replace the buttons in them). */
+  messageBlocks: Record<string, unknown>[] | undefined;
   messageBotId: string | undefined;
   /** This app's bot id (from auth.test, as Bolt resolved it). */
   botId: string | undefined;
@@ -67,6 +71,8 @@ export function registerActionRouter(app: App, deps: ActionRouterDeps): void {
         user: body.user.id,
         channel,
         messageTs,
+        threadTs: thread ?? messageTs,
+        messageBlocks: Array.isArray(body.message?.blocks) ? (body.message.blocks as Record<string, unknown>[]) : undefined,
         messageBotId: body.message?.bot_id as string | undefined,
         botId: context.botId,
         requestKey: typeof context.requestKey === 'string' ? context.requestKey : requestKey(JSON.stringify(body)),

@@ -25,9 +25,11 @@ import {
   type HomeEntry,
   type RegistrySummary,
 } from '../../render/slack/messages.js';
+import { renderAudit, type AuditLine } from '../../render/slack/fix-messages.js';
 import { callSlack, classifySlackError } from '../../slack/web-client.js';
 import { registerActionRouter } from './action-router.js';
 import { answerActionHandlers } from './answer-actions.js';
+import { fixActionHandler, type FixActionDeps } from './fix-actions.js';
 import { parseCommand, subcommandLabel } from './parse-command.js';
 import { requestKey } from './request-guard.js';
 
@@ -42,6 +44,13 @@ export interface ListenerDeps {
   registries: readonly RegistrySummary[];
   logger: Logger;
   metrics: Metrics;
+  /** Fix buttons (`rd.fix.<n>`): handled when given. */
+  fixes?: FixActionDeps;
+  /** `/registry audit [n]`: the fix audit, for the people allowed to fix. */
+  audit?: {
+    mayRead(user: string): Promise<boolean>;
+    last(count: number): Promise<AuditLine[]>;
+  };
 }
 
 const CHANNEL_ID = /^[CGDZ][A-Z0-9]+$/;
@@ -191,6 +200,19 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       case 'check-usage':
         await ack({ response_type: 'ephemeral', ...renderCheckUsage(command.command, parsed.given) });
         break;
+      case 'audit': {
+        // Who may read it can take a Slack call (user groups): ack first, answer through response_url.
+        await ack();
+        done();
+        const audit = deps.audit;
+        const text = !audit
+          ? 'Fixes are not set up here, so there is no audit to show.'
+          : (await audit.mayRead(command.user_id).catch(() => false))
+            ? renderAudit(await audit.last(parsed.count))
+            : ':no_entry: Only the people allowed to fix a registry (its `fixers`) may read the fix audit.';
+        if (command.response_url) await postToResponseUrl(command.response_url, { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] });
+        return;
+      }
       case 'usage':
         await ack({ response_type: 'ephemeral', ...renderUsage(command.command, parsed.unknown) });
         break;
@@ -281,5 +303,6 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     );
   });
 
-  registerActionRouter(app, { handlers: answerActionHandlers({ answers, enqueue }), logger, metrics });
+  const handlers = { ...answerActionHandlers({ answers, enqueue }), ...(deps.fixes ? { fix: fixActionHandler(deps.fixes) } : {}) };
+  registerActionRouter(app, { handlers, logger, metrics });
 }

@@ -4,6 +4,9 @@ import { redact } from '../../engine/redact.js';
 import { MAX_JOB_LOG_CHARS } from '../../queue/jobs.js';
 import { truncate } from '../../render/slack/mrkdwn.js';
 
+export const DEFAULT_AUDIT_COUNT = 10;
+export const MAX_AUDIT_COUNT = 50;
+
 export type ParsedCommand =
   | { kind: 'diagnose'; log: string; image?: string; private?: true }
   | { kind: 'diagnose-modal'; private?: true }
@@ -11,6 +14,8 @@ export type ParsedCommand =
   | { kind: 'status' }
   | { kind: 'check'; image: string }
   | { kind: 'check-usage'; given?: string }
+  /** The last `count` fix attempts (fixers only). */
+  | { kind: 'audit'; count: number }
   | { kind: 'usage'; unknown?: string };
 
 /** Metrics label for a parsed command. */
@@ -67,6 +72,11 @@ export function parseCommand(text: string): ParsedCommand {
     case 'check': {
       const image = /^\S+$/.test(rest) ? asImageRef(rest) : undefined;
       return image !== undefined ? { kind: 'check', image: redact(image) } : { kind: 'check-usage', ...(rest ? { given: redact(rest.split(/\s/)[0]!) } : {}) };
+    }
+    case 'audit': {
+      if (rest === '') return { kind: 'audit', count: DEFAULT_AUDIT_COUNT };
+      const count = /^\d{1,3}$/.test(rest) ? Number(rest) : NaN;
+      return count >= 1 && count <= MAX_AUDIT_COUNT ? { kind: 'audit', count } : { kind: 'usage', unknown: `audit ${redact(rest).slice(0, 20)}` };
     }
     default:
       // Only the (redacted) first word is echoed back.

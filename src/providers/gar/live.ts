@@ -179,3 +179,5 @@ export async function registryLogin(context: ProbeContext): Promise<RegistryLogi
   const fromDefaultChain = credentials.source === 'default-chain' ? garConnection(context).accessToken : undefined;
   return fromDefaultChain ? { username: 'oauth2accesstoken', password: new Secret(await fromDefaultChain()) } : undefined;
 }
+
+export { fixes } from './live/fixes.js';

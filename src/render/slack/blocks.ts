@@ -8,6 +8,7 @@ import { oneLine, stripControlChars } from '../sanitize.js';
 import { ANSWER_ACTIONS, answerActions } from './actions.js';
 import { answerFor, CAUSE_WORDS, causeWords, checkStep, commandLine, NO_FINDING_SENTENCE } from './answer.js';
 import { escapeCodeBlock, escapeMrkdwn, TRUNCATION_MARKER, truncate } from './mrkdwn.js';
+import { FIX_BLOCK_ID, fixButton } from './fix-messages.js';
 
 export interface SlackMessage {
   /** Notification / fallback text (plain, escaped). */
@@ -270,18 +271,13 @@ function docsBlock(finding: Finding): SectionBlock | undefined {
   return section(text);
 }
 
-/** Fix buttons under the top finding, in one actions block (`rd.fix.<n>`: action ids differ within a message). */
+/** Fix buttons under the top finding, in one actions block; each asks for confirmation, stating the change. */
 function fixBlocks(finding: Finding): ActionsBlock[] {
   const buttons = finding.fixes
-    .filter((fix) => fix.id.trim().length > 0 && fix.id.length <= SLACK_LIMITS.buttonValue)
+    .filter((fix) => fix.id.length > 0 && fix.id.length <= SLACK_LIMITS.buttonValue)
     .slice(0, MAX_FIX_BUTTONS)
-    .map((fix, i) => ({
-      type: 'button' as const,
-      action_id: `${ANSWER_ACTIONS.fix}.${i}`,
-      value: fix.id,
-      text: { type: 'plain_text' as const, text: line(fix.title, SLACK_LIMITS.buttonText) || 'Apply fix', emoji: true },
-    }));
-  return buttons.length > 0 ? [{ type: 'actions', block_id: 'rd.fixes', elements: buttons }] : [];
+    .map((fix, index) => fixButton(index, { ...fix, title: line(fix.title, SLACK_LIMITS.buttonText) || 'Apply fix', change: line(fix.change, 280) }));
+  return buttons.length > 0 ? [{ type: 'actions', block_id: FIX_BLOCK_ID, elements: buttons }] : [];
 }
 
 function probeSummary(d: Diagnosis): string {
