@@ -35,11 +35,11 @@ describe('config file', () => {
   it('no file at all → no registries', async () => {
     const { config, source } = await loadConfigFile(join(fixtures, 'missing.yml'));
     expect(source).toBeUndefined();
-    expect(config).toEqual({ registries: [], routing: [], alerts: { allowChannelOverride: false } });
+    expect(config).toEqual({ registries: [], routing: [], alerts: { allowChannelOverride: false }, fixes: { dryRun: false, planTtlMinutes: 60 } });
   });
 
   it('an empty file is fine', () => {
-    expect(parseConfigText('', 'empty.yml')).toEqual({ registries: [], routing: [], alerts: { allowChannelOverride: false } });
+    expect(parseConfigText('', 'empty.yml')).toEqual({ registries: [], routing: [], alerts: { allowChannelOverride: false }, fixes: { dryRun: false, planTtlMinutes: 60 } });
   });
 
   it('a bad provider names the key and the allowed values', async () => {
@@ -134,5 +134,13 @@ describe('environment', () => {
     const s = loadSettings({ ...base, SLACK_API_URL: 'http://127.0.0.1:9/api', ADMIN_USER: 'a', ADMIN_PASSWORD: 'b' }, []);
     expect(s.slack.apiUrl).toBe('http://127.0.0.1:9/api/');
     expect(s.admin).toEqual({ user: 'a', password: 'b' });
+  });
+});
+
+describe('fixes settings', () => {
+  it('validates the audit channel and the plan TTL', () => {
+    expect(parseConfigText('fixes: { dryRun: true, auditChannel: C012AUDIT, planTtlMinutes: 15 }', 'f.yml').fixes).toEqual({ dryRun: true, auditChannel: 'C012AUDIT', planTtlMinutes: 15 });
+    expect(() => parseConfigText('fixes: { auditChannel: "#audit" }', 'f.yml')).toThrow(/fixes.auditChannel: must be a Slack channel id/);
+    expect(() => parseConfigText('fixes: { planTtlMinutes: 0 }', 'f.yml')).toThrow(/fixes.planTtlMinutes/);
   });
 });
