@@ -13,17 +13,35 @@ export const REFRESH_JOB = 'alert-refresh';
 
 const ip = z.union([z.ipv4(), z.ipv6()]);
 
+/** The longest each pipeline fact may be in a stored job. */
+const PIPELINE_LIMITS = { provider: 40, name: 200, url: 2000, runId: 100, job: 200, commit: 100, branch: 300 } as const;
+
 export const pipelineSchema = z.object({
   /** `github`, `gitlab`, `jenkins`, … */
-  provider: z.string().max(40).optional(),
-  name: z.string().max(200).optional(),
-  url: z.url().max(2000).optional(),
-  runId: z.string().max(100).optional(),
-  job: z.string().max(200).optional(),
-  commit: z.string().max(100).optional(),
-  branch: z.string().max(300).optional(),
+  provider: z.string().max(PIPELINE_LIMITS.provider).optional(),
+  name: z.string().max(PIPELINE_LIMITS.name).optional(),
+  url: z.url().max(PIPELINE_LIMITS.url).optional(),
+  runId: z.string().max(PIPELINE_LIMITS.runId).optional(),
+  job: z.string().max(PIPELINE_LIMITS.job).optional(),
+  commit: z.string().max(PIPELINE_LIMITS.commit).optional(),
+  branch: z.string().max(PIPELINE_LIMITS.branch).optional(),
 });
 export type Pipeline = z.infer<typeof pipelineSchema>;
+
+/**
+ * Pipeline facts cut to the job's bounds after redaction: a redaction marker can make a field longer than the
+ * sender's, and a redacted URL may no longer be a URL (then it is left out). A sender's valid body is never
+ * refused for what redaction did to it.
+ */
+export function fitPipeline(pipeline: Pipeline): Pipeline {
+  const fitted: Pipeline = {};
+  for (const key of Object.keys(PIPELINE_LIMITS) as Array<keyof Pipeline>) {
+    const value = pipeline[key];
+    if (typeof value === 'string' && value !== '') fitted[key] = value.slice(0, PIPELINE_LIMITS[key]);
+  }
+  if (fitted.url !== undefined && !URL.canParse(fitted.url)) delete fitted.url;
+  return fitted;
+}
 
 export const logSourceSchema = z.discriminatedUnion('from', [
   z.object({ from: z.literal('github'), owner: z.string().max(100), repo: z.string().max(100), jobId: z.number().int().positive() }),

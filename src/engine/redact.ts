@@ -92,8 +92,8 @@ export const REDACTION_PATTERNS: readonly RedactionPattern[] = [
   },
   {
     id: 'jwt',
-    description: 'JSON Web Tokens (header.payload.signature)',
-    pattern: /\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g,
+    description: 'JSON Web Tokens (header.payload.signature), also one cut short after its payload began',
+    pattern: /\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}(?:\.[A-Za-z0-9_-]*)?/g,
   },
   {
     id: 'aws-access-key-id',

@@ -2,12 +2,12 @@
 // interaction) and through the error paths (an image reference the form refuses, an unknown subcommand, a
 // channel the bot is not in, a Slack that keeps failing): no piece of any secret (8 characters or more) may
 // reach a Slack call, an answer, a log line or any Redis value under the app's prefix.
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startApp, SIGNING_SECRET, type AppProcess } from '../fakes/app-process.js';
-import { cleanPrefix, REDIS_URL, uniquePrefix } from '../fakes/redis.js';
+import { cleanPrefix, uniquePrefix } from '../fakes/redis.js';
 import { signedHeaders, slashCommandBody, viewSubmissionBody } from '../fakes/sign.js';
 import { FakeSlack } from '../fakes/slack-api.js';
+import { redisValues, strings } from '../helpers/leak-scan.js';
 import { findLeaks, readWholeCorpus } from '../helpers/secret-corpus.js';
 
 const corpus = readWholeCorpus().filter((c) => c.secrets.length > 0);
@@ -27,48 +27,6 @@ const send = async (body: string) => {
 /** Send what was queued, 16 at a time. */
 async function sendAll(): Promise<void> {
   while (pending.length) await Promise.all(pending.splice(0, 16).map(send));
-}
-
-/** Every string inside a value (parsed JSON included), HTML entities undone, so an escaped leak is still seen. */
-function strings(value: unknown, out: string[] = []): string[] {
-  if (typeof value === 'string') {
-    out.push(value.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&'));
-    const t = value.trim();
-    if (t.startsWith('{') || t.startsWith('[')) {
-      try {
-        strings(JSON.parse(t), out);
-      } catch {
-        // not JSON
-      }
-    }
-  } else if (Array.isArray(value)) value.forEach((v) => strings(v, out));
-  else if (value && typeof value === 'object') Object.values(value).forEach((v) => strings(v, out));
-  return out;
-}
-
-async function redisValues(): Promise<string[]> {
-  const redis = new Redis(REDIS_URL);
-  const out: string[] = [];
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-      cursor = next;
-      for (const key of keys) {
-        const type = await redis.type(key);
-        if (type === 'string') out.push((await redis.get(key)) ?? '');
-        else if (type === 'hash') out.push(...Object.entries(await redis.hgetall(key)).flat());
-        else if (type === 'list') out.push(...(await redis.lrange(key, 0, -1)));
-        else if (type === 'set') out.push(...(await redis.smembers(key)));
-        else if (type === 'zset') out.push(...(await redis.zrange(key, '0', '-1')));
-        else if (type === 'stream') for (const [, fields] of await redis.xrange(key, '-', '+')) out.push(...fields);
-        out.push(key);
-      }
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-  return out;
 }
 
 beforeAll(async () => {
@@ -135,7 +93,7 @@ it('no piece of any corpus secret reaches Slack, an answer, a log line or Redis'
     response_url: strings(fake.responseUrlPosts.map((p) => p.body)).join('\n'),
     answers: strings(answers).join('\n'),
     logs: strings(app.output().split('\n')).join('\n'),
-    redis: strings(await redisValues()).join('\n'),
+    redis: strings(await redisValues(prefix)).join('\n'),
   };
   expect(places.logs).toContain('diagnosis posted');
   expect(places.redis.length).toBeGreaterThan(1000);

@@ -7,7 +7,7 @@ import { Webhooks } from '@octokit/webhooks';
 import { z } from 'zod';
 import { cutLog } from '../../alerts/cut-log.js';
 import { DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyCiSignature } from '../../alerts/ci-signature.js';
-import type { AlertJobData, Pipeline } from '../../alerts/alert-job.js';
+import { fitPipeline, type AlertJobData, type Pipeline } from '../../alerts/alert-job.js';
 import { redact, redactDeep } from '../../engine/redact.js';
 import type { Logger } from '../../ops/logger.js';
 import { ciBodySchema, describeBodyIssues } from './ci-body.js';
@@ -110,7 +110,7 @@ export function createWebhookHandler(deps: WebhookDeps): (req: IncomingMessage, 
       const b = parsed.data;
       // Redacted before anything is stored; cut after redaction, so a cut never leaves half a secret behind.
       const log = cutLog(redact(b.log), deps.maxLogChars);
-      const pipeline: Pipeline = redactDeep({
+      const pipeline: Pipeline = fitPipeline(redactDeep({
         ...(b.pipeline?.provider ? { provider: b.pipeline.provider } : {}),
         ...(b.pipeline?.name ? { name: b.pipeline.name } : {}),
         ...(b.pipeline?.url ? { url: b.pipeline.url } : {}),
@@ -118,7 +118,7 @@ export function createWebhookHandler(deps: WebhookDeps): (req: IncomingMessage, 
         ...(b.pipeline?.job ? { job: b.pipeline.job } : {}),
         ...(b.pipeline?.commit ? { commit: b.pipeline.commit } : {}),
         ...(b.pipeline?.branch ? { branch: b.pipeline.branch } : {}),
-      });
+      }));
       const delivery = header(req, DELIVERY_HEADER);
       const dedupKey =
         pipeline.runId && pipeline.job
@@ -132,7 +132,7 @@ export function createWebhookHandler(deps: WebhookDeps): (req: IncomingMessage, 
           kind: 'alert',
           source: 'ci',
           log,
-          ...(b.image ? { image: redact(b.image) } : {}),
+          ...(b.image ? { image: redact(b.image).slice(0, 600) } : {}),
           ...(b.runner_ip ? { runnerIp: b.runner_ip } : {}),
           ...(b.channel ? { channel: b.channel } : {}),
           pipeline,
@@ -160,7 +160,7 @@ export function createWebhookHandler(deps: WebhookDeps): (req: IncomingMessage, 
         res.writeHead(204).end();
         return;
       }
-      const pipeline: Pipeline = redactDeep({
+      const pipeline: Pipeline = fitPipeline(redactDeep({
         provider: 'github',
         name: `${repository.owner.login}/${repository.name}${job.workflow_name ? ` · ${job.workflow_name}` : ''}`,
         ...(job.html_url ? { url: job.html_url } : {}),
@@ -168,7 +168,7 @@ export function createWebhookHandler(deps: WebhookDeps): (req: IncomingMessage, 
         job: job.name,
         ...(job.head_sha ? { commit: job.head_sha } : {}),
         ...(job.head_branch ? { branch: job.head_branch } : {}),
-      });
+      }));
       await store(
         res,
         { kind: 'alert', source: 'github', fetch: { from: 'github', owner: repository.owner.login, repo: repository.name, jobId: job.id }, pipeline, receivedAt: Date.now() },
@@ -193,7 +193,7 @@ export function createWebhookHandler(deps: WebhookDeps): (req: IncomingMessage, 
         res.writeHead(204).end();
         return;
       }
-      const pipeline: Pipeline = redactDeep({
+      const pipeline: Pipeline = fitPipeline(redactDeep({
         provider: 'gitlab',
         name: job.project_name ?? `project ${job.project_id}`,
         ...(job.repository?.homepage ? { url: `${job.repository.homepage}/-/jobs/${job.build_id}` } : {}),
@@ -201,7 +201,7 @@ export function createWebhookHandler(deps: WebhookDeps): (req: IncomingMessage, 
         job: job.build_name,
         ...(job.sha ? { commit: job.sha } : {}),
         ...(job.ref ? { branch: job.ref } : {}),
-      });
+      }));
       await store(
         res,
         { kind: 'alert', source: 'gitlab', fetch: { from: 'gitlab', projectId: job.project_id, jobId: job.build_id }, pipeline, receivedAt: Date.now() },
