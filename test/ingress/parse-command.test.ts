@@ -41,3 +41,15 @@ describe('parseCommand', () => {
     expect(parseCommand('check <!channel>')).toEqual({ kind: 'check-usage', given: '<!channel>' });
   });
 });
+
+describe('a pasted log over the job limit', () => {
+  it('keeps the failure at its end, not only its head', () => {
+    const noise = Array.from({ length: 2000 }, (_, i) => `#${i} layer ${i.toString(16).padStart(12, '0')}: Pushed`).join('\n');
+    const failure = 'denied: User: arn:aws:iam::123456789012:user/ci is not authorized to perform: ecr:InitiateLayerUpload';
+    const parsed = parseDiagnoseText(`${noise}\n${failure}\nError: exit code 1`);
+    expect(noise.length).toBeGreaterThan(MAX_JOB_LOG_CHARS);
+    expect(parsed.log.length).toBeLessThanOrEqual(MAX_JOB_LOG_CHARS);
+    expect(parsed.log).toContain(failure);
+    expect(parsed.log).toContain('Error: exit code 1');
+  });
+});

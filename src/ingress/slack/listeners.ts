@@ -2,6 +2,7 @@
 import type { AllMiddlewareArgs, App, SlackCommandMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { z } from 'zod';
 import { parseImageRef } from '../../engine/image-ref.js';
+import { cutLog } from '../../alerts/cut-log.js';
 import { redact } from '../../engine/redact.js';
 import type { Logger } from '../../ops/logger.js';
 import type { Metrics } from '../../ops/metrics.js';
@@ -256,7 +257,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     try {
       const jobId = await enqueue({
         source: 'modal',
-        log: truncate(redact(rawLog.trim()), MAX_JOB_LOG_CHARS),
+        log: cutLog(redact(rawLog.trim()), MAX_JOB_LOG_CHARS),
         ...(image ? { image } : {}),
         ...(picked !== ANY_REGISTRY ? { registry: picked } : {}),
         channel: meta.data.channel,

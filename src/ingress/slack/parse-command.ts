@@ -1,8 +1,8 @@
 // `/registry <subcommand> …` → what to do. Pure: no Slack, no Redis.
 import { parseImageRef } from '../../engine/image-ref.js';
+import { cutLog } from '../../alerts/cut-log.js';
 import { redact } from '../../engine/redact.js';
 import { MAX_JOB_LOG_CHARS } from '../../queue/jobs.js';
-import { truncate } from '../../render/slack/mrkdwn.js';
 
 export const DEFAULT_AUDIT_COUNT = 10;
 export const MAX_AUDIT_COUNT = 50;
@@ -47,7 +47,8 @@ export function parseDiagnoseText(text: string): { log: string; image?: string }
       log = match[2] ?? '';
     }
   }
-  log = truncate(redact(log), MAX_JOB_LOG_CHARS);
+  // Over the limit, the part around the failure (near the end, where push errors are) is kept, not the head.
+  log = cutLog(redact(log), MAX_JOB_LOG_CHARS);
   return image !== undefined ? { log, image: redact(image) } : { log };
 }
 
