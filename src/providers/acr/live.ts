@@ -187,3 +187,4 @@ export async function registryLogin(context: ProbeContext): Promise<RegistryLogi
     throw azureError('acr login', error);
   }
 }
+export { fixes } from './live/fixes.js';
