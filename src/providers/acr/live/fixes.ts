@@ -4,6 +4,7 @@
 import type { JsonValue } from '../../../engine/diagnosis.js';
 import type { FixContext, FixDefinition, FixInspection, FixIntent } from '../../../probes/types.js';
 import { dataPlaneClient, statusOf } from './clients.js';
+import { allowClientIp } from './firewall-fix.js';
 
 type State = { readonly [key: string]: JsonValue };
 
@@ -69,4 +70,4 @@ function unlock(level: 'repository' | 'tag'): FixDefinition {
   };
 }
 
-export const fixes: readonly FixDefinition[] = [unlock('repository'), unlock('tag')];
+export const fixes: readonly FixDefinition[] = [unlock('repository'), unlock('tag'), allowClientIp];
