@@ -49,6 +49,15 @@ export const registrySchema = z.strictObject({
       fix: credentialSet.optional(),
     })
     .optional(),
+  /** ECR: the settings of a repository the create-repository fix makes (ECR's own defaults otherwise). */
+  repositoryDefaults: z
+    .strictObject({
+      scanOnPush: z.boolean().default(false),
+      imageTagMutability: z.enum(['MUTABLE', 'IMMUTABLE']).default('MUTABLE'),
+      encryption: z.enum(['AES256', 'KMS']).default('AES256'),
+      tags: z.record(z.string().min(1).max(128), z.string().max(256)).default({}),
+    })
+    .optional(),
   /** Who may run fix buttons for this registry. Nobody when empty. */
   fixers: z
     .strictObject({

@@ -143,4 +143,11 @@ describe('fixes settings', () => {
     expect(() => parseConfigText('fixes: { auditChannel: "#audit" }', 'f.yml')).toThrow(/fixes.auditChannel: must be a Slack channel id/);
     expect(() => parseConfigText('fixes: { planTtlMinutes: 0 }', 'f.yml')).toThrow(/fixes.planTtlMinutes/);
   });
+
+  it('ECR repository defaults: ECR\'s own filled in, bad values named', () => {
+    const entry = (defaults: string) => `registries: [{ name: r, provider: ecr, host: 123456789012.dkr.ecr.us-east-1.amazonaws.com, repositoryDefaults: ${defaults} }]`;
+    expect(parseConfigText(entry('{ tags: { team: shop } }'), 'f.yml').registries[0]!.repositoryDefaults).toEqual({ scanOnPush: false, imageTagMutability: 'MUTABLE', encryption: 'AES256', tags: { team: 'shop' } });
+    expect(() => parseConfigText(entry('{ imageTagMutability: LOCKED }'), 'f.yml')).toThrow(/registries\[0\]\.repositoryDefaults\.imageTagMutability/);
+    expect(() => parseConfigText(entry('{ kmsKey: k }'), 'f.yml')).toThrow(/kmsKey/);
+  });
 });

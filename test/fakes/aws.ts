@@ -169,3 +169,77 @@ export function simulationXml(results: readonly SimulationResult[]): string {
       .join('')}</MatchedStatements><MissingContextValues/></member>`;
   return `<SimulatePrincipalPolicyResponse xmlns="${namespace('iam')}"><SimulatePrincipalPolicyResult><IsTruncated>false</IsTruncated><EvaluationResults>${results.map(member).join('')}</EvaluationResults></SimulatePrincipalPolicyResult><ResponseMetadata><RequestId>fake-request</RequestId></ResponseMetadata></SimulatePrincipalPolicyResponse>`;
 }
+
+/** An ECR repository as the fake's repository model keeps it. */
+export interface EcrRepositoryModel {
+  repositoryName: string;
+  imageTagMutability: string;
+  scanOnPush: boolean;
+  encryptionType: string;
+  tags: Array<{ Key: string; Value: string }>;
+  createdAt: number;
+}
+
+const REPOSITORY_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+const CREATE_FIELDS = new Set(['registryId', 'repositoryName', 'tags', 'imageTagMutability', 'imageTagMutabilityExclusionFilters', 'imageScanningConfiguration', 'encryptionConfiguration']);
+
+/**
+ * Serves `DescribeRepositories` and `CreateRepository` from a model of one registry's repositories, as ECR
+ * answers them: RepositoryNotFoundException for a missing name, RepositoryAlreadyExistsException for a
+ * duplicate, InvalidParameterException for a malformed request (also recorded as a violation).
+ */
+export function serveEcrRepositories(fake: FakeAws, registry: { account: string; region: string }): Map<string, EcrRepositoryModel> {
+  const repositories = new Map<string, EcrRepositoryModel>();
+  const error = (code: string, message: string): AwsAnswer => ({ error: { code, message } });
+  const invalid = (message: string): AwsAnswer => {
+    fake.violations.push(`CreateRepository: ${message}`);
+    return error('InvalidParameterException', message);
+  };
+  const json = (r: EcrRepositoryModel) => ({
+    repositoryArn: `arn:aws:ecr:${registry.region}:${registry.account}:repository/${r.repositoryName}`,
+    registryId: registry.account,
+    repositoryName: r.repositoryName,
+    repositoryUri: `${registry.account}.dkr.ecr.${registry.region}.amazonaws.com/${r.repositoryName}`,
+    createdAt: r.createdAt,
+    imageTagMutability: r.imageTagMutability,
+    imageScanningConfiguration: { scanOnPush: r.scanOnPush },
+    encryptionConfiguration: { encryptionType: r.encryptionType },
+  });
+  fake.on('ecr.DescribeRepositories', (call) => {
+    const names = (call.input.repositoryNames as string[] | undefined) ?? [...repositories.keys()];
+    const missing = names.find((name) => !repositories.has(name));
+    if (missing) return error('RepositoryNotFoundException', `The repository with name '${missing}' does not exist in the registry with id '${registry.account}'`);
+    return { json: { repositories: names.map((name) => json(repositories.get(name)!)) } };
+  });
+  fake.on('ecr.CreateRepository', (call) => {
+    const input = call.input as {
+      registryId?: unknown;
+      repositoryName?: unknown;
+      tags?: unknown;
+      imageTagMutability?: unknown;
+      imageScanningConfiguration?: { scanOnPush?: unknown };
+      encryptionConfiguration?: { encryptionType?: unknown; kmsKey?: unknown };
+    };
+    const unknown = Object.keys(input).filter((key) => !CREATE_FIELDS.has(key));
+    if (unknown.length > 0) return invalid(`unknown fields ${unknown.join(', ')}`);
+    const name = input.repositoryName;
+    if (typeof name !== 'string' || name.length < 2 || name.length > 256 || !REPOSITORY_NAME.test(name)) return invalid(`Invalid parameter at 'repositoryName' failed to satisfy constraint: '${String(name)}'`);
+    if (input.registryId !== undefined && input.registryId !== registry.account) return invalid(`registryId ${String(input.registryId)} is not this registry's`);
+    const mutability = input.imageTagMutability ?? 'MUTABLE';
+    if (mutability !== 'MUTABLE' && mutability !== 'IMMUTABLE') return invalid(`Invalid parameter at 'imageTagMutability': ${String(mutability)}`);
+    const scanOnPush = input.imageScanningConfiguration?.scanOnPush ?? false;
+    if (typeof scanOnPush !== 'boolean') return invalid('imageScanningConfiguration.scanOnPush must be a boolean');
+    const encryptionType = input.encryptionConfiguration?.encryptionType ?? 'AES256';
+    if (encryptionType !== 'AES256' && encryptionType !== 'KMS' && encryptionType !== 'KMS_DSSE') return invalid(`Invalid parameter at 'encryptionType': ${String(encryptionType)}`);
+    const tags = (input.tags ?? []) as Array<{ Key?: unknown; Value?: unknown }>;
+    if (!Array.isArray(tags) || !tags.every((tag) => typeof tag.Key === 'string' && tag.Key.length > 0 && typeof tag.Value === 'string' && Object.keys(tag).length === 2)) {
+      fake.violations.push(`CreateRepository: tags ${JSON.stringify(tags)} are not [{Key, Value}]`);
+      return error('InvalidTagParameterException', 'Invalid tag: every tag needs a Key and a Value');
+    }
+    if (repositories.has(name)) return error('RepositoryAlreadyExistsException', `The repository with name '${name}' already exists in the registry with id '${registry.account}'`);
+    const created: EcrRepositoryModel = { repositoryName: name, imageTagMutability: mutability, scanOnPush, encryptionType, tags: tags as EcrRepositoryModel['tags'], createdAt: Math.floor(Date.now() / 1000) };
+    repositories.set(name, created);
+    return { json: { repository: json(created) } };
+  });
+  return repositories;
+}
