@@ -180,6 +180,8 @@ describe('the diagnose modal', () => {
   });
 
   it('refuses an empty form or a bad image reference with field errors, and enqueues nothing', async () => {
+    // Nothing in motion first (an entry between inbox and queue is counted in both for a moment).
+    await drained(prefix);
     const before = await queueTotal(prefix);
     const metadata = JSON.stringify({ channel, command: '/registry' });
     const submit = async (log: string, image: string) => {
@@ -201,6 +203,8 @@ describe('the diagnose modal', () => {
 
 describe('request verification', () => {
   it('rejects unsigned, badly signed and stale requests with 401 and enqueues nothing', async () => {
+    // Nothing in motion first (an entry between inbox and queue is counted in both for a moment).
+    await drained(prefix);
     const before = await queueTotal(prefix);
     const body = slashCommandBody({ text: `diagnose ${ECR_DENIED}`, channel_id: 'C0FORGED' });
     const now = Math.floor(Date.now() / 1000);
@@ -240,6 +244,8 @@ describe('help, status and usage', () => {
   });
 
   it('anything else gets the usage, with the unknown word escaped, and queues nothing', async () => {
+    // Nothing in motion first (an entry between inbox and queue is counted in both for a moment).
+    await drained(prefix);
     const before = await queueTotal(prefix);
     const res = await command('<!here> frobnicate', 'C0HELP');
     expect(res.json?.response_type).toBe('ephemeral');
