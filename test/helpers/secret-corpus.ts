@@ -83,3 +83,10 @@ export function findLeaks(text: string, cases: readonly CorpusCase[], around: st
   }
   return leaks;
 }
+
+/** Leaks of any corpus secret in each named place (`slack`, `logs`, `redis`, …), as `place: where`. */
+export function leaksByPlace(places: Record<string, string>, cases: readonly CorpusCase[]): string[] {
+  // A fragment that the corpus also has outside any secret (a host name, a key name) is not a leak.
+  const around = cases.map((c) => c.secrets.reduce((text, s) => text.split(s).join('\u0000'), c.input)).join('\n');
+  return Object.entries(places).flatMap(([place, text]) => findLeaks(text, cases, around).map((leak) => `${place}: ${leak}`));
+}
