@@ -5,6 +5,7 @@ import type { Worker } from 'bullmq';
 import { loadSettings, SettingsError, type Settings } from './config/env.js';
 import { ConfigError, loadConfigFile } from './config/load-config.js';
 import { createSlackApp, SLACK_EVENTS_PATH } from './ingress/slack/create-app.js';
+import { createAlertControls } from './alerts/alert-controls.js';
 import { createAlertQueue, storeAlert } from './alerts/alert-job.js';
 import { AlertGroups } from './alerts/alert-groups.js';
 import { startAlertWorker } from './alerts/alert-worker.js';
@@ -246,6 +247,7 @@ async function main(): Promise<void> {
         },
       },
       audit: { mayRead: (user) => fixes.fixers.anyOf(user, fileRegistries), last: (count) => fixes.audit.last(count) },
+      alerts: createAlertControls(new AlertGroups(queueRedis, settings.queuePrefix, settings.alerts.windowMs), alertQueue),
     });
     if (slackApp.mode === 'http') {
       // One server: Slack's endpoint goes straight to Bolt's receiver, everything else to the ops routes.

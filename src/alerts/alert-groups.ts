@@ -5,8 +5,8 @@
 import type { RedisConnection } from '../ops/redis.js';
 import type { Fingerprint } from './fingerprint.js';
 
-// KEYS[1] fingerprint+channel → current group; ARGV: prefix, window ms, new group id, job id, pipeline name,
-// meta JSON, ttl s, the diagnosis message (JSON, kept for the thread), the pipeline run's link (JSON).
+// KEYS[1] fingerprint+channel → current group, KEYS[2] the channels a fingerprint alerts in; ARGV: prefix, window ms, new group id, job id, pipeline name,
+// meta JSON, ttl s, the diagnosis message (JSON, kept for the thread), the pipeline run's link (JSON), channel.
 // Returns {group id, 1 when this job opened the group, Redis time ms}.
 const RECORD = `
 local prefix, window, newGid, jobId, pipeline = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5]
@@ -28,6 +28,7 @@ if not gid then
   g = prefix .. ':alerts:group:' .. gid
   redis.call('HSET', g, 'meta', ARGV[6], 'diagnosis', ARGV[8], 'first', now, 'count', 0, 'opener', jobId)
   redis.call('SET', KEYS[1], gid, 'EX', ttl)
+  redis.call('SADD', KEYS[2], ARGV[10])
 end
 redis.call('SADD', g .. ':jobs', jobId)
 redis.call('HINCRBY', g, 'count', 1)
@@ -40,6 +41,7 @@ if pipeline ~= '' then
 end
 for _, k in ipairs({g, g .. ':jobs', g .. ':pipelines', g .. ':pending', g .. ':runs'}) do redis.call('EXPIRE', k, ttl) end
 redis.call('EXPIRE', KEYS[1], ttl)
+redis.call('EXPIRE', KEYS[2], ttl)
 return {gid, opener and 1 or 0, now}`;
 
 /** What the group's parent message shows, besides the counters. */
@@ -78,6 +80,8 @@ export interface Mute {
 }
 
 
+export const MUTE_UNTIL_RESOLVED_MAX_MS = 30 * 24 * 3_600_000;
+
 export class AlertGroups {
   constructor(
     private readonly redis: RedisConnection,
@@ -90,6 +94,9 @@ export class AlertGroups {
   }
   groupKey(gid: string): string {
     return `${this.prefix}:alerts:group:${gid}`;
+  }
+  private channelsKey(fp: string): string {
+    return `${this.prefix}:alerts:fp-channels:${fp}`;
   }
   private muteKey(fp: string): string {
     return `${this.prefix}:alerts:mute:${fp}`;
@@ -110,8 +117,9 @@ export class AlertGroups {
     // One thread per fingerprint and channel: routes may send one failure's pipelines to different channels.
     const [group, opened, at] = (await this.redis.eval(
       RECORD,
-      1,
+      2,
       this.fpKey(`${meta.fingerprint.id}:${meta.channel}`),
+      this.channelsKey(meta.fingerprint.id),
       this.prefix,
       this.windowMs,
       newGroupId,
@@ -121,13 +129,17 @@ export class AlertGroups {
       this.ttlSeconds,
       diagnosisMessage,
       JSON.stringify(pipeline ?? {}),
+      meta.channel,
     )) as [string, number, number];
     return { group, opened: opened === 1, at };
   }
 
-  /** The open group of a fingerprint in a channel (mute buttons and commands re-render it). */
-  async currentGroup(fp: string, channel: string): Promise<string | undefined> {
-    return (await this.redis.get(this.fpKey(`${fp}:${channel}`))) ?? undefined;
+  /** The open groups of a fingerprint, one per channel it alerts in (a mute re-renders each parent). */
+  async currentGroups(fp: string): Promise<string[]> {
+    const channels = await this.redis.smembers(this.channelsKey(fp));
+    if (channels.length === 0) return [];
+    const groups = await Promise.all(channels.map((channel) => this.redis.get(this.fpKey(`${fp}:${channel}`))));
+    return groups.filter((g): g is string => typeof g === 'string');
   }
 
   async state(gid: string): Promise<GroupState | undefined> {
@@ -191,9 +203,9 @@ export class AlertGroups {
   }
 
   async mute(fp: string, mute: Mute): Promise<void> {
-    const value = JSON.stringify(mute);
-    if (mute.until !== undefined) await this.redis.set(this.muteKey(fp), value, 'PX', Math.max(1, mute.until - Date.now()));
-    else await this.redis.set(this.muteKey(fp), value);
+    // "Until resolved" still ends some day: a fingerprint nobody resolves is forgotten after 30 days.
+    const ttlMs = mute.until !== undefined ? Math.max(1, mute.until - Date.now()) : MUTE_UNTIL_RESOLVED_MAX_MS;
+    await this.redis.set(this.muteKey(fp), JSON.stringify(mute), 'PX', ttlMs);
   }
 
   async unmute(fp: string): Promise<boolean> {

@@ -5,9 +5,11 @@ import type { SlackText } from '../render/slack/messages.js';
 import { escapeMrkdwn, truncate } from '../render/slack/mrkdwn.js';
 import type { GroupState, Mute, PipelineRef } from './alert-groups.js';
 
-export const MUTE_ACTIONS = { '1h': 'alert_mute_1h', '24h': 'alert_mute_24h', resolved: 'alert_mute_resolved' } as const;
-export const UNMUTE_ACTION = 'alert_unmute';
-export type MuteDuration = keyof typeof MUTE_ACTIONS;
+/** Buttons follow the one scheme of src/render/slack/actions.ts: `rd.mute.<n>` (value `<fingerprint>_<duration>`), `rd.unmute`. */
+export const MUTE_DURATIONS = ['1h', '24h', 'resolved'] as const;
+export type MuteDuration = (typeof MUTE_DURATIONS)[number];
+export const UNMUTE_ACTION = 'rd.unmute';
+export const muteValue = (fingerprint: string, duration: MuteDuration) => `${fingerprint}_${duration}`;
 export const MUTE_MS: Record<MuteDuration, number | undefined> = { '1h': 3_600_000, '24h': 86_400_000, resolved: undefined };
 
 const SECTION_MAX = 2900;
@@ -41,9 +43,9 @@ export function renderAlertParent(state: GroupState, mute: Mute | undefined): Sl
     elements: mute
       ? [{ type: 'button', action_id: UNMUTE_ACTION, text: { type: 'plain_text', text: 'Unmute' }, value: fp.id }]
       : [
-          { type: 'button', action_id: MUTE_ACTIONS['1h'], text: { type: 'plain_text', text: 'Mute 1 h' }, value: fp.id },
-          { type: 'button', action_id: MUTE_ACTIONS['24h'], text: { type: 'plain_text', text: 'Mute 24 h' }, value: fp.id },
-          { type: 'button', action_id: MUTE_ACTIONS.resolved, text: { type: 'plain_text', text: 'Mute until resolved' }, value: fp.id },
+          { type: 'button', action_id: 'rd.mute.1', text: { type: 'plain_text', text: 'Mute 1 h' }, value: muteValue(fp.id, '1h') },
+          { type: 'button', action_id: 'rd.mute.2', text: { type: 'plain_text', text: 'Mute 24 h' }, value: muteValue(fp.id, '24h') },
+          { type: 'button', action_id: 'rd.mute.3', text: { type: 'plain_text', text: 'Mute until resolved' }, value: muteValue(fp.id, 'resolved') },
         ],
   });
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Diagnosis in the thread · fingerprint \`${fp.id}\` (\`/registry mute ${fp.id} 24h\`)` }] });
@@ -65,4 +67,14 @@ export function renderPipelinesReply(pipelines: readonly PipelineRef[]): SlackTe
   if (more > 0) lines.push(`…and ${more} more`);
   const text = `The same failure in ${plural(pipelines.length, 'more pipeline', 'more pipelines')}:\n${lines.join('\n')}`;
   return { text: escapeMrkdwn(`The same failure in ${plural(pipelines.length, 'more pipeline', 'more pipelines')}`), blocks: [{ type: 'section', text: { type: 'mrkdwn', text: truncate(text, SECTION_MAX) } }] };
+}
+
+/** The ephemeral answer to a mute (button or command). */
+export function renderMuteAck(fingerprint: string, duration: MuteDuration | undefined, threads: number): SlackText {
+  const what = `\`${fingerprint}\``;
+  const text =
+    duration === undefined
+      ? `:loud_sound: Unmuted ${what}: new failures are posted again.`
+      : `:mute: Muted ${what} ${duration === 'resolved' ? 'until resolved (or `/registry unmute`)' : `for ${duration === '1h' ? '1 hour' : '24 hours'}`}: failures are still counted on ${threads === 1 ? 'its thread' : `its ${threads} threads`}, nothing new is posted.`;
+  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
 }

@@ -7,10 +7,11 @@ import { Redis } from 'ioredis';
 import examples from '@octokit/webhooks-examples/api.github.com/index.json' with { type: 'json' };
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import gitlabJob from '../fixtures/webhooks/gitlab-job.json' with { type: 'json' };
-import { startApp, type AppProcess } from '../fakes/app-process.js';
+import { SIGNING_SECRET, startApp, type AppProcess } from '../fakes/app-process.js';
 import { FakeGitHub, FakeGitLab } from '../fakes/ci-apis.js';
 import { postCi, postGitHub, postGitLab, storedAlerts, withAlertQueue } from '../fakes/ci-webhook.js';
 import { cleanPrefix, REDIS_URL, uniquePrefix } from '../fakes/redis.js';
+import { blockActionsBody, signedHeaders, slashCommandBody } from '../fakes/sign.js';
 import { FakeSlack, type RecordedCall } from '../fakes/slack-api.js';
 
 const CI_SECRET = 'ci-webhook-secret-for-tests-0123456789';
@@ -111,6 +112,8 @@ beforeAll(async () => {
       CI_LOG_LIMIT_MB: '0.05',
       WEBHOOK_BODY_LIMIT_MB: '0.5',
       ALERT_UPDATE_INTERVAL_MS: '300',
+      // One "new pipelines" reply a second at most (5 minutes in production), so the listing shows here.
+      ALERT_REPLY_INTERVAL_MS: '1000',
       JOB_BACKOFF_MS: '50',
     },
   });
@@ -163,6 +166,14 @@ describe('POST /webhooks/ci', () => {
     expect(latestParent(TEAM_A_CHANNEL, ts)).not.toContain('3 failed pushes');
   });
 
+  it('a new pipeline failing the same way is listed in the thread, once', async () => {
+    const ts = tsOf(parents(TEAM_A_CHANNEL)[0]!);
+    const listing = await slack.waitFor(() => replies(TEAM_A_CHANNEL).find((c) => render(c).includes('api-nightly')), 15_000, 'the new-pipelines reply');
+    expect(listing.params.thread_ts).toBe(ts);
+    expect(render(listing)).toContain('1 more pipeline');
+    expect(render(listing)).not.toContain('api-release');
+  });
+
   it('the same delivery id (no run/job given) is stored once', async () => {
     const log = JSON.stringify({ log: ghcrUnauthorized });
     const a = await postCi(app.url, CI_SECRET, log, { delivery: 'delivery-0000-1111' });
@@ -210,6 +221,48 @@ describe('POST /webhooks/ci', () => {
     expect(stored.log.length).toBeLessThanOrEqual(0.05 * 1024 * 1024);
     expect(stored.log).toContain('log cut here');
     expect(stored.log).toContain("client with IP '203.0.113.7' is not allowed access");
+  });
+});
+
+describe('mute', () => {
+  const fingerprintOf = (call: RecordedCall) => /fingerprint `([0-9a-f]{20})`/.exec(render(call))?.[1];
+  async function interact(body: string) {
+    const res = await fetch(`${app.url}/slack/events`, { method: 'POST', headers: signedHeaders(SIGNING_SECRET, body), body });
+    const text = await res.text();
+    return { status: res.status, json: text.startsWith('{') ? (JSON.parse(text) as Record<string, unknown>) : undefined };
+  }
+
+  it('the Mute 24 h button: counted but not posted, the mute and who set it shown on the parent; /registry unmute posts what waited', async () => {
+    const parent = parents(TEAM_A_CHANNEL)[0]!;
+    const ts = tsOf(parent);
+    const fp = fingerprintOf(parent)!;
+    expect(fp).toMatch(/^[0-9a-f]{20}$/);
+    const click = await interact(
+      blockActionsBody({ action: { action_id: 'rd.mute.2', type: 'button', value: `${fp}_24h` }, user: 'U0MUTER', channel: TEAM_A_CHANNEL, message: { ts, bot_id: 'B0BOT' } }),
+    );
+    expect(click.status).toBe(200);
+    await slack.waitFor(() => latestParent(TEAM_A_CHANNEL, ts).includes('Muted by <@U0MUTER>'), 15_000, 'the mute on the parent');
+    expect(latestParent(TEAM_A_CHANNEL, ts)).toContain('rd.unmute');
+    await slack.waitFor(() => slack.ok('chat.postEphemeral', (c) => c.params.user === 'U0MUTER' && String(c.params.text).includes('Muted')).length > 0, 15_000, 'the confirmation');
+
+    const muted = await postCi(app.url, CI_SECRET, ciBody(ecrDenied('team-a/api'), { name: 'api-hotfix', run_id: '8', job: 'push' }));
+    expect(muted.status).toBe(202);
+    await slack.waitFor(() => latestParent(TEAM_A_CHANNEL, ts).includes('3 failed pushes · 3 pipelines'), 15_000, 'the count while muted');
+    const callsWhenCounted = slack.calls.length;
+
+    const body = slashCommandBody({ text: `unmute ${fp}`, channel_id: TEAM_A_CHANNEL, user_id: 'U0MUTER' });
+    const unmute = await interact(body);
+    expect(String(unmute.json?.text)).toContain('Unmuted');
+    const listing = await slack.waitFor(() => replies(TEAM_A_CHANNEL).find((c) => render(c).includes('api-hotfix')), 15_000, 'the listing after unmute');
+    // Posted only after the unmute: while muted, the failure was counted and nothing was posted.
+    expect(slack.calls.indexOf(listing)).toBeGreaterThan(callsWhenCounted);
+    await slack.waitFor(() => !latestParent(TEAM_A_CHANNEL, ts).includes('Muted by'), 15_000, 'the parent without the mute');
+    expect(parents(TEAM_A_CHANNEL)).toHaveLength(1);
+  });
+
+  it('/registry mute with a bad fingerprint or duration answers its usage', async () => {
+    const res = await interact(slashCommandBody({ text: 'mute nothex 5y', channel_id: TEAM_A_CHANNEL }));
+    expect(String(res.json?.text)).toMatch(/Usage: `\/registry mute <fingerprint> \[1h\|24h\|resolved\]`/);
   });
 });
 

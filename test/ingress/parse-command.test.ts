@@ -40,6 +40,19 @@ describe('parseCommand', () => {
     expect(parseCommand('check ghcr.io/acme/app:1 and more')).toEqual({ kind: 'check-usage', given: 'ghcr.io/acme/app:1' });
     expect(parseCommand('check <!channel>')).toEqual({ kind: 'check-usage', given: '<!channel>' });
   });
+
+  it('mute takes a fingerprint and a duration (1h by default); unmute a fingerprint alone', () => {
+    const fp = '0123456789abcdef0123';
+    expect(parseCommand(`mute ${fp}`)).toEqual({ kind: 'mute', fingerprint: fp, duration: '1h' });
+    expect(parseCommand(`mute ${fp} 24h`)).toEqual({ kind: 'mute', fingerprint: fp, duration: '24h' });
+    expect(parseCommand(`Mute ${fp.toUpperCase()} resolved`)).toEqual({ kind: 'mute', fingerprint: fp, duration: 'resolved' });
+    expect(parseCommand(`unmute ${fp}`)).toEqual({ kind: 'unmute', fingerprint: fp });
+    expect(parseCommand('mute')).toEqual({ kind: 'mute-usage', unmute: false });
+    expect(parseCommand(`mute ${fp} 5y`)).toEqual({ kind: 'mute-usage', unmute: false });
+    expect(parseCommand(`mute ${fp} 1h extra`)).toEqual({ kind: 'mute-usage', unmute: false });
+    expect(parseCommand(`unmute ${fp} 1h`)).toEqual({ kind: 'mute-usage', unmute: true });
+    expect(parseCommand('unmute <!channel>')).toEqual({ kind: 'mute-usage', unmute: true });
+  });
 });
 
 describe('a pasted log over the job limit', () => {

@@ -31,6 +31,8 @@ import { callSlack, classifySlackError } from '../../slack/web-client.js';
 import { registerActionRouter } from './action-router.js';
 import { answerActionHandlers } from './answer-actions.js';
 import { fixActionHandler, type FixActionDeps } from './fix-actions.js';
+import type { AlertControls } from '../../alerts/alert-controls.js';
+import { alertActionHandlers, runMuteCommand } from './alert-listeners.js';
 import { parseCommand, subcommandLabel } from './parse-command.js';
 import { requestKey } from './request-guard.js';
 
@@ -52,6 +54,8 @@ export interface ListenerDeps {
     mayRead(user: string): Promise<boolean>;
     last(count: number): Promise<AuditLine[]>;
   };
+  /** Mute and unmute CI alerts (buttons and `/registry mute|unmute`). */
+  alerts?: AlertControls;
 }
 
 const CHANNEL_ID = /^[CGDZ][A-Z0-9]+$/;
@@ -214,6 +218,20 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
         if (command.response_url) await postToResponseUrl(command.response_url, { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] });
         return;
       }
+      case 'mute':
+      case 'unmute': {
+        const answer = await runMuteCommand(deps.alerts, parsed, command.user_id, logger);
+        await ack({ response_type: 'ephemeral', ...(typeof answer === 'string' ? { text: answer } : answer) });
+        break;
+      }
+      case 'mute-usage':
+        await ack({
+          response_type: 'ephemeral',
+          text: parsed.unmute
+            ? `Usage: \`${command.command} unmute <fingerprint>\` (the fingerprint is shown under each alert).`
+            : `Usage: \`${command.command} mute <fingerprint> [1h|24h|resolved]\` (the fingerprint is shown under each alert; 1h when not given).`,
+        });
+        break;
       case 'usage':
         await ack({ response_type: 'ephemeral', ...renderUsage(command.command, parsed.unknown) });
         break;
@@ -304,6 +322,10 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     );
   });
 
-  const handlers = { ...answerActionHandlers({ answers, enqueue }), ...(deps.fixes ? { fix: fixActionHandler(deps.fixes) } : {}) };
+  const handlers = {
+    ...answerActionHandlers({ answers, enqueue }),
+    ...(deps.fixes ? { fix: fixActionHandler(deps.fixes) } : {}),
+    ...(deps.alerts ? alertActionHandlers(deps.alerts) : {}),
+  };
   registerActionRouter(app, { handlers, logger, metrics });
 }

@@ -16,10 +16,14 @@ export type ParsedCommand =
   | { kind: 'check-usage'; given?: string }
   /** The last `count` fix attempts (fixers only). */
   | { kind: 'audit'; count: number }
+  | { kind: 'mute'; fingerprint: string; duration: '1h' | '24h' | 'resolved' }
+  | { kind: 'unmute'; fingerprint: string }
+  | { kind: 'mute-usage'; unmute: boolean }
   | { kind: 'usage'; unknown?: string };
 
 /** Metrics label for a parsed command. */
 export function subcommandLabel(parsed: ParsedCommand): string {
+  if (parsed.kind === 'mute-usage') return parsed.unmute ? 'unmute' : 'mute';
   return parsed.kind === 'diagnose-modal' ? 'diagnose_modal' : parsed.kind === 'check-usage' ? 'check' : parsed.kind;
 }
 
@@ -78,6 +82,17 @@ export function parseCommand(text: string): ParsedCommand {
       if (rest === '') return { kind: 'audit', count: DEFAULT_AUDIT_COUNT };
       const count = /^\d{1,3}$/.test(rest) ? Number(rest) : NaN;
       return count >= 1 && count <= MAX_AUDIT_COUNT ? { kind: 'audit', count } : { kind: 'usage', unknown: `audit ${redact(rest).slice(0, 20)}` };
+    }
+    case 'mute':
+    case 'unmute': {
+      // `mute <fingerprint> [1h|24h|resolved]` (1 h when not said); the fingerprint is shown on every alert.
+      const [fingerprint = '', duration = '1h', extra] = rest.toLowerCase().split(/\s+/);
+      const durations = { '1h': '1h', '24h': '24h', '1d': '24h', resolved: 'resolved', 'until-resolved': 'resolved' } as const;
+      const d = durations[duration as keyof typeof durations];
+      if (!/^[0-9a-f]{20}$/.test(fingerprint) || extra !== undefined || (sub === 'unmute' && rest.split(/\s+/).length > 1) || d === undefined) {
+        return { kind: 'mute-usage', unmute: sub === 'unmute' };
+      }
+      return sub === 'mute' ? { kind: 'mute', fingerprint, duration: d } : { kind: 'unmute', fingerprint };
     }
     default:
       // Only the (redacted) first word is echoed back.
