@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { buildApp, startApp, type AppProcess } from '../fakes/app-process.js';
 import { postCi } from '../fakes/ci-webhook.js';
 import { startOwnRedis, type OwnRedis } from '../fakes/redis-server.js';
@@ -37,6 +37,7 @@ const refusals = () => (app.output().match(/could not store a webhook/g) ?? []).
 
 describe('with Redis stopped', () => {
   it('POST /webhooks/ci answers 503; report retries until Redis is back, then the alert lands', async () => {
+    onTestFailed(() => console.log(`app output:\n${app.output().split('\n').slice(-40).join('\n')}`));
     await redis.stop();
     const body = JSON.stringify({ log: LOG, pipeline: { provider: 'jenkins', name: 'payments', run_id: '1', job: 'push' } });
     const direct = await postCi(app.url, SECRET, body);
