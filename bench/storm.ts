@@ -34,11 +34,10 @@ try {
   const deliveries = await sendStorm({ url: app.url, secret: SECRET, count: COUNT, concurrency: CONCURRENCY });
   const sentIn = Date.now() - started;
 
-  const postIndex = (c: RecordedCall) => slack.calls.filter((x) => x.method === 'chat.postMessage' && x.status !== 0).indexOf(c) + 1;
   const parents = () => slack.ok('chat.postMessage', (c) => c.params.channel === CHANNEL && c.params.thread_ts === undefined);
   /** Every Slack view of a thread's counter, in order: [time, count]. */
   const views = (parent: RecordedCall): Array<[number, number]> => {
-    const ts = `1700000000.${String(postIndex(parent)).padStart(6, '0')}`;
+    const ts = String(parent.response?.ts);
     return [parent, ...slack.ok('chat.update', (c) => c.params.ts === ts)].map((c) => [c.at, shownCount(c)]);
   };
   const total = () => parents().reduce((sum, p) => sum + (views(p).at(-1)?.[1] ?? 0), 0);
