@@ -262,7 +262,7 @@ describe('mute', () => {
 
   it('/registry mute with a bad fingerprint or duration answers its usage', async () => {
     const res = await interact(slashCommandBody({ text: 'mute nothex 5y', channel_id: TEAM_A_CHANNEL }));
-    expect(String(res.json?.text)).toMatch(/Usage: `\/registry mute <fingerprint> \[1h\|24h\|resolved\]`/);
+    expect(String(res.json?.text)).toMatch(/Usage: `\/registry mute FINGERPRINT \[1h\|24h\|resolved\]`/);
   });
 });
 

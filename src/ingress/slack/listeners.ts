@@ -228,8 +228,8 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
         await ack({
           response_type: 'ephemeral',
           text: parsed.unmute
-            ? `Usage: \`${command.command} unmute <fingerprint>\` (the fingerprint is shown under each alert).`
-            : `Usage: \`${command.command} mute <fingerprint> [1h|24h|resolved]\` (the fingerprint is shown under each alert; 1h when not given).`,
+            ? `Usage: \`${command.command} unmute FINGERPRINT\` (the fingerprint is shown under each alert).`
+            : `Usage: \`${command.command} mute FINGERPRINT [1h|24h|resolved]\` (the fingerprint is shown under each alert; 1h when not given).`,
         });
         break;
       case 'usage':

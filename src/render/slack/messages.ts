@@ -191,7 +191,7 @@ export function renderUsage(command: string, unknown?: string, note?: string): S
     `• \`${c} diagnose\` — open a form to paste a log (up to 3,000 characters; for longer logs use the CLI)\n` +
     `• \`${c} check IMAGE-REF\` — preflight: would a push succeed right now? (no log needed)\n` +
     `• \`${c} status\` — configured registries, and whether the bot's credentials work on each\n` +
-    `• \`${c} mute <fingerprint> [1h|24h|resolved]\`, \`${c} unmute <fingerprint>\` — silence a CI alert (still counted)\n` +
+    `• \`${c} mute FINGERPRINT [1h|24h|resolved]\`, \`${c} unmute FINGERPRINT\` — silence a CI alert (still counted)\n` +
     `• \`${c} help\` — this help`;
   return { text, blocks: [section(text)] };
 }
