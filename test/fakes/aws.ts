@@ -243,3 +243,38 @@ export function serveEcrRepositories(fake: FakeAws, registry: { account: string;
   });
   return repositories;
 }
+
+/**
+ * Serves `GetRepositoryPolicy` and `SetRepositoryPolicy` from a map of repository name → policy text, as ECR
+ * answers them: RepositoryPolicyNotFoundException when a repository has none; a request with unknown fields,
+ * another registry's id or a policy that is not JSON is InvalidParameterException (and a violation).
+ */
+export function serveEcrPolicies(fake: FakeAws, registry: { account: string }): Map<string, string> {
+  const policies = new Map<string, string>();
+  const error = (code: string, message: string): AwsAnswer => ({ error: { code, message } });
+  const invalid = (message: string): AwsAnswer => {
+    fake.violations.push(`SetRepositoryPolicy: ${message}`);
+    return error('InvalidParameterException', message);
+  };
+  fake.on('ecr.GetRepositoryPolicy', (call) => {
+    const name = String(call.input.repositoryName);
+    const text = policies.get(name);
+    if (text === undefined) return error('RepositoryPolicyNotFoundException', `Repository policy does not exist for the repository with name '${name}' in the registry with id '${registry.account}'`);
+    return { json: { registryId: registry.account, repositoryName: name, policyText: text } };
+  });
+  fake.on('ecr.SetRepositoryPolicy', (call) => {
+    const { repositoryName, policyText, registryId, ...rest } = call.input;
+    if (Object.keys(rest).length > 0) return invalid(`unknown fields ${Object.keys(rest).join(', ')}`);
+    if (typeof repositoryName !== 'string') return invalid('repositoryName is required');
+    if (registryId !== undefined && registryId !== registry.account) return invalid(`registryId ${String(registryId)} is not this registry's`);
+    if (typeof policyText !== 'string') return invalid('policyText is required');
+    try {
+      JSON.parse(policyText);
+    } catch {
+      return invalid('Invalid parameter at PolicyText failed to satisfy constraint: policy is not JSON');
+    }
+    policies.set(repositoryName, policyText);
+    return { json: { registryId: registry.account, repositoryName, policyText } };
+  });
+  return policies;
+}

@@ -14,7 +14,7 @@ import { CloudError, toCloudError } from '../../probes/cloud-error.js';
 import { Secret } from '../../probes/secret.js';
 import type { ProbeContext, ProbeDefinition, ProbeOutcome, RegistryLogin } from '../../probes/types.js';
 import { identityOf, PUSH_ACTIONS } from './index.js';
-import { clientConfig, clientKey, ecr, nameOf, repositoryArn, targetOf, type EcrTarget } from './live/clients.js';
+import { clientConfig, clientKey, covers, ecr, nameOf, repositoryArn, targetOf, type EcrTarget } from './live/clients.js';
 
 function iam(context: ProbeContext, t: EcrTarget): IAMClient {
   // IAM is global; its endpoint lives in us-east-1 (aws) / cn-north-1 / us-gov-west-1.
@@ -242,12 +242,6 @@ interface PolicyStatement {
   Action?: string | string[];
   NotAction?: string | string[];
   Condition?: Record<string, Record<string, unknown>>;
-}
-
-/** Whether an IAM action pattern (`ecr:*`, `ecr:Put*`, `*`) covers an action. */
-function covers(pattern: string, action: string): boolean {
-  const regex = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i');
-  return regex.test(action);
 }
 
 function listOf(value: string | string[] | undefined): string[] {

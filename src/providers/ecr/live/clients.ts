@@ -78,3 +78,9 @@ export function ecr(context: ProbeContext, region: string): ECRClient {
 export function nameOf(error: unknown): string | undefined {
   return error instanceof Error ? error.name : undefined;
 }
+
+/** Whether an IAM action pattern (`ecr:*`, `ecr:Put*`, `*`) covers an action. */
+export function covers(pattern: string, action: string): boolean {
+  const regex = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i');
+  return regex.test(action);
+}
