@@ -156,6 +156,9 @@ export function createAlertProcessor(deps: AlertWorkerDeps) {
     const parsed = alertJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`invalid alert job: ${parsed.error.issues[0]?.message ?? 'unknown'}`);
     const result = await processAlert(job, parsed.data);
+    // A finished alert job is kept a day for its id (a redelivery is a no-op), not for its log: drop the log,
+    // which may be megabytes, so Redis holds ids and pipeline facts only.
+    if (parsed.data.log) await job.updateData({ ...parsed.data, log: '' });
     metrics.alerts.inc({ outcome: result.outcome });
     logger.info({ jobId: job.id, outcome: result.outcome, group: result.group, source: parsed.data.source }, 'alert processed');
     return result;

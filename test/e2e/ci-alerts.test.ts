@@ -217,10 +217,11 @@ describe('POST /webhooks/ci', () => {
     expect(res.status).toBe(202);
     await slack.waitFor(() => parentMentioning(ALERT_CHANNEL, 'acme.azurecr.io/billing').length === 1, 15_000, 'the ACR alert');
     await slack.waitFor(() => replies(ALERT_CHANNEL).some((c) => render(c).includes('firewall_denied')), 15_000, 'its diagnosis');
+    // The failure stood past the limit, at the end: finding it proves the cut kept the part around it. Once
+    // the job is done its log is dropped (the job is kept a day for its id alone).
+    expect(await jobOutcome(String(res.json?.id))).toBe('opened');
     const stored = await withAlertQueue(prefix, async (q) => (await q.getJob(String(res.json?.id)))?.data as { log: string });
-    expect(stored.log.length).toBeLessThanOrEqual(0.05 * 1024 * 1024);
-    expect(stored.log).toContain('log cut here');
-    expect(stored.log).toContain("client with IP '203.0.113.7' is not allowed access");
+    expect(stored.log).toBe('');
   });
 });
 

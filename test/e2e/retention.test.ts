@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { startApp, SIGNING_SECRET, type AppProcess } from '../fakes/app-process.js';
-import { postCi } from '../fakes/ci-webhook.js';
+import { postCi, withAlertQueue } from '../fakes/ci-webhook.js';
 import { cleanPrefix, REDIS_URL, uniquePrefix } from '../fakes/redis.js';
 import { signedHeaders, slashCommandBody } from '../fakes/sign.js';
 import { FakeSlack } from '../fakes/slack-api.js';
@@ -73,6 +73,11 @@ it('every key kept after commands and CI alerts has a TTL or a stated bound', as
   }
   await fake.waitFor(() => fake.ok('chat.postMessage', (c) => c.params.thread_ts !== undefined && String(c.params.channel).startsWith('C0RET') && c.params.channel !== 'C0RETAIN').length >= COMMANDS, 30_000, 'every diagnosis posted');
   await fake.waitFor(() => fake.ok('chat.postMessage', (c) => c.params.channel === 'C0RETAIN')[0], 20_000, 'the alert');
+
+  // Finished alert jobs are kept a day for their ids (redeliveries), without their logs.
+  const finishedAlerts = await withAlertQueue(prefix, async (queue) => (await queue.getJobs(['completed'])).filter((job) => job.name === 'alert'));
+  expect(finishedAlerts.length).toBe(10);
+  expect(finishedAlerts.map((job) => (job.data as { log?: string }).log)).toEqual(finishedAlerts.map(() => ''));
 
   const keys = await keysUnder();
   expect(keys.length).toBeGreaterThan(0);
