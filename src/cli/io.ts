@@ -124,23 +124,56 @@ export type LogSniff =
   | { kind: 'binary' }
   | { kind: 'text'; encoding: 'utf-8' | 'utf-16le' | 'utf-16be'; chunks: AsyncIterable<string> };
 
-/** True when `head` looks like binary data: a NUL byte, or mostly control bytes. */
+/**
+ * True when `head` looks like binary data: mostly control bytes, or NUL bytes in what is not valid UTF-8.
+ * A stray NUL in an otherwise valid text log (a tool's output, a truncated write) does not make it binary.
+ */
 export function looksBinary(head: Uint8Array): boolean {
   let control = 0;
+  let nul = false;
   for (const byte of head) {
-    if (byte === 0) return true;
+    if (byte === 0) nul = true;
     // Control bytes other than TAB, LF, VT, FF, CR, BS and ESC (ANSI colours are common in CI logs).
     if (byte < 0x20 && byte !== 9 && byte !== 10 && byte !== 11 && byte !== 12 && byte !== 13 && byte !== 8 && byte !== 27) {
       control += 1;
     }
   }
-  return head.length > 0 && control / head.length > 0.1;
+  if (head.length > 0 && control / head.length > 0.1) return true;
+  return nul && !isUtf8(head);
+}
+
+/** Valid UTF-8 (a multi-byte character cut at the end of `head` is allowed). */
+function isUtf8(head: Uint8Array): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(head, { stream: true });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * UTF-16 without a byte-order mark (Windows tools and PowerShell redirections write it): mostly-ASCII text has a
+ * zero in every other byte — the odd ones for little-endian, the even ones for big-endian.
+ */
+export function sniffUtf16(head: Uint8Array): 'utf-16le' | 'utf-16be' | undefined {
+  const pairs = Math.floor(head.length / 2);
+  if (pairs < 4) return undefined;
+  let zeroOdd = 0;
+  let zeroEven = 0;
+  for (let i = 0; i + 1 < head.length; i += 2) {
+    if (head[i] === 0) zeroEven += 1;
+    if (head[i + 1] === 0) zeroOdd += 1;
+  }
+  if (zeroOdd / pairs > 0.6 && zeroEven / pairs < 0.05) return 'utf-16le';
+  if (zeroEven / pairs > 0.6 && zeroOdd / pairs < 0.05) return 'utf-16be';
+  return undefined;
 }
 
 /**
  * Look at the start of a byte stream and, if it is text, return it as decoded text chunks. UTF-8 is
- * decoded with replacement characters for invalid bytes (never an error); a UTF-16 byte-order mark is
- * honoured (PowerShell writes such logs). Nothing beyond one chunk is held in memory.
+ * decoded with replacement characters for invalid bytes (never an error); UTF-16 is read with or without its
+ * byte-order mark (PowerShell writes such logs). Nothing beyond one chunk is held in memory.
  */
 export async function sniffLog(source: AsyncIterable<Buffer | Uint8Array | string>): Promise<LogSniff> {
   const iterator = source[Symbol.asyncIterator]();
@@ -163,6 +196,7 @@ export async function sniffLog(source: AsyncIterable<Buffer | Uint8Array | strin
   let encoding: 'utf-8' | 'utf-16le' | 'utf-16be' = 'utf-8';
   if (first[0] === 0xff && first[1] === 0xfe) encoding = 'utf-16le';
   else if (first[0] === 0xfe && first[1] === 0xff) encoding = 'utf-16be';
+  else encoding = sniffUtf16(first.subarray(0, SNIFF_BYTES)) ?? 'utf-8';
   if (encoding === 'utf-8' && looksBinary(first.subarray(0, SNIFF_BYTES))) {
     if (!done) await iterator.return?.();
     return { kind: 'binary' };

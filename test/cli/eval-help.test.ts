@@ -156,6 +156,15 @@ describe('in-process (runCli with injected streams)', () => {
     expect((JSON.parse(r.stdout) as Diagnosis).input.logExcerpt).toContain('denied');
   });
 
+  it('reads a UTF-16 log without its byte-order mark, and a text log with a stray NUL, as text', async () => {
+    const text = 'Pushing app\ndenied: requested access to the resource is denied\n';
+    for (const input of [Buffer.from(text, 'utf16le'), Buffer.from(text, 'utf16le').swap16(), Buffer.from(`step 1\u0000 done\n${text}`, 'utf8')]) {
+      const r = await runInProcess(['diagnose', '--format', 'json'], { input });
+      expect(r.stderr).not.toContain('binary');
+      expect((JSON.parse(r.stdout) as Diagnosis).findings[0]?.category).toBe('permission_denied');
+    }
+  });
+
   it('keeps terminal escapes from the log out of the report', async () => {
     const r = await runInProcess(['diagnose'], { input: 'denied: requested access to the resource is denied \x1b]0;owned\x07\x1b[2J\n' });
     expect(r.stdout).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/);

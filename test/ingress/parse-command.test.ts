@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { parseCommand, parseDiagnoseText } from '../../src/ingress/slack/parse-command.js';
+import { parseCommand, parseDiagnoseText, unescapeSlackText } from '../../src/ingress/slack/parse-command.js';
 import { MAX_JOB_LOG_CHARS } from '../../src/queue/jobs.js';
+
+describe('unescapeSlackText', () => {
+  it('undoes the escaping Slack applies to command text, once', () => {
+    expect(unescapeSlackText('a -&gt; b &lt;c&gt; &amp;&amp; x&amp;gt;')).toBe('a -> b <c> && x&gt;');
+    expect(parseCommand(unescapeSlackText('diagnose error: 413 Request Entity Too Large &gt; 10MB'))).toMatchObject({ kind: 'diagnose', log: 'error: 413 Request Entity Too Large > 10MB' });
+  });
+});
 
 describe('parseCommand', () => {
   it('subcommands', () => {

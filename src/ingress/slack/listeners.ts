@@ -33,7 +33,7 @@ import { answerActionHandlers } from './answer-actions.js';
 import { fixActionHandler, type FixActionDeps } from './fix-actions.js';
 import type { AlertControls } from '../../alerts/alert-controls.js';
 import { alertActionHandlers, runMuteCommand } from './alert-listeners.js';
-import { parseCommand, subcommandLabel } from './parse-command.js';
+import { parseCommand, subcommandLabel, unescapeSlackText } from './parse-command.js';
 import { requestKey } from './request-guard.js';
 
 export interface ListenerDeps {
@@ -115,7 +115,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
 
   app.command(/^\/[\w-]+$/, guarded<SlackCommandMiddlewareArgs & AllMiddlewareArgs>(logger, 'command', { response_type: 'ephemeral', text: FAILED }, async ({ command, ack, client, context, body }) => {
     const started = performance.now();
-    const parsed = parseCommand(typeof command.text === 'string' ? command.text : '');
+    const parsed = parseCommand(unescapeSlackText(typeof command.text === 'string' ? command.text : ''));
     const label = subcommandLabel(parsed);
     metrics.commands.inc({ subcommand: label });
     const done = () => metrics.ackSeconds.observe({ subcommand: label }, (performance.now() - started) / 1000);

@@ -56,6 +56,14 @@ export function parseDiagnoseText(text: string): { log: string; image?: string }
   return image !== undefined ? { log, image: redact(image) } : { log };
 }
 
+/**
+ * Slack sends a slash command's text with `&`, `<` and `>` escaped as entities: undo that once, so the log is
+ * read as it was pasted (the renderers escape again, once, on the way out).
+ */
+export function unescapeSlackText(text: string): string {
+  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
 export function parseCommand(text: string): ParsedCommand {
   const trimmed = text.trim();
   const match = /^(\S+)(?:\s+([\s\S]*))?$/.exec(trimmed);
