@@ -5,48 +5,23 @@
 // interleaved so that machine noise hits every contender alike.
 //   npm run bench:ack [-- --amount 250 --connections 50 --rounds 5]
 // Needs Redis (REDIS_URL, default redis://127.0.0.1:6379); uses a throwaway queue prefix and removes it.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { buildApp, freePort, ROOT } from '../test/fakes/app-process.js';
 import { cleanPrefix, uniquePrefix } from '../test/fakes/redis.js';
 import { signedHeaders, slashCommandBody } from '../test/fakes/sign.js';
 import { FakeSlack } from '../test/fakes/slack-api.js';
+import { numberArg, startNode, waitListening } from './bench-process.js';
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const AMOUNT = arg('amount', 250);
-const CONNECTIONS = arg('connections', 50);
-const ROUNDS = arg('rounds', 5);
+const AMOUNT = numberArg('amount', 250);
+const CONNECTIONS = numberArg('connections', 50);
+const ROUNDS = numberArg('rounds', 5);
 const SECRET = 'bench-signing-secret';
 const TOKEN = 'xoxb-bench';
 const LOG =
   'denied: User: arn:aws:iam::123456789012:user/ci is not authorized to perform: ecr:InitiateLayerUpload on resource: arn:aws:ecr:us-east-1:123456789012:repository/app';
 
-async function waitHealthy(url: string, proc: ChildProcess, out: () => string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    if (proc.exitCode !== null) throw new Error(`process exited:\n${out()}`);
-    try {
-      const res = await fetch(url, { method: 'POST', body: '' });
-      if (res.status > 0) return;
-    } catch {
-      // not yet
-    }
-    if (Date.now() > deadline) throw new Error(`not up:\n${out()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
-function start(cmd: string[], env: Record<string, string>): { proc: ChildProcess; out: () => string } {
-  const proc = spawn(process.execPath, cmd, { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  proc.stdout?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-4000)));
-  proc.stderr?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-4000)));
-  return { proc, out: () => out };
-}
 
 interface Figures {
   p50: number;
@@ -82,7 +57,7 @@ const prefixes = [uniquePrefix('bench-ack-all'), uniquePrefix('bench-ack-web')];
 const [allPort, webPort, barePort] = [await freePort(), await freePort(), await freePort()];
 const common = { SLACK_SIGNING_SECRET: SECRET, SLACK_BOT_TOKEN: TOKEN, SLACK_API_URL: fake.apiUrl };
 const ours = (port: number, prefix: string, role: string[]) =>
-  start([buildApp(), ...role], {
+  startNode([buildApp(), ...role], {
     ...common,
     PORT: String(port),
     QUEUE_PREFIX: prefix,
@@ -91,7 +66,7 @@ const ours = (port: number, prefix: string, role: string[]) =>
     REGISTRY_DOCTOR_CONFIG: join(ROOT, 'test/config/fixtures/no-registries.yml'),
   });
 const contenders = [
-  { name: 'bare Bolt (acks only)', port: barePort, ...start(['--import', 'tsx', join(ROOT, 'bench/bare-bolt-app.ts')], { ...common, PORT: String(barePort) }) },
+  { name: 'bare Bolt (acks only)', port: barePort, ...startNode(['--import', 'tsx', join(ROOT, 'bench/bare-bolt-app.ts')], { ...common, PORT: String(barePort) }) },
   { name: 'registry-doctor npm start', port: allPort, ...ours(allPort, prefixes[0]!, []) },
   { name: 'registry-doctor --role web', port: webPort, ...ours(webPort, prefixes[1]!, ['--role', 'web']) },
 ];
@@ -99,7 +74,7 @@ const contenders = [
 const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))]!;
 
 try {
-  for (const c of contenders) await waitHealthy(`http://127.0.0.1:${c.port}/slack/events`, c.proc, c.out);
+  for (const c of contenders) await waitListening(`http://127.0.0.1:${c.port}/slack/events`, c);
   process.stdout.write('warming up (one burst each)…\n');
   for (const c of contenders) await fire(c.port, AMOUNT);
   process.stdout.write(`measuring: ${ROUNDS} rounds of ${AMOUNT} commands, ${CONNECTIONS} at a time, contenders interleaved\n`);

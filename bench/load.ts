@@ -5,7 +5,6 @@
 // and Redis keys every 30 s, which must level off at the configured bounds.
 //   npm run bench:load [-- --rate 40 --seconds 30]
 // Needs Redis (REDIS_URL, default redis://127.0.0.1:6379); uses a throwaway prefix and removes it.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,14 +15,11 @@ import { buildApp, freePort, ROOT, stopProcess } from '../test/fakes/app-process
 import { cleanPrefix, uniquePrefix } from '../test/fakes/redis.js';
 import { eventBody, slackSignature, slashCommandBody, viewSubmissionBody } from '../test/fakes/sign.js';
 import { FakeSlack } from '../test/fakes/slack-api.js';
+import { numberArg, startNode, waitListening } from './bench-process.js';
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const RATE = arg('rate', 40);
-const SECONDS = arg('seconds', 30);
-const CONNECTIONS = arg('connections', 20);
+const RATE = numberArg('rate', 40);
+const SECONDS = numberArg('seconds', 30);
+const CONNECTIONS = numberArg('connections', 20);
 const SECRET = 'bench-signing-secret';
 const CI_SECRET = 'bench-ci-secret';
 const TOKEN = 'xoxb-bench';
@@ -117,24 +113,7 @@ async function fire(port: number, seconds: number): Promise<Figures> {
   };
 }
 
-function start(cmd: string[], env: Record<string, string>): { proc: ChildProcess; out: () => string } {
-  const proc = spawn(process.execPath, cmd, { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  proc.stdout?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-4000)));
-  proc.stderr?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-4000)));
-  return { proc, out: () => out };
-}
 
-async function waitHealthy(port: number, proc: ChildProcess, out: () => string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (proc.exitCode !== null) throw new Error(`process exited:\n${out()}`);
-    const up = await fetch(`http://127.0.0.1:${port}/slack/events`, { method: 'POST', body: '' }).then(() => true, () => false);
-    if (up) return;
-    if (Date.now() > deadline) throw new Error(`not up:\n${out()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function heapMb(port: number): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
@@ -159,7 +138,7 @@ const redis = new Redis(REDIS_URL);
 redis.on('error', (error: Error) => process.stderr.write(`bench Redis connection: ${error.message}\n`));
 const [oursPort, barePort] = [await freePort(), await freePort()];
 const common = { SLACK_SIGNING_SECRET: SECRET, SLACK_BOT_TOKEN: TOKEN, SLACK_API_URL: fake.apiUrl };
-const ours = start([buildApp()], {
+const ours = startNode([buildApp()], {
   ...common,
   PORT: String(oursPort),
   QUEUE_PREFIX: prefix,
@@ -169,11 +148,11 @@ const ours = start([buildApp()], {
   ALERT_CHANNEL: 'C0LOADALERTS',
   REGISTRY_DOCTOR_CONFIG: join(ROOT, 'test/config/fixtures/no-registries.yml'),
 });
-const bare = start(['--import', 'tsx', join(ROOT, 'bench/bare-bolt-app.ts')], { ...common, PORT: String(barePort) });
+const bare = startNode(['--import', 'tsx', join(ROOT, 'bench/bare-bolt-app.ts')], { ...common, PORT: String(barePort) });
 
 try {
-  await waitHealthy(oursPort, ours.proc, ours.out);
-  await waitHealthy(barePort, bare.proc, bare.out);
+  await waitListening(`http://127.0.0.1:${oursPort}/slack/events`, ours);
+  await waitListening(`http://127.0.0.1:${barePort}/slack/events`, bare);
   const memory0 = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1] ?? NaN);
   process.stdout.write(`offering ${RATE} requests/s for ${SECONDS} s to each (${CONNECTIONS} connections): bare Bolt, then registry-doctor (npm start)\n`);
   const bareFigures = await fire(barePort, Math.min(SECONDS, 30));
