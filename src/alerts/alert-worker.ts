@@ -14,7 +14,7 @@ import { callSlack, type WebClient } from '../slack/web-client.js';
 import type { PostState } from '../slack/post-state.js';
 import { ALERT_QUEUE, REFRESH_JOB, alertJobSchema, refreshJobSchema, type AlertJobData, type AlertQueue, type RefreshJobData } from './alert-job.js';
 import type { AlertGroups, PipelineRef } from './alert-groups.js';
-import { cutLog } from './cut-log.js';
+import { cutLog } from '../engine/cut-log.js';
 import { LogUnavailableError, type FetchJobLog } from './fetch-log.js';
 import { alertFingerprint } from './fingerprint.js';
 import { counterLine, renderAlertParent, renderPipelinesReply } from './render-alert.js';

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signCiBody } from '../alerts/ci-signature.js';
-import { cutLog } from '../alerts/cut-log.js';
+import { cutLog } from '../engine/cut-log.js';
 import { diagnose } from '../engine/diagnose.js';
 import { parseImageRef } from '../engine/image-ref.js';
 import { redact } from '../engine/redact.js';

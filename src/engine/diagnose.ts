@@ -5,7 +5,7 @@ import { categoryTexts } from './categories.js';
 import { clientToolPatterns, detectClientTool } from './client-tool.js';
 import type { Diagnosis, Evidence, Facts, Finding, ImageRef, PipelineFacts } from './diagnosis.js';
 import { identifyHost, normaliseHost, readImageRef } from './image-ref.js';
-import { LogScanner, type LogLine, type ScanResult } from './log-scanner.js';
+import { LogScanner, type LogLine, type LogScannerOptions, type ScanResult } from './log-scanner.js';
 import { rankCauses, type RankedCause } from './rank.js';
 import { redact } from './redact.js';
 import type { Provider } from './vocabulary.js';
@@ -41,8 +41,9 @@ export async function diagnoseStream(
   return buildDiagnosis(scanner.finish(), request);
 }
 
-function newScanner(): LogScanner {
-  return new LogScanner({ signalPatterns: [...providerLogSignals.map((signal) => signal.pattern), ...clientToolPatterns] });
+/** The scanner a diagnosis reads a log with; `onUsedLine` hears which lines it read (a log cut keeps them). */
+export function newScanner(onUsedLine?: LogScannerOptions['onUsedLine']): LogScanner {
+  return new LogScanner({ signalPatterns: [...providerLogSignals.map((signal) => signal.pattern), ...clientToolPatterns], ...(onUsedLine ? { onUsedLine } : {}) });
 }
 
 const MAX_EXCERPT_LINES = 40;

@@ -108,6 +108,11 @@ export interface ScanResult {
 export interface LogScannerOptions {
   /** The providers' log signals, tested on the lines the scanner looks at. */
   signalPatterns?: readonly RegExp[];
+  /**
+   * Told of each line the diagnosis reads: every line a rule matches (with the rule), and each line that
+   * first gave context (the push, a fact, a host, a provider signal). A log cut keeps them (cut-log.ts).
+   */
+  onUsedLine?: (line: number, rule?: Rule) => void;
 }
 
 const MAX_SIGNAL_LINES = 200;
@@ -122,6 +127,7 @@ const MAX_HOSTS = 50;
 
 export class LogScanner {
   private readonly signalPatterns: readonly RegExp[];
+  private readonly onUsedLine: LogScannerOptions['onUsedLine'];
   private pending = '';
   private lineCount = 0;
   private byteCount = 0;
@@ -139,6 +145,7 @@ export class LogScanner {
 
   constructor(options: LogScannerOptions = {}) {
     this.signalPatterns = options.signalPatterns ?? [];
+    this.onUsedLine = options.onUsedLine;
   }
 
   push(chunk: string): void {
@@ -218,14 +225,18 @@ export class LogScanner {
       return;
     }
 
-    if (!this.pushContext && PUSH_CONTEXT.test(line)) this.pushContext = true;
+    const showsPush = !this.pushContext && PUSH_CONTEXT.test(line);
+    if (showsPush) this.pushContext = true;
     const packageManagerLine = PACKAGE_MANAGER.test(line);
     const matched = strongestRulesFor(line, packageManagerLine);
     for (const rule of matched) this.recordHit(rule, line, lineNumber);
+    const factsBefore = Object.keys(this.contextFacts).length;
     extractFacts(line, matched.length > 0 ? this.errorFacts : this.contextFacts);
-    this.recordHosts(line, matched.length > 0);
-    if (this.signalLines.length < MAX_SIGNAL_LINES && this.signalPatterns.some((pattern) => pattern.test(line))) {
-      this.signalLines.push(line);
+    const newHost = this.recordHosts(line, matched.length > 0);
+    const signal = this.signalLines.length < MAX_SIGNAL_LINES && this.signalPatterns.some((pattern) => pattern.test(line));
+    if (signal) this.signalLines.push(line);
+    if (matched.length === 0 && (showsPush || signal || newHost || Object.keys(this.contextFacts).length > factsBefore)) {
+      this.onUsedLine?.(lineNumber);
     }
     if (this.shapes.size < MAX_SHAPES) this.shapes.set(shape, matched);
     if (matched.length === 0) this.examineWrapped(line, lineNumber, block, start);
@@ -278,14 +289,17 @@ export class LogScanner {
       this.hits.set(rule.id, hit);
     }
     hit.count += 1;
+    this.onUsedLine?.(lineNumber, rule);
     if (!hit.inRegistryContext && REGISTRY_CONTEXT.test(line)) hit.inRegistryContext = true;
     const evidence = { line: lineNumber, text: line }; // redacted in finish(), once per kept line
     if (hit.evidence.length < EVIDENCE_PER_RULE) hit.evidence.push(evidence);
     else hit.evidence[EVIDENCE_PER_RULE] = evidence; // keep the latest as the last one
   }
 
-  private recordHosts(line: string, onErrorLine: boolean): void {
+  /** Returns whether the line named a host not seen before. */
+  private recordHosts(line: string, onErrorLine: boolean): boolean {
     HOST_IN_LINE.lastIndex = 0;
+    let added = false;
     let match: RegExpExecArray | null;
     while ((match = HOST_IN_LINE.exec(line)) !== null) {
       const host = match[1]!.toLowerCase();
@@ -296,8 +310,10 @@ export class LogScanner {
         known.onErrorLine ||= onErrorLine;
       } else if (this.hosts.size < MAX_HOSTS) {
         this.hosts.set(host, { host, onErrorLine, count: 1 });
+        added = true;
       }
     }
+    return added;
   }
 
   private rememberTail(block: string): void {

@@ -2,7 +2,7 @@
 import type { AllMiddlewareArgs, App, SlackCommandMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { z } from 'zod';
 import { parseImageRef } from '../../engine/image-ref.js';
-import { cutLog } from '../../alerts/cut-log.js';
+import { cutLog } from '../../engine/cut-log.js';
 import { redact } from '../../engine/redact.js';
 import type { Logger } from '../../ops/logger.js';
 import type { Metrics } from '../../ops/metrics.js';

@@ -1,6 +1,6 @@
 // `/registry <subcommand> …` → what to do. Pure: no Slack, no Redis.
 import { parseImageRef } from '../../engine/image-ref.js';
-import { cutLog } from '../../alerts/cut-log.js';
+import { cutLog } from '../../engine/cut-log.js';
 import { redact } from '../../engine/redact.js';
 import { MAX_JOB_LOG_CHARS } from '../../queue/jobs.js';
 

@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Webhooks } from '@octokit/webhooks';
 import { z } from 'zod';
-import { cutLog } from '../../alerts/cut-log.js';
+import { cutLog } from '../../engine/cut-log.js';
 import { DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyCiSignature } from '../../alerts/ci-signature.js';
 import { fitPipeline, type AlertJobData, type Pipeline } from '../../alerts/alert-job.js';
 import { redact, redactDeep } from '../../engine/redact.js';
