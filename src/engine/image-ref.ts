@@ -240,7 +240,11 @@ const MASKED_HOST_SUFFIX = '.invalid';
 
 /** The reference as Docker would have needed it: no spaces, a lower-case name, no tag it cannot take. */
 function lenientReference(text: string): string {
-  let rest = stripScheme(unwrap(unwrap(text).replace(PUSH_COMMAND, ''))).replace(/\s+/g, '');
+  // A stray space (`app: 1.0`, a variable holding a space) is read through; three words or more are prose,
+  // not a reference.
+  let rest = stripScheme(unwrap(unwrap(text).replace(PUSH_COMMAND, ''))).replace(/\s*([/:@])\s*/g, '$1');
+  if ((rest.match(/\s+/g) ?? []).length > 1) return '';
+  rest = rest.replace(/\s+/g, '');
   let suffix = '';
   const at = rest.indexOf('@');
   if (at >= 0) rest = rest.slice(0, at); // a broken digest says nothing about the registry

@@ -8,6 +8,7 @@ export const RERUN_JOB = 'rerun';
 
 /** What we keep of a pasted log in a job (the CLI takes logs of any size). */
 export const MAX_JOB_LOG_CHARS = 16_000;
+export const MAX_JOB_IMAGE_CHARS = 600;
 
 export const diagnoseJobSchema = z.object({
   /** Where the request came from: a slash command's text, or the modal. */
@@ -15,7 +16,7 @@ export const diagnoseJobSchema = z.object({
   /** Redacted log or pasted error; may be empty when only an image reference was given. */
   log: z.string().max(MAX_JOB_LOG_CHARS + 100),
   /** Redacted image reference, when given. */
-  image: z.string().max(600).optional(),
+  image: z.string().max(MAX_JOB_IMAGE_CHARS).optional(),
   /** A configured registry's name picked in the modal. */
   registry: z.string().max(100).optional(),
   /** Channel to post the diagnosis in. */

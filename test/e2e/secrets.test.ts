@@ -59,8 +59,10 @@ it('no piece of any corpus secret reaches Slack, an answer, a log line or Redis'
       });
     post(form(c.input, ''));
     jobs.C0SECFORM += 1;
-    // Error paths: the form refuses the image (and echoes why), an unknown subcommand is echoed in the usage.
+    // The image field: read leniently and diagnosed (never refused for its content), so it travels as a job too.
     post(form('log', c.input.split('\n')[0]!.slice(0, 400)));
+    jobs.C0SECFORM += 1;
+    // Error path: an unknown subcommand is echoed in the usage.
     post(slashCommandBody({ text: c.input.split('\n')[0]!, channel_id: 'C0SECCMD', trigger_id: `u.${i}` }));
     const interaction = {
       type: 'block_actions',

@@ -179,7 +179,7 @@ describe('the diagnose modal', () => {
     for (const call of fake.calls) expect(call.raw).not.toContain(AWS_SECRET);
   });
 
-  it('refuses an empty form or a bad image reference with field errors, and enqueues nothing', async () => {
+  it('refuses an empty form or an image field too long for a reference with field errors, and enqueues nothing', async () => {
     // Nothing in motion first (an entry between inbox and queue is counted in both for a moment).
     await drained(prefix);
     const before = await queueTotal(prefix);
@@ -195,9 +195,23 @@ describe('the diagnose modal', () => {
     const empty = await submit('', '');
     expect(empty.status).toBe(200);
     expect(empty.json).toMatchObject({ response_action: 'errors', errors: { log: expect.any(String) } });
-    const bad = await submit('some log', 'Not An Image!!');
-    expect(bad.json).toMatchObject({ response_action: 'errors', errors: { image: expect.stringMatching(/image reference/) } });
+    const long = await submit('some log', `registry.example.com/${'a'.repeat(700)}`);
+    expect(long.json).toMatchObject({ response_action: 'errors', errors: { image: expect.stringMatching(/image reference/) } });
     expect(await queueTotal(prefix)).toBe(before);
+  });
+
+  it('never lets the image reference block a diagnosis: one Docker would refuse is diagnosed, and the answer says why', async () => {
+    const formChannel = 'C0MODALREF';
+    const body = viewSubmissionBody({
+      callback_id: 'registry_doctor_diagnose',
+      private_metadata: JSON.stringify({ channel: formChannel, command: '/registry' }),
+      state: { values: { log: { log: { type: 'plain_text_input', value: '' } }, image: { image: { type: 'plain_text_input', value: 'ghcr.io/Acme/App:1.0' } } } },
+    });
+    const res = await post(body, signedHeaders(SIGNING_SECRET, body));
+    expect(res.status).toBe(200);
+    expect(res.text).toBe('');
+    const [reply] = await waitForReply(formChannel);
+    expect(render(reply!)).toContain('invalid reference format');
   });
 });
 

@@ -277,3 +277,12 @@ describe('readImageRef: references as pasted from CI logs', () => {
     );
   });
 });
+
+describe('readImageRef on text with spaces', () => {
+  it('reads through a stray space next to a separator, and reads no reference out of words apart', () => {
+    expect(readImageRef('ghcr.io/acme/app: 1.0').ref).toMatchObject({ host: 'ghcr.io', repository: 'acme/app', tag: '1.0' });
+    const prose = readImageRef('posting with a token to C0123456789');
+    expect(prose.ref).toBeUndefined();
+    expect(prose.invalid).toMatch(/invalid reference format/);
+  });
+});

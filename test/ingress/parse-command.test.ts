@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseCommand, parseDiagnoseText, unescapeSlackText } from '../../src/ingress/slack/parse-command.js';
-import { MAX_JOB_LOG_CHARS } from '../../src/queue/jobs.js';
+import { diagnose } from '../../src/engine/diagnose.js';
+import { parseCommand, parseDiagnoseText, readFormImage, unescapeSlackText } from '../../src/ingress/slack/parse-command.js';
+import { MAX_JOB_IMAGE_CHARS, MAX_JOB_LOG_CHARS } from '../../src/queue/jobs.js';
 
 describe('unescapeSlackText', () => {
   it('undoes the escaping Slack applies to command text, once', () => {
@@ -71,5 +72,33 @@ describe('a pasted log over the job limit', () => {
     expect(parsed.log.length).toBeLessThanOrEqual(MAX_JOB_LOG_CHARS);
     expect(parsed.log).toContain(failure);
     expect(parsed.log).toContain('Error: exit code 1');
+  });
+});
+
+describe('the form\'s image field (read as the CLI reads --image)', () => {
+  it('passes a masked reference on, and the diagnosis still reads its registry and region', () => {
+    const { image, error } = readFormImage('***.dkr.ecr.us-east-1.amazonaws.com/app:1.4.2');
+    expect(error).toBeUndefined();
+    expect(image).toBe('***.dkr.ecr.us-east-1.amazonaws.com/app:1.4.2');
+    const diagnosis = diagnose({ log: 'denied: requested access to the resource is denied', image: image! });
+    expect(diagnosis.provider).toBe('ecr');
+    expect(diagnosis.image?.region).toBe('us-east-1');
+  });
+
+  it('passes on a reference Docker would refuse as pasted, and the diagnosis says why Docker refuses it', () => {
+    for (const pasted of ['ghcr.io/Acme/App:1.0', 'registry.example.com/app:-abc123', '<account>.dkr.ecr.eu-west-1.amazonaws.com/x']) {
+      const { image, error } = readFormImage(` ${pasted} `);
+      expect(error, pasted).toBeUndefined();
+      expect(image, pasted).toBe(pasted);
+    }
+    const refused = diagnose({ log: '', image: readFormImage('ghcr.io/Acme/App:1.0').image! });
+    expect(refused.findings[0]?.title).toMatch(/invalid reference format/);
+    expect(refused.provider).toBe('ghcr');
+  });
+
+  it('normalises a valid reference, gives nothing for an empty field, and refuses only what is too long for the job', () => {
+    expect(readFormImage('app:1')).toEqual({ image: 'docker.io/library/app:1' });
+    expect(readFormImage('   ')).toEqual({});
+    expect(readFormImage(`registry.example.com/${'a'.repeat(MAX_JOB_IMAGE_CHARS)}`).error).toMatch(/Too long/);
   });
 });

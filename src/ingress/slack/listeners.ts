@@ -1,7 +1,6 @@
 // Slack listeners: validate, redact, enqueue, ack. No diagnosis here; the worker does it.
 import type { AllMiddlewareArgs, App, SlackCommandMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { z } from 'zod';
-import { parseImageRef } from '../../engine/image-ref.js';
 import { cutLog } from '../../engine/cut-log.js';
 import { redact } from '../../engine/redact.js';
 import type { Logger } from '../../ops/logger.js';
@@ -33,7 +32,7 @@ import { answerActionHandlers } from './answer-actions.js';
 import { fixActionHandler, type FixActionDeps } from './fix-actions.js';
 import type { AlertControls } from '../../alerts/alert-controls.js';
 import { alertActionHandlers, runMuteCommand } from './alert-listeners.js';
-import { parseCommand, subcommandLabel, unescapeSlackText } from './parse-command.js';
+import { parseCommand, readFormImage, subcommandLabel, unescapeSlackText } from './parse-command.js';
 import { requestKey } from './request-guard.js';
 
 export interface ListenerDeps {
@@ -252,12 +251,9 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     const errors: Record<string, string> = {};
 
     if (rawLog.trim() === '' && rawImage === '') errors[MODAL_BLOCKS.log.block] = 'Paste a log or an error message, or give an image reference below.';
-    let image: string | undefined;
-    if (rawImage !== '') {
-      const parsed = parseImageRef(rawImage);
-      if (parsed.ok) image = parsed.ref.reference;
-      else errors[MODAL_BLOCKS.image.block] = truncate(`Not an image reference (${parsed.error}). Example: ghcr.io/acme/app:1.2.3`, 150);
-    }
+    // Read leniently, as the CLI does: a masked or malformed reference never blocks the diagnosis.
+    const { image, error: imageError } = readFormImage(rawImage);
+    if (imageError) errors[MODAL_BLOCKS.image.block] = truncate(imageError, 150);
     if (picked !== ANY_REGISTRY && !registryNames.has(picked)) errors[MODAL_BLOCKS.registry.block] = 'That registry is no longer configured; pick another.';
     const meta = (() => {
       try {

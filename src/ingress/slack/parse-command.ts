@@ -1,8 +1,8 @@
 // `/registry <subcommand> …` → what to do. Pure: no Slack, no Redis.
-import { parseImageRef } from '../../engine/image-ref.js';
+import { parseImageRef, readImageRef } from '../../engine/image-ref.js';
 import { cutLog } from '../../engine/cut-log.js';
 import { redact } from '../../engine/redact.js';
-import { MAX_JOB_LOG_CHARS } from '../../queue/jobs.js';
+import { MAX_JOB_IMAGE_CHARS, MAX_JOB_LOG_CHARS } from '../../queue/jobs.js';
 
 export const DEFAULT_AUDIT_COUNT = 10;
 export const MAX_AUDIT_COUNT = 50;
@@ -54,6 +54,21 @@ export function parseDiagnoseText(text: string): { log: string; image?: string }
   // Over the limit, the part around the failure (near the end, where push errors are) is kept, not the head.
   log = cutLog(redact(log), MAX_JOB_LOG_CHARS);
   return image !== undefined ? { log, image: redact(image) } : { log };
+}
+
+/**
+ * The form's image field, read as the CLI reads `--image`: masked parts (`***`, `<account>`, `$AWS_ACCOUNT_ID`)
+ * are unknown, not wrong, and a reference Docker would refuse (upper case, an empty tag) is itself a finding of
+ * the diagnosis, so neither blocks it. Only a value too long for the job is refused. `raw` is redacted.
+ */
+export function readFormImage(raw: string): { image?: string; error?: string } {
+  const text = raw.trim();
+  if (text === '') return {};
+  if (text.length > MAX_JOB_IMAGE_CHARS) return { error: `Too long for an image reference (${text.length} characters; at most ${MAX_JOB_IMAGE_CHARS}).` };
+  // Read in full, it is passed on in its normal form; one Docker would refuse goes on as pasted, so the
+  // diagnosis can quote it and say why.
+  const reading = readImageRef(text);
+  return { image: reading.ref && !reading.invalid ? reading.ref.reference : text };
 }
 
 /**
