@@ -175,6 +175,7 @@ async function main(): Promise<void> {
       slack,
       state,
       groups: new AlertGroups(stateRedis, settings.queuePrefix, settings.alerts.windowMs),
+      answers,
       queue: alertQueue,
       routing: {
         routes: loaded.config.routing,

@@ -6,7 +6,8 @@ import type { RedisConnection } from '../ops/redis.js';
 import type { Fingerprint } from './fingerprint.js';
 
 // KEYS[1] fingerprint+channel → current group, KEYS[2] the channels a fingerprint alerts in; ARGV: prefix, window ms, new group id, job id, pipeline name,
-// meta JSON, ttl s, the diagnosis message (JSON, kept for the thread), the pipeline run's link (JSON), channel.
+// meta JSON, ttl s, the diagnosis message (JSON, kept for the thread), the pipeline run's link (JSON), channel,
+// this failure's redacted log (the latest is what Re-run diagnoses again).
 // Returns {group id, 1 when this job opened the group, Redis time ms}.
 const RECORD = `
 local prefix, window, newGid, jobId, pipeline = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5]
@@ -32,7 +33,7 @@ if not gid then
 end
 redis.call('SADD', g .. ':jobs', jobId)
 redis.call('HINCRBY', g, 'count', 1)
-redis.call('HSET', g, 'last', now)
+redis.call('HSET', g, 'last', now, 'log', ARGV[11])
 local opener = redis.call('HGET', g, 'opener') == jobId
 if pipeline ~= '' then
   -- A pipeline counts once however many of its runs fail; the thread links its latest failed run.
@@ -51,6 +52,14 @@ export interface GroupMeta {
   provider: string;
   title: string;
   image?: string;
+  /** The answer record behind the diagnosis reply's buttons (Re-run, Resolved, Wrong cause?, evidence). */
+  answerId?: string;
+}
+
+/** Who marked an alert resolved, and when (epoch ms). */
+export interface Resolution {
+  by: string;
+  at: number;
 }
 
 /** A pipeline (counted by name) and its latest failed run, as listed in the thread. */
@@ -70,6 +79,8 @@ export interface GroupState {
   parentTs?: string;
   /** The counter last shown on the parent. */
   shown?: string;
+  /** Set once: a resolved group is closed (the next failure of its fingerprint opens a new one). */
+  resolved?: Resolution;
 }
 
 export interface Mute {
@@ -79,7 +90,26 @@ export interface Mute {
   at: number;
 }
 
+// KEYS[1] the group, KEYS[2] fingerprint+channel → current group, KEYS[3] the fingerprint's mute; ARGV: group id,
+// the resolution (JSON). Marks the group resolved once, closes it (when it is still the current one) and ends a
+// mute "until resolved". Returns {0} when the group is gone, {2, first resolution} when it was resolved before,
+// {1, 1 when a mute ended}.
+const RESOLVE = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return {0} end
+local prior = redis.call('HGET', KEYS[1], 'resolved')
+if prior then return {2, prior} end
+redis.call('HSET', KEYS[1], 'resolved', ARGV[2])
+if redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
+local mute = redis.call('GET', KEYS[3])
+if mute and cjson.decode(mute)['until'] == nil then
+  redis.call('DEL', KEYS[3])
+  return {1, 1}
+end
+return {1, 0}`;
 
+export type ResolveOutcome = { outcome: 'gone' } | { outcome: 'already'; resolved: Resolution } | { outcome: 'resolved'; resolved: Resolution; muteEnded: boolean };
+
+/** A mute "until resolved" ends when an alert of its fingerprint is resolved; one nobody resolves, after 30 days. */
 export const MUTE_UNTIL_RESOLVED_MAX_MS = 30 * 24 * 3_600_000;
 
 export class AlertGroups {
@@ -113,6 +143,7 @@ export class AlertGroups {
     pipeline: PipelineRef | undefined,
     diagnosisMessage: string,
     newGroupId: string,
+    log: string,
   ): Promise<{ group: string; opened: boolean; at: number }> {
     // One thread per fingerprint and channel: routes may send one failure's pipelines to different channels.
     const [group, opened, at] = (await this.redis.eval(
@@ -130,6 +161,7 @@ export class AlertGroups {
       diagnosisMessage,
       JSON.stringify(pipeline ?? {}),
       meta.channel,
+      log,
     )) as [string, number, number];
     return { group, opened: opened === 1, at };
   }
@@ -155,7 +187,17 @@ export class AlertGroups {
       last: Number(hash.last ?? 0),
       ...(hash.parentTs ? { parentTs: hash.parentTs } : {}),
       ...(hash.shown ? { shown: hash.shown } : {}),
+      ...(hash.resolved ? { resolved: JSON.parse(hash.resolved) as Resolution } : {}),
     };
+  }
+
+  /** Mark a group resolved (once), close it and end its fingerprint's mute "until resolved". */
+  async resolve(gid: string, meta: Pick<GroupMeta, 'fingerprint' | 'channel'>, resolution: Resolution): Promise<ResolveOutcome> {
+    const fp = meta.fingerprint.id;
+    const [code, detail] = (await this.redis.eval(RESOLVE, 3, this.groupKey(gid), this.fpKey(`${fp}:${meta.channel}`), this.muteKey(fp), gid, JSON.stringify(resolution))) as [number, string | number | undefined];
+    if (code === 0) return { outcome: 'gone' };
+    if (code === 2) return { outcome: 'already', resolved: JSON.parse(String(detail)) as Resolution };
+    return { outcome: 'resolved', resolved: resolution, muteEnded: detail === 1 };
   }
 
   async setFields(gid: string, fields: Record<string, string>): Promise<void> {
@@ -203,7 +245,6 @@ export class AlertGroups {
   }
 
   async mute(fp: string, mute: Mute): Promise<void> {
-    // "Until resolved" still ends some day: a fingerprint nobody resolves is forgotten after 30 days.
     const ttlMs = mute.until !== undefined ? Math.max(1, mute.until - Date.now()) : MUTE_UNTIL_RESOLVED_MAX_MS;
     await this.redis.set(this.muteKey(fp), JSON.stringify(mute), 'PX', ttlMs);
   }

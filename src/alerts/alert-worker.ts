@@ -10,8 +10,11 @@ import { redact } from '../engine/redact.js';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
 import { renderDiagnosisBlocks, type SlackMessage } from '../render/slack/blocks.js';
+import { MAX_JOB_LOG_CHARS } from '../queue/jobs.js';
+import type { AnswerStore } from '../slack/answer-store.js';
 import { callSlack, type WebClient } from '../slack/web-client.js';
 import type { PostState } from '../slack/post-state.js';
+import { alertAnswerRecord } from './alert-answer.js';
 import { ALERT_QUEUE, REFRESH_JOB, alertJobSchema, refreshJobSchema, type AlertJobData, type AlertQueue, type RefreshJobData } from './alert-job.js';
 import type { AlertGroups, PipelineRef } from './alert-groups.js';
 import { cutLog } from '../engine/cut-log.js';
@@ -24,6 +27,8 @@ export interface AlertWorkerDeps {
   slack: WebClient;
   state: PostState;
   groups: AlertGroups;
+  /** The records behind the diagnosis' buttons. */
+  answers: AnswerStore;
   queue: AlertQueue;
   routing: RoutingTable;
   fetchLog: FetchJobLog;
@@ -44,7 +49,7 @@ export interface AlertJobResult {
 const postKey = (gid: string) => `alert-${gid}`;
 
 export function createAlertProcessor(deps: AlertWorkerDeps) {
-  const { slack, state, groups, queue, logger, metrics } = deps;
+  const { slack, state, groups, answers, queue, logger, metrics } = deps;
 
   async function scheduleRefresh(gid: string, atMs: number): Promise<void> {
     // Refresh `b` runs after bucket `b` ends, so it reads every failure counted in it (Redis' clock).
@@ -81,14 +86,21 @@ export function createAlertProcessor(deps: AlertWorkerDeps) {
     }
     const top = diagnosis.findings[0]!;
     const pipeline: PipelineRef | undefined = p.name || p.runId ? { name: p.name ?? p.provider ?? 'pipeline', ...(p.runId ? { runId: p.runId } : {}), ...(p.url ? { url: p.url } : {}) } : undefined;
-    const message: SlackMessage = renderDiagnosisBlocks(diagnosis);
+    // The buttons' record id: kept by the group that this failure opens (a retried opener finds the first one's).
+    const answerId = randomBytes(12).toString('base64url');
+    const message: SlackMessage = renderDiagnosisBlocks(diagnosis, { answerId });
+    // What Re-run and Wrong cause? read: bounded like a pasted log, cut around the failure.
+    const storedLog = cutLog(log, MAX_JOB_LOG_CHARS);
     const { group, opened, at } = await groups.record(
       String(job.id),
-      { fingerprint, channel, provider: diagnosis.provider, title: redact(top.title), ...(diagnosis.image ? { image: diagnosis.image.reference } : {}) },
+      { fingerprint, channel, provider: diagnosis.provider, title: redact(top.title), ...(diagnosis.image ? { image: diagnosis.image.reference } : {}), answerId },
       pipeline,
       JSON.stringify(message),
       `g${randomBytes(8).toString('hex')}`,
+      storedLog,
     );
+    const keptId = opened ? (await groups.state(group))?.meta.answerId : undefined;
+    if (keptId) await answers.create(alertAnswerRecord({ id: keptId, jobId: String(job.id), channel, group, fingerprint: fingerprint.id, diagnosis, log: storedLog }));
     if (opened) await queue.add(REFRESH_JOB, { kind: 'alert-refresh', group }, { jobId: `r${group}open` });
     else await scheduleRefresh(group, at);
     return { outcome: opened ? 'opened' : 'counted', group };
@@ -100,7 +112,7 @@ export function createAlertProcessor(deps: AlertWorkerDeps) {
       if (!group) return { outcome: 'gone' as const };
       const { channel } = group.meta;
       const mute = await groups.muted(group.meta.fingerprint.id);
-      const shown = `${counterLine(group)}|${mute ? `${mute.by}:${mute.until ?? 'resolved'}` : ''}`;
+      const shown = `${counterLine(group)}|${mute ? `${mute.by}:${mute.until ?? 'resolved'}` : ''}|${group.resolved ? 'resolved' : ''}`;
       let parentTs = group.parentTs;
       if (!parentTs) {
         // Muted before its first post: counted, not posted (the parent appears once unmuted and failing again).
@@ -113,6 +125,7 @@ export function createAlertProcessor(deps: AlertWorkerDeps) {
           })
         ).ts;
         await groups.setFields(gid, { parentTs, shown });
+        if (group.meta.answerId) await answers.update(group.meta.answerId, { parentTs });
         const diagnosisMessage = JSON.parse((await groups.getField(gid, 'diagnosis')) ?? '{}') as SlackMessage;
         const reply = await state.once(postKey(gid), 'reply', async () => {
           const res = await callSlack(metrics, 'chat.postMessage', () =>
@@ -121,6 +134,7 @@ export function createAlertProcessor(deps: AlertWorkerDeps) {
           if (!res.ts) throw new Error('chat.postMessage returned no ts');
           return res.ts;
         });
+        if (group.meta.answerId) await answers.update(group.meta.answerId, { replyTs: reply.ts });
         // The diagnosis is this interval's thread reply.
         if (reply.posted) await groups.claimReply(gid, deps.replyEveryMs);
         metrics.findings.inc({ category: group.meta.fingerprint.category, provider: group.meta.provider });

@@ -27,8 +27,23 @@ export function counterLine(state: Pick<GroupState, 'count' | 'pipelines'>): str
 export function renderAlertParent(state: GroupState, mute: Mute | undefined): SlackText {
   const { fingerprint: fp, title } = state.meta;
   const target = fp.repository ? `${fp.host}/${fp.repository}` : fp.host;
-  const head = `:rotating_light: *Push failing* to ${code(target)}: *${escapeMrkdwn(truncate(title, 300))}* (${escapeMrkdwn(fp.category)})`;
   const counts = `*${counterLine(state)}* · last ${slackDate(state.last, '{ago}', new Date(state.last).toISOString())}`;
+  const footer: KnownBlock = { type: 'context', elements: [{ type: 'mrkdwn', text: `Diagnosis in the thread · fingerprint \`${fp.id}\` (\`/registry mute ${fp.id} 24h\`)` }] };
+  if (state.resolved) {
+    // Closed: nothing more is counted here, so no mute buttons; the fingerprint's next failure opens a new alert.
+    const { by, at } = state.resolved;
+    const head = `:white_check_mark: *Resolved:* push was failing to ${code(target)}: *${escapeMrkdwn(truncate(title, 300))}* (${escapeMrkdwn(fp.category)})`;
+    return {
+      text: escapeMrkdwn(truncate(`Resolved: push was failing to ${target}: ${title} — ${counterLine(state)}`, 300)),
+      blocks: [
+        { type: 'section', text: { type: 'mrkdwn', text: truncate(head, SECTION_MAX) } },
+        { type: 'section', text: { type: 'mrkdwn', text: counts } },
+        { type: 'context', elements: [{ type: 'mrkdwn', text: `Resolved by <@${by}> ${slackDate(at, '{date_short_pretty} {time}', new Date(at).toISOString())}: a new failure of this push opens a new alert.` }] },
+        footer,
+      ],
+    };
+  }
+  const head = `:rotating_light: *Push failing* to ${code(target)}: *${escapeMrkdwn(truncate(title, 300))}* (${escapeMrkdwn(fp.category)})`;
   const blocks: KnownBlock[] = [
     { type: 'section', text: { type: 'mrkdwn', text: truncate(head, SECTION_MAX) } },
     { type: 'section', text: { type: 'mrkdwn', text: counts } },
@@ -48,7 +63,7 @@ export function renderAlertParent(state: GroupState, mute: Mute | undefined): Sl
           { type: 'button', action_id: 'rd.mute.3', text: { type: 'plain_text', text: 'Mute until resolved' }, value: muteValue(fp.id, 'resolved') },
         ],
   });
-  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Diagnosis in the thread · fingerprint \`${fp.id}\` (\`/registry mute ${fp.id} 24h\`)` }] });
+  blocks.push(footer);
   return { text: escapeMrkdwn(truncate(`Push failing to ${target}: ${title} — ${counterLine(state)}`, 300)), blocks };
 }
 
@@ -69,12 +84,20 @@ export function renderPipelinesReply(pipelines: readonly PipelineRef[]): SlackTe
   return { text: escapeMrkdwn(`The same failure in ${plural(pipelines.length, 'more pipeline', 'more pipelines')}`), blocks: [{ type: 'section', text: { type: 'mrkdwn', text: truncate(text, SECTION_MAX) } }] };
 }
 
+/** The thread note of a Resolved click on an alert's diagnosis. */
+export function renderAlertResolvedNote(by: string, at: number, muteEnded: boolean): SlackText {
+  const text =
+    `:white_check_mark: Marked resolved by <@${by}> ${slackDate(at, '{date_short_pretty} {time}', new Date(at).toISOString())}. ` +
+    `The next failure of this push opens a new alert${muteEnded ? '; the mute "until resolved" has ended' : ''}.`;
+  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+}
+
 /** The ephemeral answer to a mute (button or command). */
 export function renderMuteAck(fingerprint: string, duration: MuteDuration | undefined, threads: number): SlackText {
   const what = `\`${fingerprint}\``;
   const text =
     duration === undefined
       ? `:loud_sound: Unmuted ${what}: new failures are posted again.`
-      : `:mute: Muted ${what} ${duration === 'resolved' ? 'until resolved (or `/registry unmute`)' : `for ${duration === '1h' ? '1 hour' : '24 hours'}`}: failures are still counted on ${threads === 1 ? 'its thread' : `its ${threads} threads`}, nothing new is posted.`;
+      : `:mute: Muted ${what} ${duration === 'resolved' ? 'until one of its alerts is marked *Resolved* (or `/registry unmute`; 30 days at most)' : `for ${duration === '1h' ? '1 hour' : '24 hours'}`}: failures are still counted on ${threads === 1 ? 'its thread' : `its ${threads} threads`}, nothing new is posted.`;
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
 }

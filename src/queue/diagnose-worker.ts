@@ -138,13 +138,15 @@ export function createDiagnoseProcessor(deps: DiagnoseWorkerDeps) {
       excerpt: diagnosis.input.logExcerpt,
       createdAt: previous?.createdAt ?? Date.now(),
       ...(previous?.resolved ? { resolved: previous.resolved } : {}),
+      ...(rerunOf?.alert ? { alert: rerunOf.alert } : {}),
     };
     await answers.put(record);
 
     let channel = record.channel;
     let parentTs = record.parentTs;
     const updateParent = async (status: ParentStatus, extra: Partial<ParentMessageInput> = {}) => {
-      if (!parentTs) return;
+      // A re-run in an alert's thread answers there; the alert's parent (counter, mutes) is the alert worker's.
+      if (!parentTs || record.alert) return;
       const ts = parentTs;
       // A status edit is a courtesy: one that fails (a 500, msg_too_long…) is logged and never holds up the answer.
       await callSlack(metrics, 'chat.update', () => slack.chat.update({ channel, ts, ...renderParentMessage({ ...base, ...extra, status }) })).catch((error: unknown) =>
@@ -197,7 +199,7 @@ export function createDiagnoseProcessor(deps: DiagnoseWorkerDeps) {
       const top = diagnosis.findings[0];
 
       // The thread reply mentions the person: a new message that notifies (an edit of the parent does not).
-      const message = verdict ? renderPreflightBlocks(diagnosis, verdict) : renderDiagnosisBlocks(diagnosis, { answerId, user: data.user });
+      const message = verdict ? renderPreflightBlocks(diagnosis, verdict, { user: data.user }) : renderDiagnosisBlocks(diagnosis, { answerId, user: data.user });
       const plain = renderPlainAnswer(diagnosis, { user: data.user });
       const posted = await state.once(
         jobId,

@@ -11,6 +11,7 @@ export const answerRecordSchema = z.object({
   jobId: z.string(),
   /** Where the answer lives: a channel, or the asker's DM when private. */
   channel: z.string(),
+  /** Who asked (empty for a CI alert: nobody did). */
   user: z.string(),
   private: z.boolean(),
   parentTs: z.string().optional(),
@@ -28,6 +29,8 @@ export const answerRecordSchema = z.object({
   excerpt: z.string(),
   createdAt: z.number(),
   resolved: z.object({ by: z.string(), at: z.number() }).optional(),
+  /** The CI alert this diagnosis belongs to: Resolved resolves the alert, Re-run reads its latest failure. */
+  alert: z.object({ group: z.string().regex(/^[a-z0-9]+$/), fingerprint: z.string() }).optional(),
 });
 export type AnswerRecord = z.infer<typeof answerRecordSchema>;
 
@@ -83,6 +86,11 @@ export class AnswerStore {
 
   async put(record: AnswerRecord): Promise<void> {
     await this.redis.set(this.key(record.id), JSON.stringify(answerRecordSchema.parse(record)), 'EX', this.ttlSeconds);
+  }
+
+  /** Store a record unless one with its id exists (a retried job must not erase what was posted since). */
+  async create(record: AnswerRecord): Promise<void> {
+    await this.redis.set(this.key(record.id), JSON.stringify(answerRecordSchema.parse(record)), 'EX', this.ttlSeconds, 'NX');
   }
 
   async get(id: string): Promise<AnswerRecord | undefined> {

@@ -52,6 +52,8 @@ describe('/registry check and /registry status', () => {
       'the check reply',
     );
     expect(render(reply)).toContain(`A push to \`${registry.host}/team/app:1.0\` would succeed now`);
+    // The final answer is a new message that mentions the person who asked (an edit notifies nobody).
+    expect(String(reply.params.text)).toMatch(/^<@U0ALICE> Preflight: a push would succeed/);
     const done = await fake.waitFor(
       () => fake.ok('chat.update', (c) => c.params.channel === channel).find((c) => String(c.params.text).includes('*Preflight check:* a push would succeed now')),
       20_000,

@@ -35,6 +35,11 @@ export interface ActionContext {
 
 export type ActionHandler = (ctx: ActionContext) => Promise<void>;
 
+/** The click came from a message this app's bot posted (not blocks a person copied into a message of theirs). */
+export function fromThisBot(ctx: Pick<ActionContext, 'messageBotId' | 'botId'>): boolean {
+  return ctx.messageBotId !== undefined && ctx.messageBotId === ctx.botId;
+}
+
 export interface ActionRouterDeps {
   handlers: Record<string, ActionHandler>;
   logger: Logger;

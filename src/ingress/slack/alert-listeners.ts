@@ -4,7 +4,7 @@ import { FINGERPRINT_ID, type AlertControls } from '../../alerts/alert-controls.
 import { MUTE_DURATIONS, renderMuteAck, type MuteDuration } from '../../alerts/render-alert.js';
 import type { Logger } from '../../ops/logger.js';
 import type { SlackText } from '../../render/slack/messages.js';
-import type { ActionHandler } from './action-router.js';
+import { fromThisBot, type ActionContext, type ActionHandler } from './action-router.js';
 
 const USER_ID = /^[UW][A-Z0-9]+$/;
 const UNAVAILABLE = ":warning: I couldn't change the mute: Redis is unavailable right now. Please try again in a minute.";
@@ -32,14 +32,24 @@ export async function runMuteCommand(
   }
 }
 
+/** A mute button is one on an alert this bot posted; a copy of its blocks in someone's message is not. */
+async function refusedAsNotOurs(ctx: ActionContext): Promise<boolean> {
+  if (fromThisBot(ctx)) return false;
+  ctx.log.warn({ messageTs: ctx.messageTs, messageBot: ctx.messageBotId ?? null }, 'refused a mute click from a message the bot did not post');
+  await ctx.ephemeral(':no_entry: That button is not on an alert I posted, so I did nothing.');
+  return true;
+}
+
 export function alertActionHandlers(controls: AlertControls): Record<string, ActionHandler> {
   return {
     async mute(ctx) {
+      if (await refusedAsNotOurs(ctx)) return;
       const [fingerprint = '', duration = ''] = (ctx.value ?? '').split('_');
       if (!FINGERPRINT_ID.test(fingerprint) || !(MUTE_DURATIONS as readonly string[]).includes(duration) || !USER_ID.test(ctx.user)) return;
       await ctx.ephemeral(await runMuteCommand(controls, { kind: 'mute', fingerprint, duration: duration as MuteDuration }, ctx.user, ctx.log));
     },
     async unmute(ctx) {
+      if (await refusedAsNotOurs(ctx)) return;
       const fingerprint = ctx.value ?? '';
       if (!FINGERPRINT_ID.test(fingerprint) || !USER_ID.test(ctx.user)) return;
       await ctx.ephemeral(await runMuteCommand(controls, { kind: 'unmute', fingerprint }, ctx.user, ctx.log));

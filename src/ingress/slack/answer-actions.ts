@@ -1,8 +1,11 @@
 // The buttons under a diagnosis: Re-run, Resolved, Wrong cause?, Show full evidence. None changes a registry.
 // Every click is checked before it acts: the id must name a stored answer (else: expired), and the click must
 // come from the very message the bot posted for it, in its channel. Bolt has already refused unsigned and
-// stale (over 5 minutes) requests.
+// stale (over 5 minutes) requests. A CI alert's diagnosis has the same buttons; on it Resolved resolves the
+// alert (closed, its mute "until resolved" ended) and Re-run reads the alert's latest failure.
 import type { KnownBlock } from '@slack/types';
+import type { AlertControls } from '../../alerts/alert-controls.js';
+import { renderAlertResolvedNote } from '../../alerts/render-alert.js';
 import type { DiagnoseJobData } from '../../queue/jobs.js';
 import { OPAQUE_ID, parseWrongCauseValue } from '../../render/slack/actions.js';
 import { CAUSE_WORDS } from '../../render/slack/answer.js';
@@ -11,11 +14,13 @@ import { renderParentMessage, slackDate } from '../../render/slack/messages.js';
 import { escapeCodeBlock, escapeMrkdwn } from '../../render/slack/mrkdwn.js';
 import type { AnswerRecord, AnswerStore } from '../../slack/answer-store.js';
 import { callSlack } from '../../slack/web-client.js';
-import type { ActionContext, ActionHandler } from './action-router.js';
+import { fromThisBot, type ActionContext, type ActionHandler } from './action-router.js';
 
 export interface AnswerActionDeps {
   answers: AnswerStore;
   enqueue: (data: DiagnoseJobData, requestKey: string) => Promise<string>;
+  /** CI alerts, when set up: what Resolved and Re-run do on an alert's diagnosis. */
+  alerts?: AlertControls;
 }
 
 /** The stored answer a click is about, or undefined after telling the person why not. */
@@ -30,8 +35,7 @@ async function answerOf(ctx: ActionContext, answers: AnswerStore, id: string | u
     return undefined;
   }
   const fromItsMessage =
-    ctx.messageBotId !== undefined &&
-    ctx.messageBotId === ctx.botId &&
+    fromThisBot(ctx) &&
     ctx.channel === record.channel &&
     ctx.messageTs !== undefined &&
     (ctx.messageTs === record.replyTs || ctx.messageTs === record.parentTs);
@@ -69,15 +73,31 @@ export function renderFullEvidence(record: AnswerRecord): { text: string; blocks
 }
 
 export function answerActionHandlers(deps: AnswerActionDeps): Record<string, ActionHandler> {
-  const { answers, enqueue } = deps;
+  const { answers, enqueue, alerts } = deps;
+
+  /** Resolved on an alert's diagnosis: the alert is resolved and closed, the thread says so once. */
+  async function resolveAlert(ctx: ActionContext, record: AnswerRecord, group: string): Promise<void> {
+    if (!alerts) return ctx.ephemeral('CI alerts are not set up on this bot.');
+    const result = await alerts.resolve(group, ctx.user);
+    if (result.outcome === 'gone') return ctx.ephemeral(':hourglass: This alert has expired; a new failure of this push opens a new one.');
+    if (result.outcome === 'already') return ctx.ephemeral(`Already marked resolved by <@${result.resolved.by}> ${slackDate(result.resolved.at)}.`);
+    if (record.parentTs) {
+      const note = renderAlertResolvedNote(result.resolved.by, result.resolved.at, result.muteEnded);
+      await callSlack(ctx.metrics, 'chat.postMessage', () => ctx.client.chat.postMessage({ channel: record.channel, thread_ts: record.parentTs!, ...note }));
+    }
+    ctx.log.info({ group, by: ctx.user, muteEnded: result.muteEnded }, 'alert marked resolved');
+  }
+
   return {
     async rerun(ctx) {
       const record = await answerOf(ctx, answers, ctx.value);
       if (!record) return;
       if (!record.parentTs) return ctx.ephemeral(':warning: This diagnosis has no thread to answer in; run `/registry diagnose` again.');
+      // An alert is re-diagnosed from its latest failure; once the alert has expired, from the one it opened with.
+      const latest = record.alert && alerts ? await alerts.latestLog(record.alert.group) : undefined;
       const jobId = await enqueue({
         source: 'rerun',
-        log: record.log,
+        log: latest ?? record.log,
         ...(record.image ? { image: record.image } : {}),
         ...(record.registry ? { registry: record.registry } : {}),
         channel: record.channel,
@@ -93,6 +113,7 @@ export function answerActionHandlers(deps: AnswerActionDeps): Record<string, Act
     async resolve(ctx) {
       const record = await answerOf(ctx, answers, ctx.value);
       if (!record) return;
+      if (record.alert) return resolveAlert(ctx, record, record.alert.group);
       const result = await answers.resolve(record.id, ctx.user, Date.now());
       if (!result) return;
       const resolved = result.record.resolved;

@@ -319,7 +319,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   });
 
   const handlers = {
-    ...answerActionHandlers({ answers, enqueue }),
+    ...answerActionHandlers({ answers, enqueue, ...(deps.alerts ? { alerts: deps.alerts } : {}) }),
     ...(deps.fixes ? { fix: fixActionHandler(deps.fixes) } : {}),
     ...(deps.alerts ? alertActionHandlers(deps.alerts) : {}),
   };
