@@ -191,6 +191,22 @@ export const rules: readonly Rule[] = [
     examples: ['Error response from daemon: login attempt to https://123456789012.dkr.ecr.us-east-1.amazonaws.com/v2/ failed with status: 400 Bad Request'],
   },
   {
+    id: 'login-403',
+    category: 'firewall_denied',
+    confidence: 0.6,
+    source: 'https://learn.microsoft.com/azure/container-registry/container-registry-troubleshoot-access',
+    // Wrong or missing credentials at login are a 401; a 403 to the login itself comes from something
+    // that refuses the client before credentials matter: the registry's network rules, or a proxy.
+    pattern: /login attempt to \S+ failed with status: 403|login attempt failed with status: 403/i,
+    alsoMeans: [
+      { category: 'network', confidence: 0.55 },
+      { category: 'permission_denied', confidence: 0.4 },
+    ],
+    outranks: ['permission_denied'],
+    title: 'The login itself was refused (403): the registry firewall or a proxy stopped the client',
+    examples: ['Error response from daemon: login attempt to https://myregistry.azurecr.io/v2/ failed with status: 403 Forbidden'],
+  },
+  {
     id: 'login-400',
     category: 'auth_missing',
     confidence: 0.6,
@@ -302,12 +318,16 @@ export const rules: readonly Rule[] = [
     category: 'auth_missing',
     confidence: 0.85,
     source: 'https://github.com/docker/cli/blob/master/cli/command/registry/login.go',
-    pattern: /incorrect username or password|invalid username(?:\/| or )password|unauthorized: (?:bad|invalid) credentials|login attempt to \S+ failed with status: 401/i,
+    pattern: /incorrect username or password|invalid username(?:\/| or )password|unauthorized: (?:bad|invalid) credentials|login attempt to \S+ failed with status: 401|"message":\s*"Invalid credentials?\b/i,
     alsoMeans: [{ category: 'auth_expired', confidence: 0.55 }],
+    // The registry says the credentials are wrong: a missing repository (which some registries answer
+    // with a bare 401) is not what it refused.
+    outranks: ['repo_not_found'],
     title: 'The registry rejected the username or password',
     examples: [
       'Error response from daemon: Get "https://registry-1.docker.io/v2/": unauthorized: incorrect username or password',
       'Error: Error response from daemon: login attempt to https://registry.example.com/v2/ failed with status: 401 Unauthorized',
+      '{"errors":[{"code":"UNAUTHORIZED","message":"Invalid credential."}]}',
     ],
   },
   {
@@ -330,13 +350,31 @@ export const rules: readonly Rule[] = [
     category: 'auth_missing',
     confidence: 0.75,
     source: 'https://docs.aws.amazon.com/AmazonECR/APIReference/CommonErrors.html',
-    pattern: /security token included in the request is invalid|UnrecognizedClientException|InvalidClientTokenId|SignatureDoesNotMatch|AADSTS\d+|Application with identifier '[^']*' was not found/i,
+    pattern: /SignatureDoesNotMatch|AADSTS\d+|Application with identifier '[^']*' was not found/i,
     alsoMeans: [{ category: 'auth_expired', confidence: 0.55 }],
     needsRegistryContext: true,
     title: 'The cloud credentials on the runner are not valid',
     examples: [
-      'An error occurred (UnrecognizedClientException) when calling the GetAuthorizationToken operation: The security token included in the request is invalid.',
+      'An error occurred (SignatureDoesNotMatch) when calling the GetAuthorizationToken operation: The request signature we calculated does not match the signature you provided.',
       "AADSTS700016: Application with identifier '0000' was not found in the directory 'acme'.",
+    ],
+  },
+  {
+    id: 'aws-access-key-not-recognised',
+    category: 'auth_expired',
+    confidence: 0.78,
+    source: 'https://repost.aws/knowledge-center/iam-credentials-token',
+    // AWS does not recognise the access key that signed the call: in AWS's words the key is expired or
+    // deleted (rotated, deactivated, a temporary key past its session), or the key pair is not the right
+    // one. A key that was never set reads "Unable to locate credentials", and a wrong secret for a known key
+    // "SignatureDoesNotMatch"; an expired session token has its own "ExpiredToken".
+    pattern: /security token included in the request is invalid|UnrecognizedClientException|InvalidClientTokenId/i,
+    alsoMeans: [{ category: 'auth_missing', confidence: 0.62 }],
+    needsRegistryContext: true,
+    title: 'AWS does not recognise the access key on the runner (rotated, deleted or deactivated, or the wrong key)',
+    examples: [
+      'An error occurred (UnrecognizedClientException) when calling the GetAuthorizationToken operation: The security token included in the request is invalid.',
+      'An error occurred (InvalidClientTokenId) when calling the GetAuthorizationToken operation: The security token included in the request is invalid.',
     ],
   },
   {
@@ -344,7 +382,7 @@ export const rules: readonly Rule[] = [
     category: 'auth_missing',
     confidence: 0.6,
     source: 'https://github.com/distribution/distribution/blob/main/registry/api/errcode/register.go',
-    pattern: /\bunauthorized: |\b401:? Unauthorized\b|status(?: code)?:? 401\b|\bHTTP\/?\d?(?:\.\d)? ?401\b/i,
+    pattern: /\bunauthorized: |\b401:? Unauthorized\b|status(?: code)?(?::? |=)401\b|\bHTTP\/?\d?(?:\.\d)? ?401\b/i,
     alsoMeans: [
       { category: 'auth_expired', confidence: 0.45 },
       { category: 'permission_denied', confidence: 0.4 },
@@ -353,6 +391,7 @@ export const rules: readonly Rule[] = [
     examples: [
       'ERROR: failed to solve: failed to push ghcr.io/acme/app:1: unexpected status from POST request to https://ghcr.io/v2/acme/app/blobs/uploads/: 401 Unauthorized',
       'unauthorized: BAD_CREDENTIAL',
+      'Get https://registry.example.com/v2/: http: non-successful response (status=401 body="Not Authorized\\n")',
     ],
   },
   {
@@ -546,6 +585,22 @@ export const rules: readonly Rule[] = [
     examples: ['An error occurred (InvalidSignatureException) when calling the GetAuthorizationToken operation: Signature expired: 20240101T000000Z is now earlier than 20240101T000500Z'],
   },
   {
+    id: 'hub-token-required',
+    category: 'auth_missing',
+    confidence: 0.88,
+    source: 'https://docs.docker.com/security/for-developers/access-tokens/',
+    // Docker Hub no longer takes the account password once two-factor authentication or SSO is enforced:
+    // the credential sent is not one it accepts, and a personal access token is needed instead.
+    pattern: /please use personal access token to login/i,
+    alsoMeans: [{ category: 'auth_expired', confidence: 0.55 }],
+    provider: 'dockerhub',
+    title: 'Docker Hub refused the password: since 2FA or SSO was enforced it needs a personal access token',
+    examples: [
+      'Error response from daemon: Head "https://registry-1.docker.io/v2/acme/app/manifests/latest": unauthorized: please use personal access token to login',
+      "{u'message': u'unauthorized: please use personal access token to login when SSO is enforced'}",
+    ],
+  },
+  {
     id: 'token-cannot-be-authenticated',
     category: 'auth_missing',
     confidence: 0.62,
@@ -577,6 +632,18 @@ export const rules: readonly Rule[] = [
     pattern: /"code":\s*"DENIED"/,
     alsoMeans: [{ category: 'auth_missing', confidence: 0.45 }],
     examples: ['{"errors":[{"code":"DENIED","message":"requested access to the resource is denied"}]}'],
+  },
+  {
+    id: 'json-error-forbidden',
+    category: 'permission_denied',
+    confidence: 0.7,
+    source: 'https://github.com/quay/quay/blob/master/endpoints/appr/__init__.py',
+    // Quay's App Registry API (and other registry APIs) answer `{"error":{"code":"forbidden",…}}`: the
+    // caller is known and lacks the scope it asked for.
+    pattern: /"code":\s*"forbidden"|answered: '?forbidden'?/,
+    alsoMeans: [{ category: 'auth_missing', confidence: 0.45 }],
+    title: 'The registry knows the caller and refused it the access asked for',
+    examples: ['ERROR:operatorcourier.push:{"error":{"code":"forbidden","details":{"package":"acme/app-operator","scopes":["create"]},"message":"Unauthorized access for: acme/app-operator"}}'],
   },
   {
     id: 'jib-forbidden',
@@ -623,10 +690,30 @@ export const rules: readonly Rule[] = [
       { category: 'auth_missing', confidence: 0.7 },
       { category: 'repo_not_found', confidence: 0.5 },
     ],
+    providers: ['gar', 'ecr', 'acr', 'dockerhub', 'ghcr', 'other'],
     title: 'Google refused the push: no credentials for this host, no IAM role, or no such repository',
     examples: [
       'denied: Permission "artifactregistry.repositories.uploadArtifacts" denied on resource "projects/acme/locations/europe-west1/repositories/apps" (or it may not exist)',
       'ERROR: (gcloud.artifacts.docker.images.list) PERMISSION_DENIED: Permission denied on resource project acme.',
+    ],
+  },
+  {
+    id: 'gcr-permission-denied-on-resource',
+    category: 'permission_denied',
+    confidence: 0.72,
+    source: 'https://cloud.google.com/sdk/gcloud/reference/auth/configure-docker',
+    // The same refusal on a gcr.io host: `gcloud auth configure-docker` with no argument registers the
+    // credential helper for the gcr.io hosts (only the regional *-docker.pkg.dev hosts need naming), so
+    // here an identity was most often sent and lacks the role.
+    pattern: /Permission "?(?<permission>[\w.]+)"? denied on resource|Caller is missing permission|does not have (?:the )?permission "?(?<permission2>[\w.]+)"?|PERMISSION_DENIED/i,
+    alsoMeans: [
+      { category: 'auth_missing', confidence: 0.6 },
+      { category: 'repo_not_found', confidence: 0.5 },
+    ],
+    providers: ['gcr'],
+    title: 'Google refused the push: the identity lacks the role on the gcr.io repository (or sent no credentials)',
+    examples: [
+      'GET https://gcr.io/v2/token?scope=repository%3Aacme%2Fapp%3Apush%2Cpull&service=gcr.io: DENIED: Permission "artifactregistry.repositories.uploadArtifacts" denied on resource "projects/acme/locations/us/repositories/gcr.io" (or it may not exist)',
     ],
   },
   {
@@ -798,6 +885,19 @@ export const rules: readonly Rule[] = [
     examples: ['failed to push registry.example.com/app:1: unexpected status: 403 Forbidden'],
   },
   {
+    id: 'http-403-self-hosted',
+    category: 'auth_missing',
+    confidence: 0.45,
+    source: 'https://github.com/project-zot/zot/blob/main/pkg/api/authz.go',
+    // Self-hosted registries may answer a request that carries no credentials with 403, not 401 (zot's
+    // authorization answered every refusal, anonymous ones included, with 403 DENIED): there the second
+    // cause of a 403 is missing credentials, not a cloud firewall.
+    pattern: /\b403 Forbidden\b|status(?: code)?:? 403\b|unexpected status(?: code)?:? 403/i,
+    providers: ['other'],
+    needsRegistryContext: true,
+    examples: ['Error: unexpected status from POST request to https://192.168.1.10:5000/v2/charts/app/blobs/uploads/: 403 Forbidden'],
+  },
+  {
     id: 'denied-generic',
     category: 'permission_denied',
     confidence: 0.5,
@@ -814,10 +914,14 @@ export const rules: readonly Rule[] = [
     category: 'repo_not_found',
     confidence: 0.58,
     source: 'https://github.com/quay/quay/blob/master/endpoints/v2/errors.py',
-    // Quay's Unauthorized answer; it is also what a robot account gets for a repository that does not
-    // exist and that it may not create.
-    pattern: /access to the requested resource is not authorized/i,
+    // Quay's Unauthorized answer to a write; it is also what a robot account gets for a repository that does
+    // not exist and that it may not create. Of the three causes (no write permission, no such repository,
+    // no credentials), a push was refused for the first two more often: a user or robot logged in for the
+    // push, and Quay creates a repository on push only for a user who owns the namespace. On a read (a
+    // blob or manifest checked), missing credentials stay the likelier cause and this rule stays out.
+    pattern: /^(?!.*(?:checking whether a blob|reading manifest|reading blob|pulling)).*access to the requested resource is not authorized/i,
     providers: ['other'],
+    outranks: ['auth_missing', 'auth_expired'],
     title: 'The repository may not exist (Quay answers unauthorized when a robot account cannot create it)',
     examples: ['unauthorized: access to the requested resource is not authorized'],
   },
@@ -869,6 +973,23 @@ export const rules: readonly Rule[] = [
     title: 'The image path has no Artifact Registry repository: use HOST/PROJECT/REPOSITORY/IMAGE',
     examples: [
       'time="2020-10-22T16:31:37Z" level=debug msg="unexpected response" body="{\\"errors\\":[{\\"code\\":\\"NAME_INVALID\\",\\"message\\":\\"Missing image name. Pushes should be of the form docker push HOST-NAME/PROJECT-ID/REPOSITORY/IMAGE\\"}]}\\n"',
+    ],
+  },
+  {
+    id: 'hub-nested-repository',
+    category: 'repo_not_found',
+    confidence: 0.8,
+    source: 'https://docs.docker.com/docker-hub/repos/create/',
+    // A Docker Hub repository is `namespace/name`: a deeper path (`acme/charts/app`) cannot exist there,
+    // and Docker Hub answers it with the same 401/denied as a refusal. Often the push was meant for
+    // another registry, or for a namespace the pusher does not hold.
+    pattern: /(?:registry-1|index)\.docker\.io\/v2\/[\w.-]+\/[\w.-]+\/[\w.-]+\/(?:[\w.-]+\/)*(?:manifests|blobs|tags)\/|push refers to (?:a )?repository \[docker\.io\/[\w.-]+\/[\w.-]+\/[\w.-]+/i,
+    alsoMeans: [{ category: 'permission_denied', confidence: 0.62 }],
+    provider: 'dockerhub',
+    title: 'Docker Hub has no nested repositories: this name (namespace/a/b) cannot exist there',
+    examples: [
+      'Error: failed to perform "Exists" on destination: HEAD "https://registry-1.docker.io/v2/acme/charts/app/manifests/sha256:1d9f2afff2a95362dd13d4f5b0e573ac2891f811e272881b6ac7f7c88239e5aa": response status code 401: Unauthorized',
+      'The push refers to repository [docker.io/acme/team/app]',
     ],
   },
   {
@@ -1144,12 +1265,13 @@ export const rules: readonly Rule[] = [
     category: 'rate_limited',
     confidence: 0.93,
     source: 'https://github.com/distribution/distribution/blob/main/registry/api/errcode/register.go',
-    pattern: /TOOMANYREQUESTS|HAP429|ThrottlingException|Rate exceeded|Quota exceeded for quota metric|pull rate limit|Response code: 429/i,
+    pattern: /TOOMANYREQUESTS|HAP429|ThrottlingException|Rate exceeded|Quota exceeded for quota metric|pull rate limit|Response code: 429|\b429 Too Many Requests\b/i,
     examples: [
       'toomanyrequests: You have reached your pull rate limit. You may increase the limit by authenticating and upgrading: https://www.docker.com/increase-rate-limit',
       'TOOMANYREQUESTS: Quota exceeded for quota metric \'Requests per project per region\'',
       "Access to registry 'myregistry.azurecr.io' was denied. Response code: 429.",
       'error pushing image: HAP429 too many requests',
+      'request failed with status: 429 Too Many Requests',
     ],
   },
 
@@ -1310,11 +1432,27 @@ export const rules: readonly Rule[] = [
     category: 'network',
     confidence: 0.65,
     source: 'https://github.com/distribution/distribution/blob/main/registry/api/errcode/register.go',
-    pattern: /\b(?:502 Bad Gateway|503 Service Unavailable|504 Gateway Time-?out|500 Internal Server Error)\b|status(?: code)?:? 50[0234]\b|received unexpected HTTP status: 50[0234]|\bHTTP 50[0234] response|\bService Unavailable\b|\bBad Gateway\b/i,
+    pattern: /\b(?:502 Bad Gateway|503 Service Unavailable|504 Gateway Time-?out)\b|status(?: code)?:? 50[234]\b|received unexpected HTTP status: 50[234]|\bHTTP 50[234] response|\bService Unavailable\b|\bBad Gateway\b/i,
     alsoMeans: [{ category: 'blob_upload', confidence: 0.4 }],
     needsRegistryContext: true,
     title: 'The registry (or a proxy in front of it) answered with a server error',
     examples: ['received unexpected HTTP status: 503 Service Unavailable'],
+  },
+  {
+    id: 'registry-internal-error',
+    category: 'network',
+    confidence: 0.6,
+    source: 'https://github.com/distribution/distribution/blob/main/registry/api/errcode/register.go',
+    // A 500 is the registry failing on its side (distribution's UNKNOWN error, a registry bug or incident):
+    // retried, it may pass; if not, nothing in the client will change it.
+    pattern: /\b500 Internal Server Error\b|status(?: code)?:? 500\b|received unexpected HTTP status: 500|\bHTTP 500 response/i,
+    alsoMeans: [
+      { category: 'other', confidence: 0.5 },
+      { category: 'blob_upload', confidence: 0.4 },
+    ],
+    needsRegistryContext: true,
+    title: 'The registry failed on its side (500 Internal Server Error)',
+    examples: ['received unexpected HTTP status: 500 Internal Server Error'],
   },
   {
     id: 'eof',
@@ -1380,7 +1518,9 @@ export const rules: readonly Rule[] = [
     category: 'blob_upload',
     confidence: 0.8,
     source: 'https://github.com/containers/image/blob/main/docker/docker_client.go',
-    pattern: /Failed to upload (?:blob|layer)|error uploading (?:blob|layer)|Error writing blob|failed to upload layer|layer upload failed|error pushing blob/i,
+    // An upload the registry refused on the same line (401/403, denied, unauthorized) is that refusal, not
+    // a failed transfer: the refusal's own rules speak for it.
+    pattern: /(?:Failed to upload (?:blob|layer)|error uploading (?:blob|layer)|Error writing blob|failed to upload layer|layer upload failed|error pushing blob)(?![^\n]*(?:\b40[13]\b|unauthori[sz]ed|\bdenied\b|forbidden))/i,
     alsoMeans: [{ category: 'network', confidence: 0.4 }],
     examples: [
       "error CONTAINER1013: Failed to push to the output registry: CONTAINER1001: Failed to upload blob using PUT https://public.ecr.aws/v2/r4z9b1c4/sdk-containers-test/blobs/uploads/38a4?&digest=sha256%3A9d21; received status code 'BadRequest'.",
@@ -1443,6 +1583,19 @@ export const rules: readonly Rule[] = [
     examples: ['UNAUTHORIZED: Pushing Docker images with manifest v2 schema 1 to this repository is blocked'],
   },
   {
+    id: 'artifactory-overwrite-refused',
+    category: 'tag_immutable',
+    confidence: 0.85,
+    source: 'https://jfrog.com/help/r/jfrog-platform-administration-documentation/permission-details',
+    // Artifactory answers a manifest PUT that would overwrite an existing tag, by a user without the
+    // Delete/Overwrite permission, with MANIFEST_INVALID carrying its own 403 as the description.
+    pattern: /MANIFEST_INVALID[^\n]*description:\s*HTTP 403\b/i,
+    alsoMeans: [{ category: 'permission_denied', confidence: 0.6 }],
+    outranks: ['manifest_invalid'],
+    title: 'Artifactory refused to overwrite an existing tag (no Delete/Overwrite permission on the repository)',
+    examples: ['error pushing image: failed to push to destination artifactory.example.com:5001/app:1.1.0: MANIFEST_INVALID: manifest invalid; map[description:HTTP 403 Forbidden]'],
+  },
+  {
     id: 'manifest-invalid',
     category: 'manifest_invalid',
     confidence: 0.92,
@@ -1481,8 +1634,26 @@ export const rules: readonly Rule[] = [
     category: 'manifest_invalid',
     confidence: 0.6,
     source: 'https://github.com/containerd/containerd/blob/main/core/remotes/docker/pusher.go',
-    pattern: /PUT (?:request to )?"?\S+\/manifests\/\S+?"?:? (?:unexpected status(?: code)?:? )?400\b/i,
-    examples: ['failed to push registry.example.com/app:1: unexpected status from PUT request to https://registry.example.com/v2/app/manifests/1: 400 Bad Request'],
+    // A 400 answered to a write: a manifest PUT, containerd's commit of a pushed object (`failed commit on
+    // ref`), a manifest pushed by name. The registry read what was sent and refused it.
+    pattern: /PUT (?:request to )?"?\S+\/manifests\/\S+?"?:? (?:unexpected status(?: code)?:? )?400\b|PUT request to \S+\/v2\/\S+: 400\b|failed commit on ref "[^"]+":? unexpected status:? 400\b|\bmanifest: unexpected status:? 400\b/i,
+    alsoMeans: [{ category: 'blob_upload', confidence: 0.4 }],
+    examples: [
+      'failed to push registry.example.com/app:1: unexpected status from PUT request to https://registry.example.com/v2/app/manifests/1: 400 Bad Request',
+      'Error: failed commit on ref "unknown-sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855": unexpected status: 400 Bad Request',
+      'pushing to "registry.example.com/app:1": error while pushing bundle config manifest: unexpected status: 400 Bad Request',
+    ],
+  },
+  {
+    id: 'ecr-write-400-immutable',
+    category: 'tag_immutable',
+    confidence: 0.55,
+    source: 'https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-tag-mutability.html',
+    // ECR answers the overwrite of a tag in an immutable repository with a 400 (TAG_INVALID); a client
+    // that prints only the status shows a bare 400 on the manifest PUT.
+    pattern: /PUT (?:request to )?"?\S+\/v2\/\S+"?:? (?:unexpected status(?: code)?:? )?400\b/i,
+    providers: ['ecr'],
+    examples: ['unexpected status from PUT request to https://123456789012.dkr.ecr.us-east-1.amazonaws.com/v2/app/manifests/1.0: 400 Bad Request'],
   },
   {
     id: 'manifest-write-failed',
@@ -1534,16 +1705,84 @@ export const rules: readonly Rule[] = [
     examples: ['{"errors":[{"code":"UNAVAILABLE","message":"service unavailable","detail":"health check failed: please see /debug/health"}]}'],
   },
   {
+    id: 'transport-read-as-docker-hub-image',
+    category: 'other',
+    confidence: 0.88,
+    source: 'https://github.com/containers/image/blob/main/docs/containers-transports.5.md',
+    // containers/image names local destinations by transport (`docker-daemon:`, `oci:`, `dir:`…); written
+    // without the form the transport needs (`docker-daemon:name` with no tag), the destination was read as
+    // an image on Docker Hub, whose refusal follows. Not a registry failure: the destination is misspelt.
+    pattern: /docker\.io\/library\/(?:docker-daemon|docker-archive|oci|oci-archive|dir|containers-storage|ostree|sif)(?=[:@\s"'\]]|$)/i,
+    outranks: ['permission_denied', 'auth_missing', 'auth_expired', 'repo_not_found'],
+    title: 'A local transport (docker-daemon:, oci:, dir:…) was read as a Docker Hub image: write the destination in the transport\'s form',
+    examples: [
+      'Error checking whether a blob sha256:43e653f84b79ba52711b0f726ff5a7fd1162ae9df4be76ca1de8370b8bbf9bb0 exists in docker.io/library/docker-daemon: errors:',
+    ],
+  },
+  {
+    id: 'local-image-archive-unreadable',
+    category: 'other',
+    confidence: 0.85,
+    source: 'https://github.com/google/go-containerregistry/blob/main/pkg/v1/tarball/image.go',
+    // The image file given to push is not in the format the tool reads (an OCI layout where a `docker save`
+    // tarball was expected, or the reverse): nothing reached the registry.
+    pattern: /loading \S+ as tarball|file manifest\.json not found in tar|no such file or directory[^\n]*index\.json|oci-layout[^\n]*not found/i,
+    title: 'The image file to push is not in the format the tool reads (docker save tarball vs OCI layout)',
+    examples: ['Error: loading image.tar as tarball: file manifest.json not found in tar'],
+  },
+  {
+    id: 'success-status-read-as-error',
+    category: 'other',
+    confidence: 0.8,
+    source: 'https://github.com/containers/image/blob/main/docker/docker_image_dest.go',
+    // A client that expected one success status (201 Created for a manifest PUT) and got another (200 OK)
+    // reports an error although the registry accepted the write: a client/registry mismatch, fixed by
+    // upgrading the client.
+    pattern: /\b(?:Error|error|failed)\b[^\n]*\bstatus:? 20[0-6]\b|unexpected status(?: code)?:? 20[0-6]\b|\bStatus:\\?"20[0-6] (?:OK|Created|Accepted)/,
+    outranks: ['manifest_invalid', 'blob_upload'],
+    title: 'The registry accepted the write, but the client took its success status for an error (upgrade the client)',
+    examples: ['time="2019-08-28T12:33:30Z" level=debug msg="Error uploading manifest, status 200, &http.Response{Status:\\"200 OK\\", StatusCode:200}"'],
+  },
+  {
+    id: 'registry-internal-service-failed',
+    category: 'other',
+    confidence: 0.8,
+    source: 'https://github.com/twitchtv/twirp/blob/main/errors.go',
+    // The registry's own authorization service could not be reached (twirp's "Error from intermediary",
+    // "unable to connect to … server"): a denial by the registry's internals, not by its policy. Re-run.
+    pattern: /Error from intermediary with HTTP status code|unable to connect to \w+ server|\btwirp error\b/i,
+    outranks: ['permission_denied', 'auth_missing', 'repo_not_found'],
+    title: "The registry's internal authorization service failed: a registry-side fault, not your permissions",
+    examples: [
+      'DENIED: permission_denied: unable to connect to authzd server: twirp error bad_route: Error from intermediary with HTTP status code 404 "Not Found"',
+    ],
+  },
+  {
+    id: 'tag-step-failed',
+    category: 'image_not_found_locally',
+    confidence: 0.7,
+    source: 'https://docs.docker.com/reference/cli/docker/image/tag/',
+    // `docker tag SOURCE TARGET` failed (no such source image, or a target Docker refuses): the reference
+    // the push names was never created locally.
+    pattern: /(?:Error while executing command|error executing|command failed)[^\n]*:\s*docker (?:image )?tag\b/i,
+    alsoMeans: [{ category: 'other', confidence: 0.5 }],
+    title: 'The `docker tag` step failed, so the image the push names was never created locally',
+    examples: [
+      'BUILD | Failed | COMMAND_EXECUTION_ERROR: Error while executing command: docker tag app:latest $AWS_ACCOUNT_ID.dkr.ecr.$AWS_DEFAULT_REGION.amazonaws.com/app:latest. Reason: exit status 1',
+    ],
+  },
+  {
     id: 'cache-export-failed',
     category: 'other',
     confidence: 0.9,
     source: 'https://docs.docker.com/build/cache/backends/',
     // BuildKit names the failed step in its summary (`> exporting cache to registry:`); a failed cache
     // export is not a failed image push, and `ignore-error=true` on `--cache-to` lets the build pass.
-    pattern: /^>\s*(?:exporting cache\b|exporting to GitHub Actions Cache\b|preparing build cache for export\b)|failed to export (?:build )?cache|error (?:writing|exporting) (?:build )?cache\b|Cache service responded with/i,
+    pattern: /^>\s*(?:exporting (?:content )?cache\b|exporting to GitHub Actions Cache\b|preparing build cache for export\b)|failed to export (?:build )?cache|error (?:writing|exporting) (?:build )?cache\b|Cache service responded with/i,
     title: 'The build-cache export failed, not the image push (`--cache-to … ignore-error=true`, or fix the cache target)',
     examples: [
       '> exporting cache to registry:',
+      '> exporting content cache:',
       '> exporting to GitHub Actions Cache:',
       'ERROR: failed to solve: failed to export cache: failed to upload cache: Cache service responded with 429',
     ],

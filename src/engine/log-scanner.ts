@@ -28,7 +28,7 @@ const CANDIDATE_WORDS: readonly string[] = [
   'ip allow', 'exception', 'not logged in', 'no credentialed', 'invalid choice', 'keychain', 'providers in chain',
   'kms', 'skew', 'not yet valid', 'billing', 'not enabled', 'did not resolve', 'closed pipe', 'request timeout',
   'https client', 'plain http request', 'can only contain', 'bearer response', 'challenge',
-  'exporting cache', 'exporting to github', 'build cache', 'non-zero code', 'did not complete', 'unavailable',
+  'exporting cache', 'exporting content cache', 'exporting to github', 'build cache', 'non-zero code', 'did not complete', 'unavailable',
   'already pushed', 'tag_already', 'maximum', 'per repository', 'per image', 'geo-ip', 'perhaps you should', 'federated token', 'login prior', 'guest mode', 'overwritten', 'updating assets', 'hard limit', 'schema 1',
   'manifest list', 'alreadyexists', 'health check', 'could not parse', 'scheme prefix', 'tag is needed',
   'readonly', 'no credentials', 'method not allowed', 'may not support', '_uploads', ': pushed', 'already exists',
@@ -56,7 +56,7 @@ const PACKAGE_MANAGER = /\bnpm (?:ERR|error)|registry\.npmjs|\byarn\b|\bpnpm\b|p
 
 /** A log that shows a push or a registry login: generic rules apply to all its lines. */
 const PUSH_CONTEXT =
-  /push refers to|(?:docker|podman|nerdctl|buildah)(?: image)? push|buildx build[^\n]*--push|error pushing|failed to push|--push\b|Pushing image|pushing manifest|crane (?:push|cp)|skopeo copy|oras push|helm push|error checking push permissions|(?:docker|podman|helm registry|crane auth|oras) login|amazon-ecr-login|docker\/login-action|az acr login|get-login-password|configure-docker|Logging in(?:to)? /i;
+  /push refers to|^[0-9a-f]{12}: (?:Pushed|Pushing|Layer already exists)\b|(?:docker|podman|nerdctl|buildah)(?: image)? push|buildx build[^\n]*--push|error pushing|failed to push|--push\b|Pushing image|pushing manifest|crane (?:push|cp)|skopeo copy|oras push|helm push|error checking push permissions|(?:docker|podman|helm registry|crane auth|oras) login|amazon-ecr-login|docker\/login-action|az acr login|get-login-password|configure-docker|Logging in(?:to)? /i;
 
 /** Hosts named with a path (`host/…`) or as a URL. */
 const HOST_IN_LINE = /(?:https?:\/\/|\[|\s|^|"|'|=)((?:[a-z0-9<>_-]+\.)+[a-z0-9<>-]+(?::\d+)?|localhost:\d+)(?=\/|"|'|\s|$)/gi;
