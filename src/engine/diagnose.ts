@@ -153,6 +153,9 @@ function addFinding(findings: Finding[], added: Finding): void {
  * (`app:1`, read as Docker Hub) or with an unknown host only counts when the log names no registry.
  */
 function resolveProvider(scan: ScanResult, image: ImageRef | undefined, rawImage: string | undefined): Provider {
+  // A destination named by a containers/image transport (`atomic:`, `docker-daemon:`, `oci:`…) is the
+  // OpenShift registry or no registry at all, whatever Docker Hub name it was misread as.
+  if (scan.destinationTransport || LOCAL_TRANSPORT.test(rawImage?.trim() ?? '')) return 'other';
   if (image && image.provider !== 'other' && namesHost(rawImage ?? '')) return image.provider;
 
   const votes = new Map<Provider, number>();
@@ -190,6 +193,10 @@ function resolveProvider(scan: ScanResult, image: ImageRef | undefined, rawImage
   }
   return best ?? image?.provider ?? 'other';
 }
+
+/** An image given with a containers/image transport that is not a registry's (`docker://` is). */
+// (`oci://host/…` is helm's and oras's way to name a registry, not the `oci:` layout transport.)
+const LOCAL_TRANSPORT = /^(?:atomic|docker-daemon|docker-archive|oci|oci-archive|dir|containers-storage|ostree|sif):(?!\/\/)/i;
 
 /** The provider named by the most confident rule that matched (rules that apply to any provider). */
 function strongestRuleProvider(scan: ScanResult): Provider | undefined {

@@ -58,6 +58,16 @@ const PACKAGE_MANAGER = /\bnpm (?:ERR|error)|registry\.npmjs|\byarn\b|\bpnpm\b|p
 const PUSH_CONTEXT =
   /push refers to|^[0-9a-f]{12}: (?:Pushed|Pushing|Layer already exists)\b|(?:docker|podman|nerdctl|buildah)(?: image)? push|buildx build[^\n]*--push|error pushing|failed to push|--push\b|Pushing image|pushing manifest|crane (?:push|cp)|skopeo copy|oras push|helm push|error checking push permissions|(?:docker|podman|helm registry|crane auth|oras) login|amazon-ecr-login|docker\/login-action|az acr login|get-login-password|configure-docker|Logging in(?:to)? /i;
 
+/**
+ * A push or copy whose destination is a containers/image transport other than `docker://`: `atomic:` (the
+ * OpenShift integrated registry), or no registry at all (`docker-daemon:`, `oci:`, `dir:`…).
+ */
+const TRANSPORT_DESTINATION =
+  /(?:\b(?:buildah|podman) push|\bskopeo copy)\s+(?:-{1,2}[\w-]+(?:[ =](?!-)\S+)?\s+)*\S+\s+(atomic|docker-daemon|docker-archive|oci|oci-archive|dir|containers-storage|ostree|sif):(?!\/\/)|\bto "(atomic|docker-daemon|docker-archive|oci|oci-archive|dir|containers-storage|ostree|sif):(?!\/\/)/i;
+
+/** A registry host inside a quoted repository name (Artifact Registry's `gcr.io` repositories) is not a host. */
+const QUOTED_REPOSITORY_BEFORE = /\brepositor(?:y|ies) "$/i;
+
 /** Hosts named with a path (`host/…`) or as a URL. */
 const HOST_IN_LINE = /(?:https?:\/\/|\[|\s|^|"|'|=)((?:[a-z0-9<>_-]+\.)+[a-z0-9<>-]+(?::\d+)?|localhost:\d+)(?=\/|"|'|\s|$)/gi;
 
@@ -97,6 +107,8 @@ export interface ScanResult {
   /** Candidate lines, normalised, on which provider signals are tested. Bounded. */
   signalLines: string[];
   pushContext: boolean;
+  /** The push went to this containers/image transport, not to a `docker://` registry. */
+  destinationTransport?: string;
   lines: number;
   bytes: number;
   /** The last lines of the log, normalised and redacted. */
@@ -138,6 +150,7 @@ export class LogScanner {
   private readonly signalLines: string[] = [];
   private readonly shapes = new Map<string, readonly Rule[]>();
   private pushContext = false;
+  private destinationTransport: string | undefined;
   private tail: { line: number; raw: string }[] = [];
   private looksBinary = false;
   /** A line that matched nothing alone, at the end of a block: the next block's first line may finish it. */
@@ -180,6 +193,7 @@ export class LogScanner {
       hosts: [...this.hosts.values()],
       signalLines: this.signalLines,
       pushContext: this.pushContext,
+      ...(this.destinationTransport ? { destinationTransport: this.destinationTransport } : {}),
       lines: this.lineCount,
       bytes: this.byteCount,
       tail: this.tail
@@ -227,6 +241,10 @@ export class LogScanner {
 
     const showsPush = !this.pushContext && PUSH_CONTEXT.test(line);
     if (showsPush) this.pushContext = true;
+    if (this.destinationTransport === undefined) {
+      const transport = TRANSPORT_DESTINATION.exec(line);
+      if (transport) this.destinationTransport = (transport[1] ?? transport[2])!.toLowerCase();
+    }
     const packageManagerLine = PACKAGE_MANAGER.test(line);
     const matched = strongestRulesFor(line, packageManagerLine);
     for (const rule of matched) this.recordHit(rule, line, lineNumber);
@@ -304,6 +322,7 @@ export class LogScanner {
     while ((match = HOST_IN_LINE.exec(line)) !== null) {
       const host = match[1]!.toLowerCase();
       if (!/[a-z<]/.test(host.replace(/:\d+$/, '')) && !/^\d+\.\d+\.\d+\.\d+(?::\d+)?$/.test(host)) continue;
+      if (QUOTED_REPOSITORY_BEFORE.test(line.slice(Math.max(0, match.index - 14), match.index + 1))) continue;
       const known = this.hosts.get(host);
       if (known) {
         known.count += 1;

@@ -312,6 +312,33 @@ describe('provider', () => {
     const log = 'The push refers to repository [***.dkr.ecr.eu-west-1.amazonaws.com/app]\nEOF';
     expect(diagnose({ log }).image).toMatchObject({ provider: 'ecr', region: 'eu-west-1', repository: 'app' });
   });
+  it('a destination named by a containers/image transport is not the registry of the source image', () => {
+    const atomic = [
+      'buildah push docker.io/library/busybox:latest atomic:busybox:latest',
+      'ERRO[0005] error pushing image "docker.io/library/busybox:latest" to "atomic:busybox:latest": error copying layers and metadata: Error writing blob: Error initiating layer upload to /v2/library/busybox/blobs/uploads/, status 401',
+    ].join('\n');
+    expect(diagnose({ log: atomic, image: 'docker.io/library/busybox:latest' }).provider).toBe('other');
+    const daemon = [
+      '# podman push app docker-daemon:app',
+      'Error checking whether a blob sha256:43e653f84b79ba52711b0f726ff5a7fd1162ae9df4be76ca1de8370b8bbf9bb0 exists in docker.io/library/docker-daemon: errors:',
+      'denied: requested access to the resource is denied',
+    ].join('\n');
+    const diagnosis = diagnose({ log: daemon, image: 'docker-daemon:app' });
+    expect(diagnosis.provider).toBe('other');
+    expect(top(diagnosis)?.category).toBe('other');
+    expect(top(diagnosis)?.rules).toContain('transport-read-as-docker-hub-image');
+  });
+  it("oci:// is helm's and oras's registry scheme, not the oci: layout transport", () => {
+    const log = 'helm push chart-1.0.0.tgz oci://docker.io/acme\nError: failed to authorize: failed to fetch oauth token: unexpected status from GET request to https://auth.docker.io/token?scope=repository%3Aacme%2Fchart%3Apush: 401 Unauthorized';
+    expect(diagnose({ log, image: 'oci://docker.io/acme' }).provider).toBe('dockerhub');
+  });
+  it("a host-like repository name in Artifact Registry's answer (its gcr.io repositories) is not the registry host", () => {
+    const log = [
+      'name unknown: Repository "gcr.io" not found',
+      'Verify that the repository us-docker.pkg.dev/acme/gcr.io/app exists',
+    ].join('\n');
+    expect(diagnose({ log }).provider).toBe('gar');
+  });
 });
 
 describe('an image reference Docker would refuse', () => {
