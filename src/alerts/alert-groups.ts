@@ -204,6 +204,10 @@ export class AlertGroups {
     await this.redis.hset(this.groupKey(gid), fields);
   }
 
+  async clearField(gid: string, field: string): Promise<void> {
+    await this.redis.hdel(this.groupKey(gid), field);
+  }
+
   async getField(gid: string, field: string): Promise<string | undefined> {
     return (await this.redis.hget(this.groupKey(gid), field)) ?? undefined;
   }

@@ -14,6 +14,7 @@ import { MAX_JOB_LOG_CHARS } from '../queue/jobs.js';
 import type { AnswerStore } from '../slack/answer-store.js';
 import { callSlack, type WebClient } from '../slack/web-client.js';
 import type { PostState } from '../slack/post-state.js';
+import { postFinder, postMetadata } from '../slack/posted-message.js';
 import { alertAnswerRecord } from './alert-answer.js';
 import { ALERT_QUEUE, REFRESH_JOB, alertJobSchema, refreshJobSchema, type AlertJobData, type AlertQueue, type RefreshJobData } from './alert-job.js';
 import type { AlertGroups, PipelineRef } from './alert-groups.js';
@@ -47,6 +48,12 @@ export interface AlertJobResult {
 }
 
 const postKey = (gid: string) => `alert-${gid}`;
+
+/** A "new pipelines" reply being posted: its post step and the pipelines it lists. */
+interface Listing {
+  step: `list-${string}`;
+  pipelines: PipelineRef[];
+}
 
 export function createAlertProcessor(deps: AlertWorkerDeps) {
   const { slack, state, groups, answers, queue, logger, metrics } = deps;
@@ -118,25 +125,21 @@ export function createAlertProcessor(deps: AlertWorkerDeps) {
         // Muted before its first post: counted, not posted (the parent appears once unmuted and failing again).
         if (mute) return { outcome: 'muted' as const, group: gid };
         parentTs = (
-          await state.once(postKey(gid), 'parent', async () => {
-            const res = await callSlack(metrics, 'chat.postMessage', () => slack.chat.postMessage({ channel, ...renderAlertParent(group, mute), unfurl_links: false, unfurl_media: false }));
-            if (!res.ts) throw new Error('chat.postMessage returned no ts');
-            return res.ts;
-          })
+          await state.once(
+            postKey(gid),
+            'parent',
+            async () => {
+              const res = await callSlack(metrics, 'chat.postMessage', () =>
+                slack.chat.postMessage({ channel, ...renderAlertParent(group, mute), metadata: postMetadata({ key: postKey(gid), step: 'parent' }), unfurl_links: false, unfurl_media: false }),
+              );
+              if (!res.ts) throw new Error('chat.postMessage returned no ts');
+              return res.ts;
+            },
+            postFinder(slack, logger, { channel }, { key: postKey(gid), step: 'parent' }),
+          )
         ).ts;
         await groups.setFields(gid, { parentTs, shown });
         if (group.meta.answerId) await answers.update(group.meta.answerId, { parentTs });
-        const diagnosisMessage = JSON.parse((await groups.getField(gid, 'diagnosis')) ?? '{}') as SlackMessage;
-        const reply = await state.once(postKey(gid), 'reply', async () => {
-          const res = await callSlack(metrics, 'chat.postMessage', () =>
-            slack.chat.postMessage({ channel, thread_ts: parentTs, ...diagnosisMessage, unfurl_links: false, unfurl_media: false }),
-          );
-          if (!res.ts) throw new Error('chat.postMessage returned no ts');
-          return res.ts;
-        });
-        if (group.meta.answerId) await answers.update(group.meta.answerId, { replyTs: reply.ts });
-        // The diagnosis is this interval's thread reply.
-        if (reply.posted) await groups.claimReply(gid, deps.replyEveryMs);
         metrics.findings.inc({ category: group.meta.fingerprint.category, provider: group.meta.provider });
       } else if (group.shown !== shown) {
         const ts = parentTs;
@@ -144,13 +147,53 @@ export function createAlertProcessor(deps: AlertWorkerDeps) {
         await groups.setFields(gid, { shown });
       }
 
+      // The diagnosis in the thread, once: a refresh retried after this post failed (or timed out) comes back to it.
+      if (!(await state.get(postKey(gid))).reply) {
+        const ts = parentTs;
+        const diagnosisMessage = JSON.parse((await groups.getField(gid, 'diagnosis')) ?? '{}') as SlackMessage;
+        const id = { key: postKey(gid), step: 'reply' };
+        const reply = await state.once(
+          postKey(gid),
+          'reply',
+          async () => {
+            const res = await callSlack(metrics, 'chat.postMessage', () =>
+              slack.chat.postMessage({ channel, thread_ts: ts, ...diagnosisMessage, metadata: postMetadata(id), unfurl_links: false, unfurl_media: false }),
+            );
+            if (!res.ts) throw new Error('chat.postMessage returned no ts');
+            return res.ts;
+          },
+          postFinder(slack, logger, { channel, threadTs: ts }, id),
+        );
+        if (group.meta.answerId) await answers.update(group.meta.answerId, { replyTs: reply.ts });
+        // The diagnosis is this interval's thread reply.
+        await groups.claimReply(gid, deps.replyEveryMs);
+      }
+
       if (!mute) {
-        const pending = await groups.pending(gid);
-        if (pending.length > 0) {
-          const claim = await groups.claimReply(gid, deps.replyEveryMs);
+        // A listing whose post may have been made (a timeout, a crash) is found or posted again as it was,
+        // under its own step: the pipelines counted since wait for the next listing.
+        const unfinished = await groups.getField(gid, 'listing');
+        const pending = unfinished ? undefined : await groups.pending(gid);
+        if (unfinished || pending!.length > 0) {
+          const claim = unfinished ? ({ ok: true } as const) : await groups.claimReply(gid, deps.replyEveryMs);
           if (claim.ok) {
-            await callSlack(metrics, 'chat.postMessage', () => slack.chat.postMessage({ channel, thread_ts: parentTs, ...renderPipelinesReply(pending), unfurl_links: false, unfurl_media: false }));
-            await groups.markListed(gid, pending);
+            const listing = unfinished ? (JSON.parse(unfinished) as Listing) : { step: `list-${randomBytes(6).toString('hex')}` as const, pipelines: pending! };
+            if (!unfinished) await groups.setFields(gid, { listing: JSON.stringify(listing) });
+            const ts = parentTs;
+            const id = { key: postKey(gid), step: listing.step };
+            await state.once(
+              postKey(gid),
+              listing.step,
+              async () => {
+                const res = await callSlack(metrics, 'chat.postMessage', () =>
+                  slack.chat.postMessage({ channel, thread_ts: ts, ...renderPipelinesReply(listing.pipelines), metadata: postMetadata(id), unfurl_links: false, unfurl_media: false }),
+                );
+                return res.ts ?? 'posted';
+              },
+              postFinder(slack, logger, { channel, threadTs: ts }, id),
+            );
+            await groups.markListed(gid, listing.pipelines);
+            await groups.clearField(gid, 'listing');
           } else await scheduleRefresh(gid, Date.now() + claim.waitMs);
         }
       }

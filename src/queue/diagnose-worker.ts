@@ -27,7 +27,7 @@ import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
 import { DIAGNOSE_QUEUE, diagnoseJobSchema, type DiagnoseJobData, type DiagnoseJobResult } from './jobs.js';
 import type { PostState, PostStep } from '../slack/post-state.js';
-import { findPostedMessage, postMetadata } from '../slack/posted-message.js';
+import { postFinder, postMetadata } from '../slack/posted-message.js';
 import { postToResponseUrl } from '../slack/response-url.js';
 
 export interface DiagnoseWorkerDeps {
@@ -154,13 +154,7 @@ export function createDiagnoseProcessor(deps: DiagnoseWorkerDeps) {
       );
     };
     /** Look for a post whose outcome is unknown, by its metadata, before it is made again. */
-    const lookFor = (step: PostStep, threadTs: string | undefined) => (sinceMs: number) =>
-      findPostedMessage(slack, { channel, ...(threadTs ? { threadTs } : {}), sinceMs }, { key: jobId, step }).catch((error: unknown) => {
-        // An install from before the history scopes: posting again (a possible duplicate) beats no answer.
-        if (classifySlackError(error).code !== 'missing_scope') throw error;
-        log.warn('cannot look for an earlier post (add the history scopes from manifest.yml); posting again');
-        return undefined;
-      });
+    const lookFor = (step: PostStep, threadTs: string | undefined) => postFinder(slack, log, { channel, ...(threadTs ? { threadTs } : {}) }, { key: jobId, step });
 
     try {
       if (record.private && !record.parentTs) channel = await openDm(data.user);

@@ -1,6 +1,7 @@
 // Every message the bot posts carries Slack message metadata naming the job and the step, so a post whose
 // outcome is unknown (a timeout after Slack accepted it, a crash, a lost lock) is found instead of repeated.
-import type { WebClient } from './web-client.js';
+import type { Logger } from '../ops/logger.js';
+import { classifySlackError, type WebClient } from './web-client.js';
 
 export const POST_EVENT_TYPE = 'registry_doctor_post';
 
@@ -43,4 +44,17 @@ export async function findPostedMessage(slack: WebClient, where: { channel: stri
     if (!res.has_more || !cursor) return undefined;
   }
   return undefined;
+}
+
+/**
+ * `findPostedMessage` as PostState.once's `find`. An install from before the history scopes answers
+ * missing_scope: posting again (a possible duplicate) beats no answer, and the log says what to add.
+ */
+export function postFinder(slack: WebClient, logger: Logger, where: { channel: string; threadTs?: string }, id: PostIdentity): (sinceMs: number) => Promise<string | undefined> {
+  return (sinceMs) =>
+    findPostedMessage(slack, { ...where, sinceMs }, id).catch((error: unknown) => {
+      if (classifySlackError(error).code !== 'missing_scope') throw error;
+      logger.warn({ step: id.step }, 'cannot look for an earlier post (add the history scopes from manifest.yml); posting again');
+      return undefined;
+    });
 }
