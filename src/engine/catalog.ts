@@ -854,7 +854,9 @@ export const rules: readonly Rule[] = [
     confidence: 0.55,
     source: 'https://goharbor.io/docs/main/administration/configure-project-quotas/',
     // Harbor and other self-hosted registries answer a project quota (tag or storage count) with the same words.
-    pattern: /requested access to the resource is denied/i,
+    // Quotas are counted when a manifest is committed or a blob completes (or is mounted from another
+    // repository), not when a plain upload starts: a refusal at the start of a layer upload is not one.
+    pattern: /^(?!.*initiat(?:ing|e) (?:a )?(?:layer|blob) upload).*requested access to the resource is denied/i,
     providers: ['other'],
     examples: ['denied: requested access to the resource is denied'],
   },
@@ -991,6 +993,19 @@ export const rules: readonly Rule[] = [
       'Error: failed to perform "Exists" on destination: HEAD "https://registry-1.docker.io/v2/acme/charts/app/manifests/sha256:1d9f2afff2a95362dd13d4f5b0e573ac2891f811e272881b6ac7f7c88239e5aa": response status code 401: Unauthorized',
       'The push refers to repository [docker.io/acme/team/app]',
     ],
+  },
+  {
+    id: 'hub-namespace-cannot-exist',
+    category: 'repo_not_found',
+    confidence: 0.6,
+    source: 'https://docs.docker.com/accounts/create-account/',
+    // A Docker ID (the namespace of a Docker Hub repository) has only lower-case letters and digits: a
+    // namespace with `-`, `_` or `.` is not an account, so a push to it is refused like a push to a
+    // namespace one does not own (often a GitHub user or organisation name used as it is).
+    pattern: /push refers to (?:a )?repository \[docker\.io\/[a-z0-9]*[-_.][\w.-]*\/[^\]\s]+\]/,
+    provider: 'dockerhub',
+    title: 'No Docker Hub account can have this namespace (Docker IDs are lower-case letters and digits only)',
+    examples: ['The push refers to repository [docker.io/acme-corp/app]'],
   },
   {
     id: 'name-invalid',
@@ -1432,11 +1447,15 @@ export const rules: readonly Rule[] = [
     category: 'network',
     confidence: 0.65,
     source: 'https://github.com/distribution/distribution/blob/main/registry/api/errcode/register.go',
-    pattern: /\b(?:502 Bad Gateway|503 Service Unavailable|504 Gateway Time-?out)\b|status(?: code)?:? 50[234]\b|received unexpected HTTP status: 50[234]|\bHTTP 50[234] response|\bService Unavailable\b|\bBad Gateway\b/i,
+    // (`unexpected 503 response status trying to initiate upload` is older Docker's wording.)
+    pattern: /\b(?:502 Bad Gateway|503 Service Unavailable|504 Gateway Time-?out)\b|status(?: code)?:? 50[234]\b|received unexpected HTTP status: 50[234]|\bHTTP 50[234] response|unexpected 50[234] response status|\bService Unavailable\b|\bBad Gateway\b/i,
     alsoMeans: [{ category: 'blob_upload', confidence: 0.4 }],
     needsRegistryContext: true,
     title: 'The registry (or a proxy in front of it) answered with a server error',
-    examples: ['received unexpected HTTP status: 503 Service Unavailable'],
+    examples: [
+      'received unexpected HTTP status: 503 Service Unavailable',
+      'Error pushing to registry: Server error: unexpected 503 response status trying to initiate upload of app',
+    ],
   },
   {
     id: 'registry-internal-error',
@@ -1445,7 +1464,7 @@ export const rules: readonly Rule[] = [
     source: 'https://github.com/distribution/distribution/blob/main/registry/api/errcode/register.go',
     // A 500 is the registry failing on its side (distribution's UNKNOWN error, a registry bug or incident):
     // retried, it may pass; if not, nothing in the client will change it.
-    pattern: /\b500 Internal Server Error\b|status(?: code)?:? 500\b|received unexpected HTTP status: 500|\bHTTP 500 response/i,
+    pattern: /\b500 Internal Server Error\b|status(?: code)?:? 500\b|received unexpected HTTP status: 500|\bHTTP 500 response|unexpected 500 response status/i,
     alsoMeans: [
       { category: 'other', confidence: 0.5 },
       { category: 'blob_upload', confidence: 0.4 },
@@ -1606,6 +1625,19 @@ export const rules: readonly Rule[] = [
       'manifest invalid: manifest invalid',
       'manifest unverified: manifest failed signature verification',
     ],
+  },
+  {
+    id: 'manifest-by-digest-missing',
+    category: 'manifest_invalid',
+    confidence: 0.62,
+    source: 'https://github.com/containerd/containerd/blob/main/core/remotes/docker/httpreadseeker.go',
+    // A manifest read by digest that the repository does not have: while a manifest list is assembled
+    // (`buildx imagetools create`, merging per-platform pushes), it names images that were not pushed, or
+    // that were pushed as indexes (provenance attestations) rather than as the manifests it expected.
+    pattern: /content at \S+\/manifests\/sha256:[0-9a-f]{12,} not found/i,
+    alsoMeans: [{ category: 'other', confidence: 0.5 }],
+    title: 'A manifest named by digest is not in the repository (a manifest list names images not pushed as expected)',
+    examples: ['#42 ERROR: httpReadSeeker: failed open: content at https://ghcr.io/v2/acme/app/manifests/sha256:2105248bf12ff52de4cfc92124f85db53b788d675d546e1fefcfe13599350a79 not found: not found'],
   },
   {
     id: 'manifest-unknown',
@@ -1802,6 +1834,32 @@ export const rules: readonly Rule[] = [
       "The command '/bin/sh -c make' returned a non-zero code: 2",
       'error building image: error building stage: failed to execute command: waiting for process to exit: exit status 1',
     ],
+  },
+  {
+    id: 'acr-task-step-failed',
+    category: 'other',
+    confidence: 0.72,
+    source: 'https://learn.microsoft.com/azure/container-registry/container-registry-tasks-reference-yaml',
+    // ACR Tasks reports a `cmd` step whose container exited with an error (or could not start, its image
+    // not found or not pullable): the task's own command failed, which is not a push.
+    pattern: /Container failed during run: [\w.-]+\. No retries remaining/i,
+    provider: 'acr',
+    title: "An ACR Tasks step's own container failed (its command, or the image it runs), not a push",
+    examples: ['2020/10/30 03:57:40 Container failed during run: validate-base-image. No retries remaining.'],
+  },
+  {
+    id: 'acr-task-login-failed',
+    category: 'permission_denied',
+    confidence: 0.5,
+    source: 'https://learn.microsoft.com/azure/container-registry/container-registry-tasks-cross-registry-authentication',
+    // ACR Tasks logs in to a registry with the task's identity (or credentials it reads from Key Vault);
+    // an identity without a role on that registry gets no token, and the login fails. The reason, when
+    // printed after it on the line, has its own rule.
+    pattern: /failed to login, ran out of retries: failed to set docker credentials/i,
+    alsoMeans: [{ category: 'auth_missing', confidence: 0.45 }],
+    provider: 'acr',
+    title: "The ACR task could not log in to the registry: its identity may lack a role there (AcrPull/AcrPush)",
+    examples: ['failed to login, ran out of retries: failed to set docker credentials: Error: Cannot perform an interactive login from a non TTY device'],
   },
   {
     id: 'acr-tasks-not-allowed',

@@ -44,19 +44,19 @@ describe('failures that are not about a container registry', () => {
 });
 
 // The held-out set (issue 11): real failures the catalog was not written from. The issue's targets are
-// 97% top 1 (decidable), 99% provider where the log or image names it, 95% within the first two; these
-// are the figures the classifier reaches today (93.1%, 97.9%, 84.4% on 256 cases), asserted a point below
-// so that a case or two added to the set does not break main, and so they cannot slip back.
+// 97% top 1 (decidable), 99% provider where the log or image names it, 95% within the first two. Reached:
+// 98.6% top 1 (143/145), 99.5% named provider (186/187), 95.3% within the first two (244/256); asserted at
+// those figures rounded down, so that they cannot slip back.
 describe('accuracy on the held-out real logs (wild.jsonl)', () => {
   const report = evaluate(wild.map((entry) => LabelledCase.parse(entry)));
 
-  it('has the right top category in at least 92% of decidable cases (target 97%)', () => {
-    expect(report.categoryTop1.accuracy, JSON.stringify(report.misses.category.filter((miss) => miss.decidable))).toBeGreaterThanOrEqual(0.92);
+  it('has the right top category in at least 98% of decidable cases (target 97%)', () => {
+    expect(report.categoryTop1.accuracy, JSON.stringify(report.misses.category.filter((miss) => miss.decidable))).toBeGreaterThanOrEqual(0.98);
   });
-  it('names the provider in at least 97% of the cases whose log or image names the registry (target 99%)', () => {
-    expect(report.providerNamed.accuracy).toBeGreaterThanOrEqual(0.97);
+  it('names the provider in at least 99% of the cases whose log or image names the registry (target 99%)', () => {
+    expect(report.providerNamed.accuracy).toBeGreaterThanOrEqual(0.99);
   });
-  it('has the labelled category among the first two findings in at least 83% of all cases (target 95%)', () => {
-    expect(report.categoryTop2.accuracy).toBeGreaterThanOrEqual(0.83);
+  it('has the labelled category among the first two findings in at least 95% of all cases (target 95%)', () => {
+    expect(report.categoryTop2.accuracy, JSON.stringify(report.misses.category)).toBeGreaterThanOrEqual(0.95);
   });
 });
