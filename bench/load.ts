@@ -3,7 +3,8 @@
 // CI webhooks, each correctly signed at the moment it is sent. Prints the sustained rate, ack p50/p99, errors,
 // and the heap and Redis keys/memory afterwards. `--seconds 600` is the soak (not in CI): it also prints heap
 // and Redis keys every 30 s, which must level off at the configured bounds.
-//   npm run bench:load [-- --rate 40 --seconds 30]
+// `--cpu-prof DIR` writes CPU profiles of registry-doctor's processes (web and worker) into DIR.
+//   npm run bench:load [-- --rate 40 --seconds 30 --cpu-prof /tmp/profiles]
 // Needs Redis (REDIS_URL, default redis://127.0.0.1:6379); uses a throwaway prefix and removes it.
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -81,27 +82,46 @@ interface Figures {
   errors: number;
   non2xx: number;
   total: number;
-  byKind: Map<string, number>;
+  /** Each kind's ack latencies (ms), to see which kind of request holds the tail. */
+  byKind: Map<string, number[]>;
 }
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 async function fire(port: number, seconds: number): Promise<Figures> {
   let next = 0;
-  const byKind = new Map<string, number>();
-  const result = await autocannon({
+  const byKind = new Map<string, number[]>();
+  // autocannon reports a response's latency right after its onResponse, with nothing to tie the two: the
+  // kind is carried in the connection's context and read back in between.
+  let answeredKind = '';
+  let finish: (result: autocannon.Result) => void = () => {};
+  let fail: (error: Error) => void = () => {};
+  const done = new Promise<autocannon.Result>((resolve, reject) => ([finish, fail] = [resolve, reject]));
+  const run = autocannon({
     url: `http://127.0.0.1:${port}`,
     connections: CONNECTIONS,
     overallRate: RATE,
     duration: seconds,
     requests: [
       {
-        setupRequest: (request) => {
+        setupRequest: (request, context) => {
           const item = traffic((next += 1));
-          byKind.set(item.kind, (byKind.get(item.kind) ?? 0) + 1);
+          (context as { kind?: string }).kind = item.kind;
           return { ...request, method: 'POST', path: item.path, headers: headersFor(item), body: item.body };
+        },
+        onResponse: (_status, _body, context) => {
+          answeredKind = String((context as { kind?: string }).kind);
         },
       },
     ],
+  }, (error, result) => (error ? fail(error) : finish(result)));
+  run.on('response', (_client, _status, _bytes, ms) => {
+    const list = byKind.get(answeredKind) ?? [];
+    list.push(ms);
+    byKind.set(answeredKind, list);
   });
+  const result = await done;
+  for (const list of byKind.values()) list.sort((a, b) => a - b);
   return {
     rate: result.requests.total / seconds,
     p50: result.latency.p50,
@@ -138,7 +158,9 @@ const redis = new Redis(REDIS_URL);
 redis.on('error', (error: Error) => process.stderr.write(`bench Redis connection: ${error.message}\n`));
 const [oursPort, barePort] = [await freePort(), await freePort()];
 const common = { SLACK_SIGNING_SECRET: SECRET, SLACK_BOT_TOKEN: TOKEN, SLACK_API_URL: fake.apiUrl };
-const ours = startNode([buildApp()], {
+const profileDir = process.argv.includes('--cpu-prof') ? process.argv[process.argv.indexOf('--cpu-prof') + 1] : undefined;
+// The worker child is forked with the parent's flags, so it writes its own profile beside the web's.
+const ours = startNode([...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), buildApp()], {
   ...common,
   PORT: String(oursPort),
   QUEUE_PREFIX: prefix,
@@ -177,7 +199,11 @@ try {
       row('bare Bolt (acks only)', bareFigures),
       row('registry-doctor npm start', oursFigures),
       '',
-      `mix sent to registry-doctor: ${[...oursFigures.byKind].map(([k, n]) => `${k} ${n}`).join(', ')}`,
+      'by kind, p50/p99 ms (requests): bare Bolt | registry-doctor',
+      ...[...oursFigures.byKind.keys()].sort().map((kind) => {
+        const cell = (list: number[] = []) => `${percentile(list, 50)}/${percentile(list, 99)} (${list.length})`;
+        return `  ${kind.padEnd(18)} ${cell(bareFigures.byKind.get(kind)).padEnd(16)} | ${cell(oursFigures.byKind.get(kind))}`;
+      }),
       `p99 ratio registry-doctor / bare at the same rate: ${(oursFigures.p99 / Math.max(bareFigures.p99, 1)).toFixed(2)}× (target ≤ 1.5×)`,
       `afterwards: heap ${(await heapMb(oursPort)).toFixed(1)} MB (web + worker), Redis keys under the prefix ${await redisKeys(redis, prefix)}, Redis used_memory ${((memory1 - memory0) / 1e6).toFixed(1)} MB more than before`,
       `Slack calls made by the bot: ${fake.calls.length}`,
@@ -185,6 +211,8 @@ try {
     ].join('\n'),
   );
 } finally {
+  // A profile is written at exit: give the shutdown (which lets the worker finish) its time before any SIGKILL.
+  if (profileDir) await new Promise((resolve) => ours.proc.once('exit', resolve).kill('SIGTERM'));
   await Promise.all([stopProcess(ours.proc), stopProcess(bare.proc)]);
   redis.disconnect();
   await fake.stop();

@@ -6,7 +6,7 @@ import { loadSettings, SettingsError, type Settings } from './config/env.js';
 import { ConfigError, loadConfigFile } from './config/load-config.js';
 import { createSlackApp, SLACK_EVENTS_PATH } from './ingress/slack/create-app.js';
 import { createAlertControls } from './alerts/alert-controls.js';
-import { createAlertQueue, storeAlert } from './alerts/alert-job.js';
+import { alertJobId, createAlertQueue } from './alerts/alert-job.js';
 import { AlertGroups } from './alerts/alert-groups.js';
 import { startAlertWorker } from './alerts/alert-worker.js';
 import { createLogFetcher } from './alerts/fetch-log.js';
@@ -14,6 +14,7 @@ import { createWebhookHandler, webhookRoute } from './ingress/webhooks/routes.js
 import { ChannelPacer } from './slack/channel-pacer.js';
 import { DeliveryHealth } from './slack/delivery-health.js';
 import { createPacedSlackClient } from './slack/paced-client.js';
+import { createHomePublisher } from './slack/publish-home.js';
 import { mountOpsRoutes, type ReadinessCheck } from './ops/http.js';
 import { createLogger, type Logger } from './ops/logger.js';
 import { createMetrics } from './ops/metrics.js';
@@ -22,7 +23,7 @@ import { isSupervisedWorker, serveParent, superviseWorkerChild, type WorkerChild
 import { createDiagnoseQueue, type DiagnoseQueue } from './queue/diagnose-queue.js';
 import { startDiagnoseWorker } from './queue/diagnose-worker.js';
 import { createWorkerProbes } from './probes/worker-probes.js';
-import { inboxLength, pushToInbox, startInboxMover, type InboxMover } from './queue/inbox.js';
+import { inboxLength, pushAlertToInbox, pushHomeToInbox, pushToInbox, startInboxMover, type InboxMover } from './queue/inbox.js';
 import { AnswerStore } from './slack/answer-store.js';
 import { PostState } from './slack/post-state.js';
 import { createFixQueue, FIX_JOB } from './fixes/fix-job.js';
@@ -103,7 +104,8 @@ async function main(): Promise<void> {
     backoffMs: settings.worker.backoffMs,
   });
   queue.on('error', (error) => logger.warn({ err: error }, 'queue error'));
-  // CI alerts: stored by the webhook routes on the fail-fast connection (503 when Redis is away).
+  // CI alerts: the webhook routes store them in the inbox on the fail-fast connection (503 when Redis is away);
+  // the worker's mover adds them here.
   const alertQueue = createAlertQueue(queueRedis, settings.queuePrefix, settings.worker.attempts, settings.worker.backoffMs);
   alertQueue.on('error', (error) => logger.warn({ err: error }, 'alert queue error'));
 
@@ -123,6 +125,7 @@ async function main(): Promise<void> {
       blocking: redisClient(settings, logger, 'inbox', { maxRetriesPerRequest: null }),
       redis: stateRedis,
       queue,
+      alerts: alertQueue,
       prefix: settings.queuePrefix,
       logger: logger.child({ component: 'inbox' }),
     });
@@ -148,6 +151,7 @@ async function main(): Promise<void> {
       deliveryHealth,
       logger: logger.child({ component: 'worker' }),
       metrics,
+      publishHome: createHomePublisher({ slack, state, answers, registries, logger: logger.child({ component: 'home' }), metrics }),
       // Probes need a configuration: without registries[] the bot reads logs alone, as it says at start.
       ...(loaded.config.registries.length > 0 ? { probes: createWorkerProbes({ registries: loaded.config.registries, env: process.env }) } : {}),
       fixes: {
@@ -221,7 +225,7 @@ async function main(): Promise<void> {
   let stopSlack: (() => Promise<unknown>) | undefined;
   if (runsWeb) {
     const webhooks = createWebhookHandler({
-      store: (data, dedupKey) => storeAlert(alertQueue, data, dedupKey),
+      store: (data, dedupKey) => pushAlertToInbox(queueRedis, settings.queuePrefix, data, alertJobId(dedupKey)),
       ciSecret: settings.alerts.ciSecret,
       githubSecret: settings.alerts.github.secret,
       gitlabToken: settings.alerts.gitlab.secret,
@@ -235,7 +239,7 @@ async function main(): Promise<void> {
     const slackApp = createSlackApp({
       slack: { ...settings.slack, token: settings.slack.botToken },
       enqueue: (data, key) => pushToInbox(queueRedis, settings.queuePrefix, data, key),
-      state,
+      requestHome: (user) => pushHomeToInbox(queueRedis, settings.queuePrefix, user),
       answers,
       registries,
       logger,

@@ -1,6 +1,6 @@
 // The alert job: a failed CI job reported by a webhook (generic, GitHub, GitLab). Unlike a slash command's job
 // it has no Slack user and no response_url: it is routed to a channel by the configuration. The HTTP handler
-// stores it and acks; the worker fetches the log (GitHub, GitLab), diagnoses, aggregates and posts.
+// stores it in the inbox and acks (src/queue/inbox.ts); the worker fetches the log (GitHub, GitLab), diagnoses, aggregates and posts.
 import { createHash } from 'node:crypto';
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { z } from 'zod';
@@ -92,20 +92,4 @@ export function createAlertQueue(connection: ConnectionOptions, prefix: string, 
 export function alertJobId(dedupKey: string | undefined): string {
   const key = dedupKey ?? `random:${Math.random()}:${process.hrtime.bigint()}`;
   return `a${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
-}
-
-export class StoreError extends Error {
-  override name = 'StoreError';
-}
-
-/** Store an alert job; resolves with its id once Redis holds it (a duplicate resolves with the first one's id). */
-export async function storeAlert(queue: AlertQueue, data: AlertJobData, dedupKey: string | undefined): Promise<string> {
-  const jobId = alertJobId(dedupKey);
-  const valid = alertJobSchema.parse(data);
-  try {
-    await queue.add(ALERT_JOB, valid, { jobId });
-  } catch (error) {
-    throw new StoreError(`could not store the alert: ${(error as Error).message}`);
-  }
-  return jobId;
 }

@@ -1,8 +1,9 @@
 // The diagnose queue with its retry policy. The ack path does not add to it directly: see inbox.ts.
 import { Queue, type ConnectionOptions } from 'bullmq';
-import { DIAGNOSE_QUEUE, type DiagnoseJobData, type DiagnoseJobResult } from './jobs.js';
+import { DIAGNOSE_QUEUE, type DiagnoseJobData, type DiagnoseJobResult, type HomeJobData } from './jobs.js';
 
-export type DiagnoseQueue = Queue<DiagnoseJobData, DiagnoseJobResult>;
+/** Diagnoses, re-runs and App Home publishing (`publish-home` jobs: small, and run by the same workers). */
+export type DiagnoseQueue = Queue<DiagnoseJobData | HomeJobData, DiagnoseJobResult>;
 
 export interface DiagnoseQueueOptions {
   connection: ConnectionOptions;
@@ -12,7 +13,7 @@ export interface DiagnoseQueueOptions {
 }
 
 export function createDiagnoseQueue(options: DiagnoseQueueOptions): DiagnoseQueue {
-  return new Queue<DiagnoseJobData, DiagnoseJobResult>(DIAGNOSE_QUEUE, {
+  return new Queue<DiagnoseJobData | HomeJobData, DiagnoseJobResult>(DIAGNOSE_QUEUE, {
     connection: options.connection,
     prefix: options.prefix,
     defaultJobOptions: {

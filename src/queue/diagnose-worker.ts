@@ -25,7 +25,7 @@ import type { DeliveryHealth } from '../slack/delivery-health.js';
 import { BLOCKS_REFUSED, callSlack, classifySlackError, type WebClient } from '../slack/web-client.js';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
-import { DIAGNOSE_QUEUE, diagnoseJobSchema, type DiagnoseJobData, type DiagnoseJobResult } from './jobs.js';
+import { DIAGNOSE_QUEUE, diagnoseJobSchema, homeJobSchema, PUBLISH_HOME_JOB, type DiagnoseJobData, type DiagnoseJobResult, type HomeJobData } from './jobs.js';
 import type { PostState, PostStep } from '../slack/post-state.js';
 import { postFinder, postMetadata } from '../slack/posted-message.js';
 import { postToResponseUrl } from '../slack/response-url.js';
@@ -319,10 +319,20 @@ export interface StartWorkerOptions extends DiagnoseWorkerDeps {
   concurrency: number;
   /** BullMQ lockDuration (and stalled-job check interval): a dead worker's job is picked up again after it. */
   lockMs?: number;
+  /** Publish a person's App Home (`publish-home` jobs share the queue). */
+  publishHome: (user: string) => Promise<void>;
 }
 
-export function startDiagnoseWorker(options: StartWorkerOptions): Worker<DiagnoseJobData, DiagnoseJobResult> {
-  const worker = new Worker<DiagnoseJobData, DiagnoseJobResult>(DIAGNOSE_QUEUE, createDiagnoseProcessor(options), {
+export function startDiagnoseWorker(options: StartWorkerOptions): Worker<DiagnoseJobData | HomeJobData, DiagnoseJobResult> {
+  const processDiagnoseJob = createDiagnoseProcessor(options);
+  const processor = async (job: Job<DiagnoseJobData | HomeJobData, DiagnoseJobResult>): Promise<DiagnoseJobResult> => {
+    if (job.name !== PUBLISH_HOME_JOB) return processDiagnoseJob(job as Job<DiagnoseJobData, DiagnoseJobResult>);
+    const parsed = homeJobSchema.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError('invalid App Home job');
+    await options.publishHome(parsed.data.user);
+    return { outcome: 'done' };
+  };
+  const worker = new Worker<DiagnoseJobData | HomeJobData, DiagnoseJobResult>(DIAGNOSE_QUEUE, processor, {
     connection: options.connection,
     prefix: options.prefix,
     concurrency: options.concurrency,

@@ -3,18 +3,22 @@
 // inbox entries into BullMQ jobs, with the entry's id as the BullMQ job id, so moving is idempotent: a mover
 // that dies between add and removal leaves the entry in the processing list, and the next pass re-adds it
 // as a no-op. Measured: a BullMQ add (a Lua script and two event-stream writes) in the ack path doubled the
-// p99 ack latency under 50 concurrent commands; an LPUSH costs about what a bare ack does.
+// p99 ack latency under 50 concurrent commands; an LPUSH costs about what a bare ack does. Every kind of
+// request the web role takes goes this way: diagnoses (commands, forms, buttons), CI alerts (webhooks) and
+// App Home publishing.
 import { randomBytes } from 'node:crypto';
 import type { RedisConnection } from '../ops/redis.js';
 import { redactDeep } from '../engine/redact.js';
 import type { Logger } from '../ops/logger.js';
+import { ALERT_JOB, alertJobSchema, type AlertJobData, type AlertQueue } from '../alerts/alert-job.js';
 import type { DiagnoseQueue } from './diagnose-queue.js';
-import { diagnoseJobSchema, jobName, type DiagnoseJobData } from './jobs.js';
+import { diagnoseJobSchema, homeJobSchema, jobName, PUBLISH_HOME_JOB, type DiagnoseJobData } from './jobs.js';
 
-export interface InboxEntry {
-  id: string;
-  data: DiagnoseJobData;
-}
+/** What the web role stores; `kind` absent is a diagnosis (entries written before alerts and App Home came this way). */
+export type InboxEntry =
+  | { id: string; kind?: 'diagnose'; data: DiagnoseJobData }
+  | { id: string; kind: 'alert'; data: AlertJobData }
+  | { id: string; kind: 'home'; user: string };
 
 export const inboxKeys = (prefix: string) => ({ inbox: `${prefix}:diagnose:inbox`, processing: `${prefix}:diagnose:inbox:processing` });
 
@@ -53,15 +57,7 @@ redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[3])
 redis.call('LPUSH', KEYS[1], ARGV[2])
 return ARGV[1]`;
 
-/**
- * Validate and store a job request; resolves with its job id once Redis has it. Give `redis` a
- * `commandTimeout` (and no offline queue) so that this fails fast, well inside Slack's 3 s, when Redis is away.
- * With a `requestKey`, a replay of the same request (Slack's retries, a resent signed request) stores nothing
- * and resolves with the first job's id.
- */
-export async function pushToInbox(redis: RedisConnection, prefix: string, data: DiagnoseJobData, requestKey?: string): Promise<string> {
-  // Redacted here, the one way into Redis, whatever the caller already did: a secret never reaches a Redis value.
-  const entry: InboxEntry = { id: newJobId(), data: diagnoseJobSchema.parse(redactDeep(data)) };
+async function storeEntry(redis: RedisConnection, prefix: string, entry: InboxEntry, requestKey: string | undefined): Promise<string> {
   const keys = inboxKeys(prefix);
   try {
     if (!requestKey) {
@@ -76,12 +72,39 @@ export async function pushToInbox(redis: RedisConnection, prefix: string, data: 
   }
 }
 
+/**
+ * Validate and store a job request; resolves with its job id once Redis has it. Give `redis` a
+ * `commandTimeout` (and no offline queue) so that this fails fast, well inside Slack's 3 s, when Redis is away.
+ * With a `requestKey`, a replay of the same request (Slack's retries, a resent signed request) stores nothing
+ * and resolves with the first job's id.
+ */
+export async function pushToInbox(redis: RedisConnection, prefix: string, data: DiagnoseJobData, requestKey?: string): Promise<string> {
+  // Redacted here, the one way into Redis, whatever the caller already did: a secret never reaches a Redis value.
+  return storeEntry(redis, prefix, { id: newJobId(), data: diagnoseJobSchema.parse(redactDeep(data)) }, requestKey);
+}
+
+/**
+ * Store a CI alert under `jobId` (the same failed CI job always has the same id); resolves once Redis has it.
+ * A redelivery within the request memory stores nothing more; a later one is a no-op when moved (same job id).
+ */
+export async function pushAlertToInbox(redis: RedisConnection, prefix: string, data: AlertJobData, jobId: string): Promise<string> {
+  return storeEntry(redis, prefix, { id: jobId, kind: 'alert', data: alertJobSchema.parse(redactDeep(data)) }, `alert:${jobId}`);
+}
+
+/** Ask a worker to publish `user`'s App Home (recent diagnoses, registries): permalinks and views.publish stay off the ack path. */
+export async function pushHomeToInbox(redis: RedisConnection, prefix: string, user: string): Promise<string> {
+  return storeEntry(redis, prefix, { id: newJobId(), kind: 'home', ...homeJobSchema.parse({ user }) }, undefined);
+}
+
 export interface InboxMoverOptions {
   /** A dedicated connection: BLMOVE blocks it. */
   blocking: RedisConnection;
   /** For LREM and the drain pipeline. */
   redis: RedisConnection;
+  /** Diagnoses and App Home publishing. */
   queue: DiagnoseQueue;
+  /** CI alerts. */
+  alerts: AlertQueue;
   prefix: string;
   logger: Logger;
   batch?: number;
@@ -96,7 +119,7 @@ export interface InboxMover {
 }
 
 export function startInboxMover(options: InboxMoverOptions): InboxMover {
-  const { blocking, redis, queue, prefix, logger } = options;
+  const { blocking, redis, queue, alerts, prefix, logger } = options;
   const keys = inboxKeys(prefix);
   const batch = options.batch ?? 100;
   const recoverEveryMs = options.recoverEveryMs ?? 30_000;
@@ -105,18 +128,26 @@ export function startInboxMover(options: InboxMoverOptions): InboxMover {
   let seenInProcessing = new Set<string>();
 
   async function move(raws: string[]): Promise<void> {
-    const jobs: Array<{ name: string; data: DiagnoseJobData; opts: { jobId: string } }> = [];
+    const jobs: Parameters<DiagnoseQueue['addBulk']>[0] = [];
+    const alertJobs: Parameters<AlertQueue['addBulk']>[0] = [];
     for (const raw of raws) {
       try {
         const entry = JSON.parse(raw) as InboxEntry;
-        const data = diagnoseJobSchema.parse(entry.data);
         if (typeof entry.id !== 'string' || !/^[a-z0-9]+$/.test(entry.id)) throw new Error('bad id');
-        jobs.push({ name: jobName(data), data, opts: { jobId: entry.id } });
+        const opts = { jobId: entry.id };
+        if (entry.kind === 'alert') {
+          alertJobs.push({ name: ALERT_JOB, data: alertJobSchema.parse(entry.data), opts });
+        } else if (entry.kind === 'home') {
+          jobs.push({ name: PUBLISH_HOME_JOB, data: homeJobSchema.parse({ user: entry.user }), opts });
+        } else {
+          const data = diagnoseJobSchema.parse(entry.data);
+          jobs.push({ name: jobName(data), data, opts });
+        }
       } catch (error) {
         logger.error({ err: error }, 'dropping a malformed inbox entry');
       }
     }
-    if (jobs.length) await queue.addBulk(jobs);
+    await Promise.all([jobs.length ? queue.addBulk(jobs) : undefined, alertJobs.length ? alerts.addBulk(alertJobs) : undefined]);
     const pipe = redis.pipeline();
     for (const raw of raws) pipe.lrem(keys.processing, 1, raw);
     await pipe.exec();

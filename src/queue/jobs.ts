@@ -6,6 +6,9 @@ export const DIAGNOSE_JOB = 'diagnose';
 /** A diagnosis asked again from its Re-run button: answered in the same thread, the parent updated. */
 export const RERUN_JOB = 'rerun';
 
+/** Publish one person's App Home (their recent diagnoses, the registries): asked by app_home_opened. */
+export const PUBLISH_HOME_JOB = 'publish-home';
+
 /** What we keep of a pasted log in a job (the CLI takes logs of any size). */
 export const MAX_JOB_LOG_CHARS = 16_000;
 export const MAX_JOB_IMAGE_CHARS = 600;
@@ -48,6 +51,9 @@ export function jobName(data: DiagnoseJobData): string {
 }
 
 export type DiagnoseJobData = z.infer<typeof diagnoseJobSchema>;
+
+export const homeJobSchema = z.object({ user: z.string().regex(/^[UW][A-Z0-9]+$/) });
+export type HomeJobData = z.infer<typeof homeJobSchema>;
 
 /** What a finished job returns (kept by BullMQ, shown on the dashboard). */
 export interface DiagnoseJobResult {

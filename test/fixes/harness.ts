@@ -21,7 +21,6 @@ import type { ProbeDefinition } from '../../src/probes/types.js';
 import { renderDiagnosisBlocks } from '../../src/render/slack/blocks.js';
 import { createSlackClient } from '../../src/slack/web-client.js';
 import { AnswerStore } from '../../src/slack/answer-store.js';
-import { PostState } from '../../src/slack/post-state.js';
 import { signedHeaders, slashCommandBody } from '../fakes/sign.js';
 import { FakeSlack, type RecordedCall } from '../fakes/slack-api.js';
 import { deleteKeys, REDIS_URL, uniquePrefix } from '../fakes/redis.js';
@@ -74,7 +73,7 @@ export class FixHarness {
       logger: this.logger,
       metrics: this.metrics,
       enqueue: async () => 'unused',
-      state: new PostState(this.redis, { prefix: this.prefix }),
+      requestHome: async () => 'unused',
       answers: new AnswerStore(this.redis, { prefix: this.prefix }),
       registries: [],
       audit: { mayRead: (user) => fixers.anyOf(user, registries), last: (count) => this.audit.last(count) },

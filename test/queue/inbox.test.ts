@@ -1,25 +1,28 @@
 // The inbox: what the ack path stores, and the mover that turns it into BullMQ jobs exactly once.
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { ALERT_JOB, alertJobId, createAlertQueue, type AlertJobData, type AlertQueue } from '../../src/alerts/alert-job.js';
 import { createLogger } from '../../src/ops/logger.js';
 import { createDiagnoseQueue, type DiagnoseQueue } from '../../src/queue/diagnose-queue.js';
-import { inboxKeys, inboxLength, newJobId, pushToInbox, startInboxMover } from '../../src/queue/inbox.js';
-import type { DiagnoseJobData } from '../../src/queue/jobs.js';
+import { inboxKeys, inboxLength, newJobId, pushAlertToInbox, pushHomeToInbox, pushToInbox, startInboxMover } from '../../src/queue/inbox.js';
+import { PUBLISH_HOME_JOB, type DiagnoseJobData } from '../../src/queue/jobs.js';
 import { cleanPrefix, REDIS_URL, uniquePrefix } from '../fakes/redis.js';
 
 const prefix = uniquePrefix('inbox');
 let redis: Redis;
 let queue: DiagnoseQueue;
+let alerts: AlertQueue;
 const logger = createLogger({ level: 'silent' });
 const data = (n: number): DiagnoseJobData => ({ source: 'command', log: `denied ${n}`, channel: 'C0INBOX', user: 'U0ALICE', requestedAt: Date.now() });
 
 beforeAll(() => {
   redis = new Redis(REDIS_URL);
   queue = createDiagnoseQueue({ connection: new Redis(REDIS_URL, { maxRetriesPerRequest: null }), prefix, attempts: 1, backoffMs: 10 });
+  alerts = createAlertQueue(new Redis(REDIS_URL, { maxRetriesPerRequest: null }), prefix, 1, 10);
 });
 
 afterAll(async () => {
-  await queue.close();
+  await Promise.all([queue.close(), alerts.close()]);
   redis.disconnect();
   await cleanPrefix(prefix);
 });
@@ -54,7 +57,7 @@ it('moves every entry once, re-adds entries a dead mover left behind, and drops 
   await redis.lpush(keys.processing, orphan, JSON.stringify({ id: ids[0], data: data(0) }), 'not json');
 
   const movers = [0, 1].map(() =>
-    startInboxMover({ blocking: new Redis(REDIS_URL, { maxRetriesPerRequest: null }), redis, queue, prefix, logger, batch: 20, recoverEveryMs: 60_000 }),
+    startInboxMover({ blocking: new Redis(REDIS_URL, { maxRetriesPerRequest: null }), redis, queue, alerts, prefix, logger, batch: 20, recoverEveryMs: 60_000 }),
   );
   // idle() resolves after a pass that found the inbox empty, so every entry is moved by then.
   await Promise.all(movers.map((m) => m.idle()));
@@ -68,7 +71,7 @@ it('moves every entry once, re-adds entries a dead mover left behind, and drops 
 
 it('a running mover re-adds, on its periodic pass, an entry another mover left in processing', async () => {
   const keys = inboxKeys(prefix);
-  const mover = startInboxMover({ blocking: new Redis(REDIS_URL, { maxRetriesPerRequest: null }), redis, queue, prefix, logger, recoverEveryMs: 50 });
+  const mover = startInboxMover({ blocking: new Redis(REDIS_URL, { maxRetriesPerRequest: null }), redis, queue, alerts, prefix, logger, recoverEveryMs: 50 });
   try {
     await mover.idle(); // started, start-up recovery done, inbox empty
     // Another mover died after taking this entry: it sits in processing, not in the inbox.
@@ -76,7 +79,7 @@ it('a running mover re-adds, on its periodic pass, an entry another mover left i
     for (;;) {
       const job = await queue.getJob('leftbehind1');
       if (job) {
-        expect(job.data.log).toBe('denied 7');
+        expect((job.data as DiagnoseJobData).log).toBe('denied 7');
         break;
       }
       await mover.idle();
@@ -84,5 +87,38 @@ it('a running mover re-adds, on its periodic pass, an entry another mover left i
     expect(await inboxLength(redis, prefix)).toBe(0);
   } finally {
     await mover.stop();
+  }
+});
+
+it('a CI alert is stored once per job id and moved to the alert queue under it; an App Home request becomes a publish-home job', async () => {
+  const other = `${prefix}-kinds`;
+  const otherAlerts = createAlertQueue(new Redis(REDIS_URL, { maxRetriesPerRequest: null }), other, 1, 10);
+  const otherQueue = createDiagnoseQueue({ connection: new Redis(REDIS_URL, { maxRetriesPerRequest: null }), prefix: other, attempts: 1, backoffMs: 10 });
+  const secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+  const alert: AlertJobData = { kind: 'alert', source: 'ci', log: `export AWS_SECRET_ACCESS_KEY=${secret}\ndenied: push`, pipeline: { name: 'api', runId: '1', job: 'push' }, receivedAt: Date.now() };
+  const jobId = alertJobId('ci:jenkins:api:1:push');
+  try {
+    // A redelivery (the CI retried) answers the same id and stores nothing more.
+    expect(await pushAlertToInbox(redis, other, alert, jobId)).toBe(jobId);
+    expect(await pushAlertToInbox(redis, other, { ...alert, receivedAt: Date.now() + 1 }, jobId)).toBe(jobId);
+    expect(await redis.llen(inboxKeys(other).inbox)).toBe(1);
+    expect(await redis.lindex(inboxKeys(other).inbox, 0)).not.toContain(secret.slice(0, 8));
+    await expect(pushHomeToInbox(redis, other, 'not-a-user')).rejects.toThrow();
+    const homeId = await pushHomeToInbox(redis, other, 'U0ALICE');
+
+    const mover = startInboxMover({ blocking: new Redis(REDIS_URL, { maxRetriesPerRequest: null }), redis, queue: otherQueue, alerts: otherAlerts, prefix: other, logger });
+    await mover.idle();
+    await mover.stop();
+
+    expect(await inboxLength(redis, other)).toBe(0);
+    const stored = await otherAlerts.getJobs(['waiting']);
+    expect(stored.map((j) => [j.id, j.name])).toEqual([[jobId, ALERT_JOB]]);
+    expect(stored[0]!.data).toMatchObject({ kind: 'alert', pipeline: { runId: '1' } });
+    expect(JSON.stringify(stored[0]!.data)).not.toContain(secret.slice(0, 8));
+    const home = await otherQueue.getJob(homeId);
+    expect([home?.name, home?.data]).toEqual([PUBLISH_HOME_JOB, { user: 'U0ALICE' }]);
+  } finally {
+    await Promise.all([otherAlerts.close(), otherQueue.close()]);
+    await cleanPrefix(other);
   }
 });

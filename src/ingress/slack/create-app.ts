@@ -54,6 +54,9 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       logger: blog,
       logLevel,
       bodyLimit: SLACK_BODY_LIMIT,
+      // guardSlackRequests (below) has checked the signature and the timestamp on these very bytes before Bolt
+      // sees them: a second HMAC and parse per request would only lengthen the ack.
+      signatureVerification: false,
       // The listeners' replay check: the same body is the same request.
       customPropertiesExtractor: (req) => ({ requestKey: requestKey(req.rawBody) }),
     });

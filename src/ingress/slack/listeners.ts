@@ -8,7 +8,6 @@ import type { Metrics } from '../../ops/metrics.js';
 import { EnqueueError } from '../../queue/inbox.js';
 import { MAX_JOB_LOG_CHARS, type DiagnoseJobData } from '../../queue/jobs.js';
 import type { AnswerStore } from '../../slack/answer-store.js';
-import type { PostState } from '../../slack/post-state.js';
 import { postToResponseUrl } from '../../slack/response-url.js';
 import { truncate } from '../../render/slack/mrkdwn.js';
 import {
@@ -19,10 +18,8 @@ import {
   renderAck,
   renderCheckUsage,
   renderHelp,
-  renderHome,
   renderStatus,
   renderUsage,
-  type HomeEntry,
   type RegistrySummary,
 } from '../../render/slack/messages.js';
 import { renderAudit, type AuditLine } from '../../render/slack/fix-messages.js';
@@ -41,7 +38,8 @@ export interface ListenerDeps {
    * The same `requestKey` (a replayed or retried request) gives the first job's id and stores nothing more.
    */
   enqueue: (data: DiagnoseJobData, requestKey: string) => Promise<string>;
-  state: PostState;
+  /** Ask a worker to publish a person's App Home (fails fast when Redis is down). */
+  requestHome: (user: string) => Promise<unknown>;
   answers: AnswerStore;
   registries: readonly RegistrySummary[];
   logger: Logger;
@@ -58,8 +56,6 @@ export interface ListenerDeps {
 }
 
 const CHANNEL_ID = /^[CGDZ][A-Z0-9]+$/;
-/** Recent diagnoses shown on App Home (each costs a permalink lookup). */
-const HOME_ENTRIES = 10;
 const USER_ID = /^[UW][A-Z0-9]+$/;
 
 const modalMetadataSchema = z.object({
@@ -109,7 +105,7 @@ function guarded<A extends { ack: (response?: never) => Promise<void> }>(
 }
 
 export function registerListeners(app: App, deps: ListenerDeps): void {
-  const { enqueue, state, answers, registries, logger, metrics } = deps;
+  const { enqueue, answers, registries, logger, metrics } = deps;
   const registryNames = new Set(registries.map((r) => r.name));
 
   app.command(/^\/[\w-]+$/, guarded<SlackCommandMiddlewareArgs & AllMiddlewareArgs>(logger, 'command', { response_type: 'ephemeral', text: FAILED }, async ({ command, ack, client, context, body }) => {
@@ -290,32 +286,10 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     metrics.ackSeconds.observe({ subcommand: 'diagnose_modal_submit' }, (performance.now() - started) / 1000);
   }));
 
-  app.event('app_home_opened', async ({ event, client }) => {
-    if (event?.tab !== 'home' || typeof event.user !== 'string') return;
-    const recent = await state.recent(event.user).catch((error: unknown) => {
-      logger.warn({ err: error }, 'recent diagnoses unavailable');
-      return [];
-    });
-    // Each entry links to its thread and says whether it was resolved; a lookup that fails leaves that part out.
-    const entries = await Promise.all(
-      recent.slice(0, HOME_ENTRIES).map(async (r): Promise<HomeEntry> => {
-        const [record, link] = await Promise.all([
-          r.answerId ? answers.get(r.answerId).catch(() => undefined) : undefined,
-          r.parentTs
-            ? callSlack(metrics, 'chat.getPermalink', () => client.chat.getPermalink({ channel: r.channel, message_ts: r.parentTs! })).catch(() => undefined)
-            : undefined,
-        ]);
-        return {
-          ...r,
-          ...(record?.answer ? { answer: record.answer } : {}),
-          ...(record?.resolved ? { resolved: record.resolved } : {}),
-          ...(link?.permalink ? { permalink: link.permalink } : {}),
-        };
-      }),
-    );
-    await callSlack(metrics, 'views.publish', () => client.views.publish({ user_id: event.user, view: renderHome(entries, registries) })).catch((error: unknown) =>
-      logger.error({ err: error }, 'views.publish failed'),
-    );
+  // Bolt has acked the event already; the worker publishes the home (look-ups and Slack calls).
+  app.event('app_home_opened', async ({ event }) => {
+    if (event?.tab !== 'home' || typeof event.user !== 'string' || !USER_ID.test(event.user)) return;
+    await deps.requestHome(event.user).catch((error: unknown) => logger.warn({ err: error, user: event.user }, 'could not queue the App Home publish'));
   });
 
   const handlers = {

@@ -1,6 +1,8 @@
 // `POST /webhooks/ci`, `/webhooks/github`, `/webhooks/gitlab`: verify → validate → redact → store → ack.
-// The answer is 202 {id} only once the alert is in Redis; fetching a GitHub/GitLab log, diagnosing and posting
-// happen in the worker. Duplicate deliveries map to the same job id and are stored once.
+// The answer is 202 {id} only once the alert is in Redis (one inbox write, like a slash command's); fetching a
+// GitHub/GitLab log, diagnosing and posting happen in the worker. What the sender must learn at once stays
+// here: a bad signature (401), a malformed body (400, naming the field), a size (413) or type (415) refused.
+// Duplicate deliveries map to the same job id and are stored once.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Webhooks } from '@octokit/webhooks';
@@ -16,7 +18,7 @@ import { BodyTooLargeError, header, isJson, readRawBody, refuseTooLarge, sendJso
 export const WEBHOOK_PATHS = { ci: '/webhooks/ci', github: '/webhooks/github', gitlab: '/webhooks/gitlab' } as const;
 
 export interface WebhookDeps {
-  /** Store the alert durably; resolves with its job id (the first one's id for a duplicate). Throws when Redis is away. */
+  /** Store the alert durably under the job id of `dedupKey`; resolves with that id. Throws when Redis is away. */
   store: (data: AlertJobData, dedupKey: string | undefined) => Promise<string>;
   ciSecret: string | undefined;
   githubSecret: string | undefined;
