@@ -201,7 +201,7 @@ try {
       '',
       'by kind, p50/p99 ms (requests): bare Bolt | registry-doctor',
       ...[...oursFigures.byKind.keys()].sort().map((kind) => {
-        const cell = (list: number[] = []) => `${percentile(list, 50)}/${percentile(list, 99)} (${list.length})`;
+        const cell = (list: number[] = []) => `${percentile(list, 50).toFixed(0)}/${percentile(list, 99).toFixed(0)} (${list.length})`;
         return `  ${kind.padEnd(18)} ${cell(bareFigures.byKind.get(kind)).padEnd(16)} | ${cell(oursFigures.byKind.get(kind))}`;
       }),
       `p99 ratio registry-doctor / bare at the same rate: ${(oursFigures.p99 / Math.max(bareFigures.p99, 1)).toFixed(2)}× (target ≤ 1.5×)`,
