@@ -86,9 +86,11 @@ export async function pushToInbox(redis: RedisConnection, prefix: string, data: 
 /**
  * Store a CI alert under `jobId` (the same failed CI job always has the same id); resolves once Redis has it.
  * A redelivery within the request memory stores nothing more; a later one is a no-op when moved (same job id).
+ * `data` comes redacted from the webhook route, which redacts the whole log before cutting it to size: a
+ * second pass here would cost as much again on a multi-megabyte log, and could re-grow a cut redaction marker.
  */
 export async function pushAlertToInbox(redis: RedisConnection, prefix: string, data: AlertJobData, jobId: string): Promise<string> {
-  return storeEntry(redis, prefix, { id: jobId, kind: 'alert', data: alertJobSchema.parse(redactDeep(data)) }, `alert:${jobId}`);
+  return storeEntry(redis, prefix, { id: jobId, kind: 'alert', data: alertJobSchema.parse(data) }, `alert:${jobId}`);
 }
 
 /** Ask a worker to publish `user`'s App Home (recent diagnoses, registries): permalinks and views.publish stay off the ack path. */

