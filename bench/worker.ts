@@ -221,6 +221,7 @@ async function measure(processes: number): Promise<Row> {
         PORT: String(port),
         LOG_LEVEL,
         REGISTRY_DOCTOR_CONFIG: join(ROOT, 'test/config/fixtures/no-registries.yml'), // log-only diagnoses
+        SLACK_UPDATES_PER_MINUTE: '0', // the worker's own capacity, not Slack's chat.update tier
         ...(CONCURRENCY > 0 ? { WORKER_CONCURRENCY: String(CONCURRENCY) } : {}),
       },
       CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],

@@ -11,7 +11,7 @@ import { AlertGroups } from './alerts/alert-groups.js';
 import { startAlertWorker } from './alerts/alert-worker.js';
 import { createLogFetcher } from './alerts/fetch-log.js';
 import { createWebhookHandler, webhookRoute } from './ingress/webhooks/routes.js';
-import { ChannelPacer } from './slack/channel-pacer.js';
+import { SlackPacer } from './slack/slack-pacer.js';
 import { DeliveryHealth } from './slack/delivery-health.js';
 import { createPacedSlackClient } from './slack/paced-client.js';
 import { createHomePublisher } from './slack/publish-home.js';
@@ -134,7 +134,11 @@ async function main(): Promise<void> {
     const deliveryHealth = new DeliveryHealth(stateRedis, settings.queuePrefix);
     const slack = createPacedSlackClient(
       { token: settings.slack.botToken, apiUrl: settings.slack.apiUrl, timeoutMs: settings.slack.timeoutMs, retries: 0 },
-      new ChannelPacer(stateRedis, { prefix: settings.queuePrefix, intervalMs: settings.slackChannelIntervalMs }),
+      new SlackPacer(stateRedis, {
+        prefix: settings.queuePrefix,
+        channelIntervalMs: settings.slackChannelIntervalMs,
+        methods: settings.slackUpdatesPerMinute > 0 ? { 'chat.update': { perWindow: settings.slackUpdatesPerMinute, windowMs: 60_000 } } : {},
+      }),
       logger,
       metrics,
       (code, method) => void deliveryHealth.record(code, method).catch((error: unknown) => logger.warn({ err: error }, 'could not record a Slack delivery problem')),

@@ -61,6 +61,8 @@ export const envSchema = z.object({
   ALERT_UPDATE_INTERVAL_MS: int(200, 600_000).default(10_000),
   ALERT_REPLY_INTERVAL_MS: int(1000, 24 * 3_600_000).default(5 * 60_000),
   SLACK_CHANNEL_INTERVAL_MS: int(0, 60_000).default(1000),
+  /** chat.update calls a minute across the workspace (Slack's Tier 3: about 50); 0 turns the pacing off (tests, benchmarks). */
+  SLACK_UPDATES_PER_MINUTE: int(0, 10_000).default(50),
 });
 
 export type Env = z.output<typeof envSchema>;
@@ -100,6 +102,8 @@ export interface Settings {
   };
   /** Minimum spacing of messages posted in one Slack channel. */
   slackChannelIntervalMs: number;
+  /** chat.update calls a minute across the workspace; 0: not paced. */
+  slackUpdatesPerMinute: number;
 }
 
 export class SettingsError extends Error {
@@ -176,5 +180,6 @@ export function loadSettings(env: Record<string, string | undefined>, argv: read
       replyEveryMs: e.ALERT_REPLY_INTERVAL_MS,
     },
     slackChannelIntervalMs: e.SLACK_CHANNEL_INTERVAL_MS,
+    slackUpdatesPerMinute: e.SLACK_UPDATES_PER_MINUTE,
   };
 }

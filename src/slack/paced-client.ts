@@ -1,15 +1,16 @@
-// The one rate-aware way to post: a Web API client whose channel writes wait for the channel's slot
-// (ChannelPacer) and whose 429s wait Retry-After — for this channel, across every process — then retry.
-// Any code that holds this client (workers, listeners) posts through it without knowing.
+// The one rate-aware way to post: a Web API client whose channel writes wait for the channel's slot, whose
+// chat.update calls wait for the workspace's slot (SlackPacer), and whose 429s wait Retry-After — for this
+// channel or method, across every process — then retry. Any code that holds this client (workers, listeners)
+// posts through it without knowing.
 import { webApi } from '@slack/bolt';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
-import type { ChannelPacer } from './channel-pacer.js';
+import type { SlackPacer } from './slack-pacer.js';
 import { classifySlackError, slackClientOptions, watchRateLimits, type SlackClientSettings, type SlackProblemListener, type WebClient } from './web-client.js';
 
 /** Methods Slack limits per channel (about one message a second). */
 const PACED_METHODS = new Set(['chat.postMessage', 'chat.postEphemeral', 'chat.scheduleMessage']);
-/** Channel writes whose 429 holds the channel (chat.update is limited per workspace, but a 429 still says "slow down"). */
+/** Channel writes whose 429 holds the channel (unless the method is paced workspace-wide: then it holds the method). */
 const CHANNEL_WRITES = new Set([...PACED_METHODS, 'chat.update', 'chat.delete']);
 const MAX_RATE_LIMIT_RETRIES = 5;
 
@@ -19,7 +20,7 @@ class PacedWebClient extends webApi.WebClient {
   constructor(
     token: string | undefined,
     options: NonNullable<ConstructorParameters<typeof webApi.WebClient>[1]>,
-    private readonly pacer: ChannelPacer,
+    private readonly pacer: SlackPacer,
     private readonly log: Logger,
     private readonly onProblem: SlackProblemListener | undefined,
   ) {
@@ -30,6 +31,7 @@ class PacedWebClient extends webApi.WebClient {
     const channel = typeof options?.channel === 'string' ? options.channel : undefined;
     for (let attempt = 0; ; attempt += 1) {
       if (channel && PACED_METHODS.has(method)) await this.pacer.take(channel);
+      if (this.pacer.pacesMethod(method)) await this.pacer.takeMethod(method);
       try {
         return await super.apiCall(method, options);
       } catch (error) {
@@ -41,7 +43,8 @@ class PacedWebClient extends webApi.WebClient {
         this.onProblem?.('ratelimited', method);
         const waitMs = Math.max(1, e.retryAfter ?? 1) * 1000;
         this.log.warn({ method, channel, retryAfterMs: waitMs, attempt }, 'Slack answered 429: waiting Retry-After');
-        if (channel && CHANNEL_WRITES.has(method)) await this.pacer.hold(channel, waitMs);
+        if (this.pacer.pacesMethod(method)) await this.pacer.holdMethod(method, waitMs);
+        else if (channel && CHANNEL_WRITES.has(method)) await this.pacer.hold(channel, waitMs);
         await new Promise((r) => setTimeout(r, waitMs));
       }
     }
@@ -49,7 +52,7 @@ class PacedWebClient extends webApi.WebClient {
 }
 
 /** `onProblem` hears every call that failed for good and every 429 (for `/registry status`). */
-export function createPacedSlackClient(settings: SlackClientSettings, pacer: ChannelPacer, logger: Logger, metrics: Metrics, onProblem?: SlackProblemListener): WebClient {
+export function createPacedSlackClient(settings: SlackClientSettings, pacer: SlackPacer, logger: Logger, metrics: Metrics, onProblem?: SlackProblemListener): WebClient {
   const client = new PacedWebClient(settings.token, slackClientOptions(settings, logger), pacer, logger.child({ component: 'slack-pacing' }), onProblem);
   watchRateLimits(client, logger, metrics);
   return client;

@@ -48,8 +48,9 @@ beforeAll(async () => {
       GITLAB_WEBHOOK_TOKEN: GITLAB_SECRET,
       GITLAB_TOKEN,
       GITLAB_URL: gitlab.url,
-      // Hundreds of alerts in one channel: per-channel pacing is off here.
+      // Hundreds of alerts in one channel: per-channel and workspace-wide pacing are off here.
       SLACK_CHANNEL_INTERVAL_MS: '0',
+      SLACK_UPDATES_PER_MINUTE: '0',
       ALERT_UPDATE_INTERVAL_MS: '300',
     },
   });

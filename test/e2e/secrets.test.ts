@@ -31,8 +31,9 @@ async function sendAll(): Promise<void> {
 
 beforeAll(async () => {
   fake = await new FakeSlack().start();
-  // Hundreds of posts in a handful of channels: per-channel pacing (one a second, as Slack allows) is off here.
-  app = await startApp({ env: { SLACK_API_URL: fake.apiUrl, QUEUE_PREFIX: prefix, LOG_LEVEL: 'debug', JOB_ATTEMPTS: '2', JOB_BACKOFF_MS: '20', SLACK_CHANNEL_INTERVAL_MS: '0' } });
+  // Hundreds of posts in a handful of channels: per-channel and workspace-wide pacing (Slack's limits, tested in
+  // test/slack/slack-pacer.test.ts and the alert storm) are off here.
+  app = await startApp({ env: { SLACK_API_URL: fake.apiUrl, QUEUE_PREFIX: prefix, LOG_LEVEL: 'debug', JOB_ATTEMPTS: '2', JOB_BACKOFF_MS: '20', SLACK_CHANNEL_INTERVAL_MS: '0', SLACK_UPDATES_PER_MINUTE: '0' } });
 });
 
 afterAll(async () => {

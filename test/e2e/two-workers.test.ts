@@ -15,7 +15,8 @@ const prefix = uniquePrefix('e2e-workers');
 
 beforeAll(async () => {
   fake = await new FakeSlack().start();
-  const env = { SLACK_API_URL: fake.apiUrl, QUEUE_PREFIX: prefix, WORKER_CONCURRENCY: '2', JOB_BACKOFF_MS: '50' };
+  // 30 jobs at once: the workspace-wide chat.update pacing (tested in test/slack/slack-pacer.test.ts) is off here.
+  const env = { SLACK_API_URL: fake.apiUrl, QUEUE_PREFIX: prefix, WORKER_CONCURRENCY: '2', JOB_BACKOFF_MS: '50', SLACK_UPDATES_PER_MINUTE: '0' };
   procs.push(await startApp({ env, args: ['--role', 'web'] }));
   procs.push(await startApp({ env, args: ['--role', 'worker'] }));
   procs.push(await startApp({ env, args: ['--role=worker'] }));

@@ -1,5 +1,6 @@
 // A local fake of the Slack Web API (and of response_url): answers like Slack, records every call, and can be
-// told to fail a method with not_in_channel / channel_not_found / ratelimited (429 + Retry-After) / HTTP 500.
+// told to fail a method with not_in_channel / channel_not_found / ratelimited (429 + Retry-After) / HTTP 500,
+// or to hold a method to a workspace rate limit as Slack's tiers do (429 + Retry-After beyond it).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FakeSocketMode } from './slack-socket.js';
@@ -83,6 +84,7 @@ export class FakeSlack {
   readonly calls: RecordedCall[] = [];
   readonly responseUrlPosts: ResponseUrlPost[] = [];
   private readonly failures: Failure[] = [];
+  private readonly limits = new Map<string, { perWindow: number; windowMs: number; answered: number[] }>();
   private readonly delays: Array<{ method: string; ms: number; remaining: number; when?: (params: Record<string, unknown>) => boolean }> = [];
   private server: Server | undefined;
   private tsCounter = 0;
@@ -118,6 +120,14 @@ export class FakeSlack {
   /** Make the next `times` calls of `method` (matching `when`) fail. */
   fail(method: string, kind: FailureKind, times = 1, when?: (params: Record<string, unknown>) => boolean): void {
     this.failures.push({ method, kind, remaining: times, ...(when ? { when } : {}) });
+  }
+
+  /**
+   * Hold `method` to Slack's kind of limit, workspace-wide: a call that would make more than `perWindow` answered
+   * calls within any `windowMs` gets 429 with Retry-After (Tier 3 chat.update: 50 a minute).
+   */
+  limit(method: string, perWindow: number, windowMs: number): void {
+    this.limits.set(method, { perWindow, windowMs, answered: [] });
   }
 
   /** Hold the answer to the next `times` calls of `method` (matching `when`) for `ms`. */
@@ -190,8 +200,9 @@ export class FakeSlack {
 
     const delay = this.delays.find((d) => d.method === method && d.remaining > 0 && (!d.when || d.when(params)));
     if (delay) delay.remaining -= 1;
-    const failure = this.failures.find((f) => f.method === method && f.remaining > 0 && (!f.when || f.when(params)));
-    if (failure) failure.remaining -= 1;
+    const found = this.failures.find((f) => f.method === method && f.remaining > 0 && (!f.when || f.when(params)));
+    if (found) found.remaining -= 1;
+    const failure = found ?? (this.overLimit(method) ? { method, kind: 'ratelimited', remaining: 0 } : undefined);
     const authed = req.headers.authorization?.startsWith('Bearer ') || 'token' in params;
     const refused = !failure && authed ? this.refuseMessage(method, params) : undefined;
     // Slack acts on a call before it answers: a slow answer (delay) still posts the message.
@@ -224,6 +235,17 @@ export class FakeSlack {
     }
     record(200, answer.ok === false, answer);
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
+  }
+
+  /** True when one more call of `method` would break its limit; otherwise the call is counted. */
+  private overLimit(method: string): boolean {
+    const limit = this.limits.get(method);
+    if (!limit) return false;
+    const now = Date.now();
+    while (limit.answered.length && now - limit.answered[0]! >= limit.windowMs) limit.answered.shift();
+    if (limit.answered.length >= limit.perWindow) return true;
+    limit.answered.push(now);
+    return false;
   }
 
   /** Messages of a channel as Slack keeps them (newest last), with their metadata. */
