@@ -1,45 +1,88 @@
 // Start registry-doctor as `npm start` does: `node dist/main.js [--role …]`, built from this tree's src.
-// Each test file builds its own copy under node_modules/.cache (so parallel files never race on dist/).
+// Builds are kept under node_modules/.cache, one per content of src/ and the compiler settings: test files
+// (and benchmarks) of the same tree share one build instead of compiling the project each (the compile is
+// most of an e2e file's start on a busy machine), and an edit to src/ makes a new build.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 
+const CACHE = join(ROOT, 'node_modules/.cache/registry-doctor-e2e');
+/** Builds of other contents are removed once this old (a test run of an older tree may still be using one). */
+const KEEP_OTHER_BUILDS_MS = 60 * 60_000;
+
 let built: string | undefined;
 
-/** `tsc -p tsconfig.build.json` into a private out dir; returns the path of main.js. */
+/** What the build depends on: every file under src/, the compiler settings and the compiler's version. */
+function buildKey(): string {
+  const hash = createHash('sha256');
+  const add = (file: string) => hash.update(file).update('\0').update(readFileSync(file)).update('\0');
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else add(path);
+    }
+  };
+  walk(join(ROOT, 'src'));
+  for (const file of ['tsconfig.json', 'tsconfig.build.json', 'package.json', 'node_modules/typescript/package.json']) add(join(ROOT, file));
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** `tsc -p tsconfig.build.json` into the cache (once per content of src/); returns the path of main.js. */
 export function buildApp(): string {
   if (built) return built;
-  const cache = join(ROOT, 'node_modules/.cache/registry-doctor-e2e');
-  pruneBuilds(cache);
-  const outDir = join(cache, `${process.pid}-${randomBytes(3).toString('hex')}`);
-  process.once('exit', () => rmSync(outDir, { recursive: true, force: true }));
-  try {
-    execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', outDir], { cwd: ROOT, stdio: 'pipe' });
-  } catch (error) {
-    // Type errors elsewhere in the tree still emit JavaScript; only a missing entry is fatal.
-    if (!existsSync(join(outDir, 'main.js'))) throw error;
+  const key = buildKey();
+  const outDir = join(CACHE, key);
+  pruneBuilds(key);
+  if (!existsSync(join(outDir, 'main.js'))) {
+    // Built aside and renamed into place: a test file that starts meanwhile never sees half a build. Two
+    // files building the same content at once both finish; the second rename fails and its copy is dropped.
+    const staging = join(CACHE, `staging-${process.pid}-${randomBytes(3).toString('hex')}`);
+    try {
+      execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', staging], { cwd: ROOT, stdio: 'pipe' });
+    } catch (error) {
+      // Type errors elsewhere in the tree still emit JavaScript; only a missing entry is fatal.
+      if (!existsSync(join(staging, 'main.js'))) {
+        rmSync(staging, { recursive: true, force: true });
+        throw error;
+      }
+    }
+    try {
+      renameSync(staging, outDir);
+    } catch {
+      rmSync(staging, { recursive: true, force: true });
+    }
   }
   built = join(outDir, 'main.js');
   return built;
 }
 
-/** Remove the builds of test processes that are gone (vitest may end its workers without an exit event). */
-function pruneBuilds(cache: string): void {
-  if (!existsSync(cache)) return;
-  for (const dir of readdirSync(cache)) {
-    const pid = Number(dir.split('-')[0]);
-    let alive = false;
-    try {
-      process.kill(pid, 0);
-      alive = true;
-    } catch (error) {
-      alive = (error as NodeJS.ErrnoException).code === 'EPERM';
+/** Remove builds of other contents left long enough, and staging directories of processes that are gone. */
+function pruneBuilds(current: string): void {
+  if (!existsSync(CACHE)) return;
+  for (const dir of readdirSync(CACHE)) {
+    const path = join(CACHE, dir);
+    if (dir.startsWith('staging-')) {
+      const pid = Number(dir.split('-')[1]);
+      let alive = false;
+      try {
+        process.kill(pid, 0);
+        alive = true;
+      } catch (error) {
+        alive = (error as NodeJS.ErrnoException).code === 'EPERM';
+      }
+      if (!alive) rmSync(path, { recursive: true, force: true });
+    } else if (dir !== current) {
+      try {
+        if (Date.now() - statSync(path).mtimeMs > KEEP_OTHER_BUILDS_MS) rmSync(path, { recursive: true, force: true });
+      } catch {
+        // removed meanwhile by another test file
+      }
     }
-    if (!alive) rmSync(join(cache, dir), { recursive: true, force: true });
   }
 }
 
