@@ -9,7 +9,7 @@ import { diagnose } from '../engine/diagnose.js';
 import { redact } from '../engine/redact.js';
 import { pushVerdict } from '../probes/probe-diagnosis.js';
 import { finishedSummary, progressSummary, type WorkerProbes } from '../probes/worker-probes.js';
-import { renderDiagnosisBlocks, renderPlainAnswer, type SlackMessage } from '../render/slack/blocks.js';
+import { attachedDocuments, renderDiagnosisBlocks, renderPlainAnswer, type SlackMessage } from '../render/slack/blocks.js';
 import { answerFor, NO_FINDING_SENTENCE } from '../render/slack/answer.js';
 import { renderPreflightBlocks } from '../render/slack/preflight.js';
 import {
@@ -29,6 +29,7 @@ import { DIAGNOSE_QUEUE, diagnoseJobSchema, homeJobSchema, PUBLISH_HOME_JOB, typ
 import type { PostState, PostStep } from '../slack/post-state.js';
 import { postFinder, postMetadata } from '../slack/posted-message.js';
 import { postToResponseUrl } from '../slack/response-url.js';
+import { shareDocuments, type SharedDocument } from '../slack/share-documents.js';
 
 export interface DiagnoseWorkerDeps {
   slack: WebClient;
@@ -76,6 +77,24 @@ export function createDiagnoseProcessor(deps: DiagnoseWorkerDeps) {
       const res = await callSlack(metrics, 'chat.postMessage', () => slack.chat.postMessage({ channel, ...thread, text: plain, ...(metadata ? { metadata } : {}), ...UNFURL }));
       if (!res.ts) throw new Error('chat.postMessage returned no ts');
       return { ts: res.ts, channel: res.channel ?? channel };
+    }
+  }
+
+  /**
+   * Long documents go as files after the reply whose command uses them; when Slack will not take the files,
+   * the reply is edited to quote them inline instead (`inline`): the document is never lost.
+   */
+  async function shareOrQuote(jobId: string, where: { channel: string; threadTs: string; replyTs: string }, documents: readonly SharedDocument[], inline: SlackMessage, log: Logger): Promise<void> {
+    try {
+      await state.once(jobId, 'documents', async () => {
+        await shareDocuments(slack, metrics, where, documents);
+        return 'shared';
+      });
+    } catch (error) {
+      log.warn({ err: error, code: classifySlackError(error).code }, 'could not share the documents as files; quoting them in the reply');
+      await callSlack(metrics, 'chat.update', () => slack.chat.update({ channel: where.channel, ts: where.replyTs, ...inline })).catch((failed: unknown) =>
+        log.error({ err: failed, code: classifySlackError(failed).code }, 'could not quote the documents in the reply either'),
+      );
     }
   }
 
@@ -193,7 +212,8 @@ export function createDiagnoseProcessor(deps: DiagnoseWorkerDeps) {
       const top = diagnosis.findings[0];
 
       // The thread reply mentions the person: a new message that notifies (an edit of the parent does not).
-      const message = verdict ? renderPreflightBlocks(diagnosis, verdict, { user: data.user }) : renderDiagnosisBlocks(diagnosis, { answerId, user: data.user });
+      const documents = verdict ? [] : attachedDocuments(diagnosis);
+      const message = verdict ? renderPreflightBlocks(diagnosis, verdict, { user: data.user }) : renderDiagnosisBlocks(diagnosis, { answerId, user: data.user, attachDocuments: documents.length > 0 });
       const plain = renderPlainAnswer(diagnosis, { user: data.user });
       const posted = await state.once(
         jobId,
@@ -202,6 +222,9 @@ export function createDiagnoseProcessor(deps: DiagnoseWorkerDeps) {
         lookFor('reply', parentTs),
       );
       await answers.update(answerId, { replyTs: posted.ts });
+      if (documents.length > 0 && parentTs) {
+        await shareOrQuote(jobId, { channel, threadTs: parentTs, replyTs: posted.ts }, documents, renderDiagnosisBlocks(diagnosis, { answerId, user: data.user }), log);
+      }
       const planIds = diagnosis.findings.flatMap((finding) => finding.fixes.map((fix) => fix.id));
       if (deps.fixes && planIds.length > 0) await deps.fixes.bind(planIds, channel, posted.ts);
       if (posted.posted) {

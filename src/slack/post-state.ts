@@ -5,9 +5,10 @@ import type { RecentDiagnosis } from '../render/slack/messages.js';
 
 /**
  * `delivered`: the answer sent to the person another way (DM, response_url) when the channel could not take it.
- * `list-…`: an alert thread's "new pipelines" reply, one step per listing.
+ * `documents`: long documents shared as files after the reply. `list-…`: an alert thread's "new pipelines"
+ * reply, one step per listing.
  */
-export type PostStep = 'parent' | 'reply' | 'failure' | 'delivered' | `list-${string}`;
+export type PostStep = 'parent' | 'reply' | 'failure' | 'delivered' | 'documents' | `list-${string}`;
 
 const OWN_CLAIM_RENEW = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0";
 

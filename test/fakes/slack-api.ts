@@ -1,6 +1,16 @@
 // A local fake of the Slack Web API (and of response_url): answers like Slack, records every call, and can be
 // told to fail a method with not_in_channel / channel_not_found / ratelimited (429 + Retry-After) / HTTP 500,
 // or to hold a method to a workspace rate limit as Slack's tiers do (429 + Retry-After beyond it).
+//
+// File uploads as Slack documents them (files.uploadV2 in the SDK is these three steps):
+// - `files.getUploadURLExternal` (form: `filename`, `length` in bytes, optional `snippet_type`, `alt_txt`) →
+//   `{ok, upload_url, file_id}`; no filename or a length that is not a positive integer → `invalid_arguments`.
+// - `POST <upload_url>` with the bytes, raw or as multipart/form-data (the SDK sends one file part) → HTTP 200
+//   `OK - <bytes>`; an upload URL not handed out → 404. Told to fail as method `upload` (`fail('upload', …)`).
+// - `files.completeUploadExternal` (`files` a JSON array of `{id, title}`, optional `channel_id`, `thread_ts`,
+//   `initial_comment`) → `{ok, files: [{id, name, title, filetype, size, …}]}` and the file is shared: a message
+//   with `files` appears in the channel (or its thread). A file id never uploaded, or whose bytes differ in
+//   length from the `length` announced → `file_not_found` (Slack does not finish an upload it did not get).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FakeSocketMode } from './slack-socket.js';
@@ -30,6 +40,19 @@ export interface StoredMessage {
   ts: string;
   thread_ts?: string;
   metadata?: { event_type: string; event_payload: Record<string, unknown> };
+  /** Files shared with the message (files.completeUploadExternal). */
+  files?: Array<{ id: string; name: string; title: string }>;
+}
+
+/** A file shared through files.completeUploadExternal, with the bytes the upload URL received. */
+export interface SharedFile {
+  id: string;
+  name: string;
+  title: string;
+  snippetType: string | undefined;
+  content: string;
+  channel: string | undefined;
+  threadTs: string | undefined;
 }
 
 export interface ResponseUrlPost {
@@ -48,11 +71,11 @@ interface Failure {
   when?: (params: Record<string, unknown>) => boolean;
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
@@ -67,7 +90,7 @@ function decode(raw: string, contentType: string): Record<string, unknown> {
   }
   const params: Record<string, unknown> = {};
   for (const [k, v] of new URLSearchParams(raw)) {
-    if ((v.startsWith('[') || v.startsWith('{')) && ['blocks', 'attachments', 'view', 'metadata'].includes(k)) {
+    if ((v.startsWith('[') || v.startsWith('{')) && ['blocks', 'attachments', 'view', 'metadata', 'files'].includes(k)) {
       try {
         params[k] = JSON.parse(v);
         continue;
@@ -95,6 +118,10 @@ export class FakeSlack {
   readonly usergroups = new Map<string, string[]>();
   /** Socket Mode: `apps.connections.open` answers with a ws:// URL served here. */
   readonly socketMode = new FakeSocketMode();
+  /** Files shared into conversations, in order. */
+  readonly sharedFiles: SharedFile[] = [];
+  private fileCounter = 0;
+  private readonly uploads = new Map<string, { filename: string; length: number; snippetType: string | undefined; bytes?: Buffer }>();
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => void this.handle(req, res));
@@ -185,9 +212,11 @@ export class FakeSlack {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const raw = await readBody(req);
+    const body = await readBody(req);
+    const raw = body.toString('utf8');
     const url = new URL(req.url ?? '/', 'http://localhost');
     const contentType = String(req.headers['content-type'] ?? '');
+    if (url.pathname.startsWith('/upload/v1/')) return this.receiveUpload(url.pathname.slice('/upload/v1/'.length), body, contentType, res);
     if (url.pathname.startsWith('/response/')) {
       this.responseUrlPosts.push({ id: url.pathname.slice('/response/'.length), body: decode(raw, 'application/json'), raw });
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
@@ -248,6 +277,61 @@ export class FakeSlack {
     return false;
   }
 
+  /** The upload URL's answer: the bytes, raw or the one file part of a multipart form. */
+  private async receiveUpload(fileId: string, body: Buffer, contentType: string, res: ServerResponse): Promise<void> {
+    const upload = this.uploads.get(fileId);
+    const failure = this.failures.find((f) => f.method === 'upload' && f.remaining > 0);
+    if (failure) failure.remaining -= 1;
+    let bytes = body;
+    if (contentType.startsWith('multipart/form-data')) {
+      const form = await new Response(new Uint8Array(body), { headers: { 'content-type': contentType } }).formData();
+      const part = [...form.values()].find((v): v is File => typeof v !== 'string');
+      bytes = part ? Buffer.from(await part.arrayBuffer()) : Buffer.alloc(0);
+    }
+    const params = { file_id: fileId, bytes: bytes.length };
+    if (failure || !upload) {
+      const status = failure ? 500 : 404;
+      this.calls.push({ method: 'upload', params, raw: '', contentType, authorization: undefined, status, failed: true, at: Date.now() });
+      res.writeHead(status, { 'content-type': 'text/plain' }).end(failure ? 'internal error' : 'not found');
+      return;
+    }
+    upload.bytes = bytes;
+    this.calls.push({ method: 'upload', params, raw: bytes.toString('utf8'), contentType, authorization: undefined, status: 200, failed: false, at: Date.now() });
+    res.writeHead(200, { 'content-type': 'text/plain' }).end(`OK - ${bytes.length}`);
+  }
+
+  /** files.completeUploadExternal: share every file uploaded in full, or none. */
+  private completeUploads(params: Record<string, unknown>): Record<string, unknown> {
+    const files = Array.isArray(params.files) ? (params.files as Array<{ id?: unknown; title?: unknown }>) : undefined;
+    if (!files || files.length === 0) return { ok: false, error: 'invalid_arguments' };
+    const done = files.map((f) => ({ id: String(f.id), title: typeof f.title === 'string' ? f.title : undefined, upload: this.uploads.get(String(f.id)) }));
+    if (done.some((f) => !f.upload?.bytes || f.upload.bytes.length !== f.upload.length)) return { ok: false, error: 'file_not_found' };
+    const channel = typeof params.channel_id === 'string' ? params.channel_id : undefined;
+    const threadTs = typeof params.thread_ts === 'string' ? params.thread_ts : undefined;
+    const shared = done.map(({ id, title, upload }) => {
+      this.uploads.delete(id);
+      const file: SharedFile = { id, name: upload!.filename, title: title ?? upload!.filename, snippetType: upload!.snippetType, content: upload!.bytes!.toString('utf8'), channel, threadTs };
+      this.sharedFiles.push(file);
+      return file;
+    });
+    if (channel) {
+      const message: StoredMessage = {
+        type: 'message',
+        user: 'U0BOT',
+        bot_id: 'B0BOT',
+        text: typeof params.initial_comment === 'string' ? params.initial_comment : '',
+        ts: this.nextTs(),
+        ...(threadTs ? { thread_ts: threadTs } : {}),
+        files: shared.map((f) => ({ id: f.id, name: f.name, title: f.title })),
+      };
+      this.history.set(channel, [...this.messages(channel), message]);
+    }
+    return {
+      ok: true,
+      files: shared.map((f) => ({ id: f.id, name: f.name, title: f.title, mode: f.snippetType ? 'snippet' : 'hosted', filetype: f.snippetType ?? 'text', size: Buffer.byteLength(f.content) })),
+    };
+  }
+
   /** Messages of a channel as Slack keeps them (newest last), with their metadata. */
   messages(channel: string): StoredMessage[] {
     return this.history.get(channel) ?? [];
@@ -305,6 +389,16 @@ export class FakeSlack {
         if (all.length === 0) return { ok: false, error: 'thread_not_found' };
         return this.page(all, params);
       }
+      case 'files.getUploadURLExternal': {
+        const length = Number(params.length);
+        if (typeof params.filename !== 'string' || params.filename === '' || !Number.isInteger(length) || length <= 0) return { ok: false, error: 'invalid_arguments' };
+        this.fileCounter += 1;
+        const fileId = `F${String(this.fileCounter).padStart(8, '0')}`;
+        this.uploads.set(fileId, { filename: params.filename, length, snippetType: typeof params.snippet_type === 'string' ? params.snippet_type : undefined });
+        return { ok: true, upload_url: `http://127.0.0.1:${this.port}/upload/v1/${fileId}`, file_id: fileId };
+      }
+      case 'files.completeUploadExternal':
+        return this.completeUploads(params);
       case 'apps.connections.open':
         return { ok: true, url: `ws://127.0.0.1:${this.port}/socket-mode` };
       case 'chat.update':

@@ -25,6 +25,22 @@ export interface DiagnosisBlocksOptions {
   user?: string;
   /** Blocks about live probes (the probes section); a one-line summary of `d.probes` when absent. */
   probes?: KnownBlock[];
+  /**
+   * Long documents (see attachedDocuments) are posted as a file after this message: the step names the file
+   * instead of quoting it. Without it, every document is inline.
+   */
+  attachDocuments?: boolean;
+}
+
+/** A document longer than this (characters or lines) crowds the thread: it goes as a file when it can. */
+const DOCUMENT_INLINE_MAX = { chars: 400, lines: 12 } as const;
+
+const isLongDocument = (doc: { content: string }) => doc.content.length > DOCUMENT_INLINE_MAX.chars || doc.content.split('\n').length > DOCUMENT_INLINE_MAX.lines;
+
+/** The documents the top finding's steps read that are too long to quote: posted as files when attached. */
+export function attachedDocuments(d: Diagnosis): Array<{ name: string; content: string }> {
+  const docs = (d.findings[0]?.remediation ?? []).flatMap((step) => (step.document && isLongDocument(step.document) ? [step.document] : []));
+  return docs.filter((doc, i) => docs.findIndex((other) => other.name === doc.name) === i);
 }
 
 /** Slack's limits (Block Kit reference) that this renderer keeps. */
@@ -208,8 +224,11 @@ function evidenceBlock(finding: Finding, max: number): SectionBlock | undefined 
   return section(heading + codeBlock(body, max - heading.length));
 }
 
-/** A step: its words, its command in a code block, and the file the command reads after it (never before). */
-function stepText(step: RemediationStep, label: string, max: number): string {
+/**
+ * A step: its words, its command in a code block, and the file the command reads after it (never before) —
+ * quoted, or named when a long one is attached as a file after the message.
+ */
+function stepText(step: RemediationStep, label: string, max: number, attach = false): string {
   const text = `${label}${mrkdwn(step.text, Math.min(1000, max))}`;
   let out = text;
   const command = step.command?.trim() ? step.command : undefined;
@@ -218,7 +237,9 @@ function stepText(step: RemediationStep, label: string, max: number): string {
     if (room < 40) return truncate(out, max);
     out += `\n${codeBlock(command, Math.min(room, 1500))}`;
   }
-  if (step.document) {
+  if (step.document && attach && isLongDocument(step.document)) {
+    out += `\n${inlineName(step.document.name)}: in the file posted below this message (${step.document.content.split('\n').length} lines).`;
+  } else if (step.document) {
     const name = `${inlineName(step.document.name)}:`;
     const room = max - out.length - name.length - 2;
     if (room >= 80) out += `\n${name}\n${codeBlock(step.document.content, room)}`;
@@ -232,20 +253,20 @@ function inlineName(name: string): string {
 }
 
 /** "Do this first": the one step most likely to fix it (or, when unsure, the check that tells causes apart). */
-function firstBlock(top: Finding, confident: boolean, max: number): SectionBlock | undefined {
+function firstBlock(top: Finding, confident: boolean, max: number, attach: boolean): SectionBlock | undefined {
   const step = confident ? (top.remediation.find((s) => s.command?.trim()) ?? top.remediation[0]) : checkStep(top);
   if (!step) return undefined;
   const heading = confident ? '*Do this first*\n' : '*Check this first*\n';
-  return section(heading + stepText(step, '', max - heading.length));
+  return section(heading + stepText(step, '', max - heading.length, attach));
 }
 
 /** The other steps, packed into as few sections as fit, each at most the section limit. */
-function restBlocks(top: Finding, skip: RemediationStep | undefined): SectionBlock[] {
+function restBlocks(top: Finding, skip: RemediationStep | undefined, attach: boolean): SectionBlock[] {
   const steps = top.remediation.filter((s) => s !== skip);
   const blocks: SectionBlock[] = [];
   let current = '*Then, if that was not it*';
   steps.forEach((step, i) => {
-    const piece = stepText(step, `${i + 1}. `, SLACK_LIMITS.sectionText);
+    const piece = stepText(step, `${i + 1}. `, SLACK_LIMITS.sectionText, attach);
     if (current.length + 1 + piece.length <= SLACK_LIMITS.sectionText) {
       current += `\n${piece}`;
     } else {
@@ -414,7 +435,8 @@ export function renderDiagnosisBlocks(d: Diagnosis, options: DiagnosisBlocksOpti
   const answer = answerFor(d)!;
   const sentence = `${mention}${answer.sentence}`;
   const firstMax = 2600;
-  const first = fitted((max) => firstBlock(top, answer.confident, max) ?? section(sentence), 3400, firstMax);
+  const attach = options.attachDocuments === true;
+  const first = fitted((max) => firstBlock(top, answer.confident, max, attach) ?? section(sentence), 3400, firstMax);
   const skip = answer.confident ? (top.remediation.find((s) => s.command?.trim()) ?? top.remediation[0]) : checkStep(top);
   const evidence = evidenceBlock(top, SLACK_LIMITS.sectionText);
   const alternatives = answer.confident ? undefined : alternativesBlock(d, d.findings);
@@ -427,11 +449,11 @@ export function renderDiagnosisBlocks(d: Diagnosis, options: DiagnosisBlocksOpti
   const parts: Part[] = [
     ...part(fitted((max) => section(truncate(sentence, max)), 1200, 1000), true, 0),
     ...part(alternatives && fitted((max) => section(truncate(alternatives.text!.text, max)), 2400, 2200), true, 0),
-    ...(firstBlock(top, answer.confident, firstMax) ? part(first, true, 0) : []),
+    ...(firstBlock(top, answer.confident, firstMax, attach) ? part(first, true, 0) : []),
     ...part(evidence && fitted((max) => evidenceBlock(top, max)!, 2600), false, 1),
     ...probes.flatMap((block) => part(block, false, 2)),
     ...part(meaning, false, 4),
-    ...restBlocks(top, skip).flatMap((block) => part(block, false, 5)),
+    ...restBlocks(top, skip, attach).flatMap((block) => part(block, false, 5)),
     ...part(docs, false, 6),
     ...(others ? [...part({ type: 'divider' }, false, 7), ...part(others, false, 7)] : []),
     ...fixBlocks(top).flatMap((block) => part(block, false, 3)),
