@@ -3,6 +3,7 @@
 // finding carries only the plans' ids and titles. Without fix credentials the finding says what to run.
 import type { RegistryConfig } from '../config/schema.js';
 import type { Diagnosis, Finding, Observation } from '../engine/diagnosis.js';
+import type { Provider } from '../engine/vocabulary.js';
 import { toCloudError } from '../probes/cloud-error.js';
 import { liveModulesFor, loadLive as loadLiveModule, type LiveModuleId } from '../probes/load-live.js';
 import { matchRegistry } from '../probes/resolve-registry.js';
@@ -24,18 +25,20 @@ export async function planFixes(diagnosis: Diagnosis, deps: PlanFixesDeps): Prom
   const image = diagnosis.image;
   const registry = image ? matchRegistry(deps.registries, image) : undefined;
   const confirmed = diagnosis.probes.flatMap((probe) => (probe.observations ?? []).filter((o) => o.kind === 'confirm'));
-  const moduleId = liveModulesFor(diagnosis.provider).find((id) => id !== 'oci');
+  // The configured entry's provider, as the probes used (a custom domain is whatever the entry says).
+  const provider = registry?.provider ?? diagnosis.provider;
+  const moduleId = liveModulesFor(provider).find((id) => id !== 'oci');
   if (!image || !registry || confirmed.length === 0 || !moduleId) return diagnosis;
 
   const fixes = (await (deps.loadLive ?? loadLiveModule)(moduleId)).fixes ?? [];
-  const scope = { image, provider: diagnosis.provider, facts: diagnosis.facts, registry };
+  const scope = { image, provider, facts: diagnosis.facts, registry };
   const base = fixContextBase(scope, deps.env);
   const findings: Finding[] = [];
   for (const finding of diagnosis.findings) {
     const next: Finding = { ...finding, fixes: [...finding.fixes], remediation: [...finding.remediation] };
     const seen = new Set<string>();
     for (const observation of confirmed.filter((o) => o.category === finding.category)) {
-      for (const fix of fixes.filter((f) => f.category === finding.category && f.providers.includes(diagnosis.provider))) {
+      for (const fix of fixes.filter((f) => f.category === finding.category && f.providers.includes(provider))) {
         const intent = fix.intent(scope, observation);
         if (!intent || seen.has(intent.change)) continue;
         seen.add(intent.change);
@@ -43,7 +46,7 @@ export async function planFixes(diagnosis: Diagnosis, deps: PlanFixesDeps): Prom
           next.remediation.push({ text: `No one-click fix here (${base.missing}). Someone allowed to change ${intent.target} can run this instead:`, command: intent.command });
           continue;
         }
-        await planOne(fix, observation, intent, next, { ...deps, moduleId, base, registry: registry.name, diagnosis });
+        await planOne(fix, observation, intent, next, { ...deps, moduleId, base, registry: registry.name, provider, diagnosis });
       }
     }
     findings.push(next);
@@ -56,7 +59,7 @@ async function planOne(
   observation: Observation,
   intent: NonNullable<ReturnType<FixDefinition['intent']>>,
   finding: Finding,
-  deps: PlanFixesDeps & { moduleId: LiveModuleId; base: Exclude<ReturnType<typeof fixContextBase>, { missing: string }>; registry: string; diagnosis: Diagnosis },
+  deps: PlanFixesDeps & { moduleId: LiveModuleId; base: Exclude<ReturnType<typeof fixContextBase>, { missing: string }>; registry: string; provider: Provider; diagnosis: Diagnosis },
 ): Promise<void> {
   let draft;
   try {
@@ -73,7 +76,7 @@ async function planOne(
     kind: fix.kind,
     module: deps.moduleId,
     registry: deps.registry,
-    provider: deps.diagnosis.provider,
+    provider: deps.provider,
     image: deps.diagnosis.image!.reference,
     facts: { ...deps.diagnosis.facts },
     category: fix.category,

@@ -72,16 +72,20 @@ export async function runProbes(target: ProbeTarget, options: RunProbesOptions):
     return [skippedBefore('probes', registryLabel, `not probed: ${image.host} is a private or loopback address and no registries[] entry names it`)];
   }
   const credentials = resolveCredentials(registry, options.env);
-  const loaded = options.probes ? { probes: options.probes, failures: [] } : await loadProbes(target.provider, registryLabel);
-  const probes = loaded.probes.filter((probe) => probe.providers === 'any' || probe.providers.includes(target.provider));
+  // The configured entry knows its provider better than the host does (custom domains, private-link hosts).
+  const provider = registry?.provider ?? target.provider;
+  const loaded = options.probes ? { probes: options.probes, failures: [] } : await loadProbes(provider, registryLabel);
+  const probes = loaded.probes.filter((probe) => probe.providers === 'any' || probe.providers.includes(provider));
+  const own = liveModulesFor(provider).find((id) => id !== 'oci');
 
   const timeoutMs = registry?.probeTimeoutMs ?? options.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
   const base = {
     image,
-    provider: target.provider,
+    provider,
     facts: target.facts,
     ...(registry ? { registry } : {}),
     credentials,
+    ...(own ? { cloudLogin: async (context: ProbeContext) => (await loadLive(own)).registryLogin?.(context) } : {}),
     timeoutMs,
     cache: options.cache ?? processCache,
     purpose: options.purpose ?? 'diagnose',

@@ -38,7 +38,10 @@ export interface ProbeCache {
 
 export interface ProbeContext {
   image: ImageRef;
-  /** The provider the diagnosis settled on (an image on `gcr.io` is `gcr`, served by the gar module). */
+  /**
+   * The matched `registries[]` entry's provider (a custom domain or private-link host is whatever the entry
+   * says), else the one the diagnosis settled on (an image on `gcr.io` is `gcr`, served by the gar module).
+   */
   provider: Provider;
   /** What the log told us: principal, permission, client IP (the runner's IP when the log has none)… */
   facts: Facts;
@@ -50,6 +53,12 @@ export interface ProbeContext {
   /** This probe's time budget in milliseconds. */
   timeoutMs: number;
   cache: ProbeCache;
+  /**
+   * The registry login of the provider's own cloud (ECR's GetAuthorizationToken, GAR's oauth2accesstoken,
+   * ACR's refresh token) for the OCI probes; absent for a provider without one. The runner supplies it, so
+   * the OCI probes never load another provider's live module themselves.
+   */
+  cloudLogin?: (context: ProbeContext) => Promise<RegistryLogin | undefined>;
   /**
    * `preflight` (`check IMAGE`): the credentials are the pusher's, so what they may do is the answer.
    * `diagnose`: they are the bot's own read-only ones, so they say nothing about the pusher's rights.

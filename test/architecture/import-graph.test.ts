@@ -47,6 +47,13 @@ describe('import graph', () => {
     }
   });
 
+  it('no live module reaches the loader (which imports the live modules: a cycle)', () => {
+    const liveFiles = [...graph.keys()].filter((file) => LIVE_MODULE.test(file));
+    for (const file of liveFiles) {
+      expect(findChain(graph, file, (target) => target.file === 'src/probes/load-live.ts'), file).toBeUndefined();
+    }
+  });
+
   it('the engine and the providers\u2019 knowledge form no runtime cycle', () => {
     const knowledge = (file: string): boolean => file.startsWith('src/providers/') && !LIVE_MODULE.test(file);
     for (const file of filesUnder('src/providers').filter(knowledge)) {

@@ -5,7 +5,6 @@ import { isIP, Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import type { Observation } from '../../engine/diagnosis.js';
 import { CloudError } from '../../probes/cloud-error.js';
-import { liveModulesFor, loadLive } from '../../probes/load-live.js';
 import { Secret } from '../../probes/secret.js';
 import type { ProbeContext, ProbeDefinition, ProbeOutcome, RegistryLogin } from '../../probes/types.js';
 import { bareHost } from '../remediation-kit.js';
@@ -204,10 +203,7 @@ async function loginFor(context: ProbeContext): Promise<RegistryLogin | undefine
     if (username && password) return { username: username.reveal(), password };
   }
   if (credentials.source !== 'configured' && credentials.source !== 'default-chain') return undefined;
-  const own = liveModulesFor(context.provider).find((id) => id !== 'oci');
-  if (!own) return undefined;
-  const live = await loadLive(own);
-  return live.registryLogin?.(context);
+  return context.cloudLogin?.(context);
 }
 
 function basic(login: RegistryLogin): string {
