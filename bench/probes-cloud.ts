@@ -31,7 +31,6 @@ const cert = selfSignedCert();
 const entra = await new FakeEntraId(cert).start();
 const arm = await new FakeArm(cert, entra).start();
 const acr = await new FakeAcrDataPlane(cert, entra).start();
-process.env.AZURE_AUTHORITY_HOST = entra.url;
 const principal = entra.addServicePrincipal({ tenantId: randomUUID(), clientId: randomUUID(), clientSecret: 'bench-secret' });
 const subscription = randomUUID();
 arm.addRegistry({ subscription, resourceGroup: 'rg-bench', name: 'benchreg', networkRuleSet: { defaultAction: 'Deny', ipRules: [{ action: 'Allow', value: '10.0.0.0/8' }] } });
@@ -63,6 +62,7 @@ const registries = parseConfig({
   ],
 }).registries as RegistryConfig[];
 const env = {
+  AZURE_AUTHORITY_HOST: entra.url,
   AZ_TENANT: principal.tenantId,
   AZ_CLIENT: principal.clientId,
   AZ_SECRET: 'bench-secret',

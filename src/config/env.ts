@@ -1,5 +1,6 @@
 // Environment → typed settings. `main.ts` hands `process.env` in; nothing else reads the environment.
 import { z } from 'zod';
+import { cloudEnvShape } from './cloud-env.js';
 import { formatPath } from './load-config.js';
 import { clusterSafePrefix, parseRedisTarget, RedisTargetError, type RedisTarget } from './redis-target.js';
 
@@ -63,6 +64,8 @@ export const envSchema = z.object({
   SLACK_CHANNEL_INTERVAL_MS: int(0, 60_000).default(1000),
   /** chat.update calls a minute across the workspace (Slack's Tier 3: about 50); 0 turns the pacing off (tests, benchmarks). */
   SLACK_UPDATES_PER_MINUTE: int(0, 10_000).default(50),
+  // Validated at start; the probes read them through cloudSettings() from the environment they are handed.
+  ...cloudEnvShape,
 });
 
 export type Env = z.output<typeof envSchema>;

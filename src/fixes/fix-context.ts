@@ -1,5 +1,6 @@
 // The context a fix runs in: a probe context whose credentials are the registry's `credentials.fix`, with a
 // cache of the fixes' own (so fix and probe clients never share credentials), and a time budget.
+import { cloudSettings } from '../config/cloud-env.js';
 import type { RegistryConfig } from '../config/schema.js';
 import type { Facts, ImageRef } from '../engine/diagnosis.js';
 import type { Provider } from '../engine/vocabulary.js';
@@ -28,7 +29,7 @@ export interface FixScope {
 export function fixContextBase(scope: FixScope, env: Readonly<Record<string, string | undefined>>): Omit<FixContext, 'signal'> | { missing: string } {
   const credentials = resolveCredentials(scope.registry, env, 'fix');
   if (credentials.source === 'missing') return { missing: credentials.reason };
-  return { ...scope, credentials, timeoutMs: scope.registry.probeTimeoutMs ?? DEFAULT_FIX_TIMEOUT_MS, cache: fixCache, purpose: 'diagnose' };
+  return { ...scope, credentials, clouds: cloudSettings(env), timeoutMs: scope.registry.probeTimeoutMs ?? DEFAULT_FIX_TIMEOUT_MS, cache: fixCache, purpose: 'diagnose' };
 }
 
 /** Thrown when a fix call runs out of time; the message says how long it had. */

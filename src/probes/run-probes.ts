@@ -2,6 +2,7 @@
 // retried with jittered backoff; whatever a probe does (time out, throw, lack credentials) becomes a
 // result with its reason and never sinks the diagnosis.
 import { isIP } from 'node:net';
+import { cloudSettings } from '../config/cloud-env.js';
 import type { RegistryConfig } from '../config/schema.js';
 import type { Facts, ImageRef, ProbeResult } from '../engine/diagnosis.js';
 import type { Provider } from '../engine/vocabulary.js';
@@ -85,6 +86,7 @@ export async function runProbes(target: ProbeTarget, options: RunProbesOptions):
     facts: target.facts,
     ...(registry ? { registry } : {}),
     credentials,
+    clouds: cloudSettings(options.env),
     ...(own ? { cloudLogin: async (context: ProbeContext) => (await loadLive(own)).registryLogin?.(context) } : {}),
     timeoutMs,
     cache: options.cache ?? processCache,

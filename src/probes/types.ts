@@ -1,5 +1,6 @@
 // The probe contract: what a probe of any provider declares, what it is given, what it answers. Pure types:
 // the engine, the renderers and the runner read these; only a provider's live module implements them.
+import type { CloudSettings } from '../config/cloud-env.js';
 import type { RegistryConfig } from '../config/schema.js';
 import type { Facts, ImageRef, JsonValue, Observation } from '../engine/diagnosis.js';
 import type { Category, Provider } from '../engine/vocabulary.js';
@@ -53,6 +54,8 @@ export interface ProbeContext {
   /** This probe's time budget in milliseconds. */
   timeoutMs: number;
   cache: ProbeCache;
+  /** What the cloud SDKs' own environment variables say (an Entra ID authority host), from the config layer. */
+  clouds?: CloudSettings;
   /**
    * The registry login of the provider's own cloud (ECR's GetAuthorizationToken, GAR's oauth2accesstoken,
    * ACR's refresh token) for the OCI probes; absent for a provider without one. The runner supplies it, so

@@ -1,6 +1,7 @@
 // Configuration: YAML + env → typed config, and messages that name the bad key and the fix.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { cloudSettings } from '../../src/config/cloud-env.js';
 import { loadSettings, parseRole } from '../../src/config/env.js';
 import { ConfigError, loadConfigFile, parseConfigText } from '../../src/config/load-config.js';
 
@@ -128,6 +129,14 @@ describe('environment', () => {
     expect(() => loadSettings({ ...base, PORT: 'eighty' }, [])).toThrow(/PORT/);
     expect(() => loadSettings({ ...base, SLACK_API_URL: 'not a url' }, [])).toThrow(/SLACK_API_URL/);
     expect(() => loadSettings({ ...base, ADMIN_USER: 'admin' }, [])).toThrow(/ADMIN_USER and ADMIN_PASSWORD together/);
+  });
+
+  it('AZURE_AUTHORITY_HOST must be an https URL; the probes read it through cloudSettings', () => {
+    expect(() => loadSettings({ ...base, AZURE_AUTHORITY_HOST: 'login.example.com' }, [])).toThrow(/AZURE_AUTHORITY_HOST: must be an https URL/);
+    expect(() => loadSettings({ ...base, AZURE_AUTHORITY_HOST: 'http://127.0.0.1:9' }, [])).toThrow(/AZURE_AUTHORITY_HOST/);
+    expect(() => loadSettings({ ...base, AZURE_AUTHORITY_HOST: 'https://login.microsoftonline.us' }, [])).not.toThrow();
+    expect(cloudSettings({ AZURE_AUTHORITY_HOST: ' https://login.microsoftonline.us ' })).toEqual({ azureAuthorityHost: 'https://login.microsoftonline.us' });
+    expect(cloudSettings({ AZURE_AUTHORITY_HOST: '' })).toEqual({});
   });
 
   it('SLACK_API_URL gets its trailing slash; admin credentials pair up', () => {

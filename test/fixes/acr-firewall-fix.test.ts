@@ -52,7 +52,7 @@ const registries = () =>
       },
     ],
   }).registries;
-const env = () => ({ ACR_TENANT_ID: TENANT, ACR_PROBE_CLIENT_ID: prober.clientId, ACR_PROBE_CLIENT_SECRET: PROBE_SECRET, ACR_FIX_CLIENT_ID: fixer.clientId, ACR_FIX_CLIENT_SECRET: FIX_SECRET });
+const env = () => ({ AZURE_AUTHORITY_HOST: entra.url, ACR_TENANT_ID: TENANT, ACR_PROBE_CLIENT_ID: prober.clientId, ACR_PROBE_CLIENT_SECRET: PROBE_SECRET, ACR_FIX_CLIENT_ID: fixer.clientId, ACR_FIX_CLIENT_SECRET: FIX_SECRET });
 
 async function probed(): Promise<Diagnosis> {
   const d = diagnose({ log: `denied: client with IP '${RUNNER_IP}' is not allowed access. Refer https://aka.ms/acr/firewall to grant access.`, image: `${HOST}/shop/api:2.0` });
@@ -74,7 +74,6 @@ afterAll(async () => {
   await Promise.all([entra.close(), arm.close()]);
 });
 beforeEach(async () => {
-  process.env.AZURE_AUTHORITY_HOST = entra.url;
   for (const fake of [entra, arm]) fake.requests.length = 0;
   arm.registries.length = 0;
   registry = arm.addRegistry({ subscription: SUBSCRIPTION, resourceGroup: 'rg-shop', name: 'shopreg', networkRuleSet: { defaultAction: 'Deny', ipRules: EXISTING.map((r) => ({ ...r })) } });

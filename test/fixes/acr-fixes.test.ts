@@ -46,7 +46,7 @@ const registries = () =>
       },
     ],
   }).registries;
-const env = () => ({ ACR_TENANT_ID: TENANT, ACR_PROBE_CLIENT_ID: prober.clientId, ACR_PROBE_CLIENT_SECRET: PROBE_SECRET, ACR_FIX_CLIENT_ID: fixer.clientId, ACR_FIX_CLIENT_SECRET: FIX_SECRET });
+const env = () => ({ AZURE_AUTHORITY_HOST: entra.url, ACR_TENANT_ID: TENANT, ACR_PROBE_CLIENT_ID: prober.clientId, ACR_PROBE_CLIENT_SECRET: PROBE_SECRET, ACR_FIX_CLIENT_ID: fixer.clientId, ACR_FIX_CLIENT_SECRET: FIX_SECRET });
 
 async function probed(path: string): Promise<Diagnosis> {
   const d = diagnose({ log: 'denied: The operation is disallowed on this registry, repository or image.', image: `${acr.host}/${path}` });
@@ -68,7 +68,6 @@ afterAll(async () => {
   await Promise.all([entra.close(), arm.close(), acr.close()]);
 });
 beforeEach(async () => {
-  process.env.AZURE_AUTHORITY_HOST = entra.url;
   for (const fake of [entra, arm, acr]) fake.requests.length = 0;
   arm.registries.length = 0;
   acr.repositories.clear();

@@ -39,7 +39,6 @@ afterAll(async () => {
   await Promise.all([entra.close(), arm.close(), acr.close()]);
 });
 beforeEach(() => {
-  process.env.AZURE_AUTHORITY_HOST = entra.url;
   for (const fake of [entra, arm, acr]) fake.requests.length = 0;
   arm.registries.length = 0;
   arm.withoutReadAccess.clear();
@@ -64,7 +63,7 @@ function registries(credentials: Record<string, string> | null = SERVICE_PRINCIP
 }
 
 function env(): Record<string, string> {
-  return { ACR_TENANT_ID: TENANT, ACR_CLIENT_ID: prober.clientId, ACR_CLIENT_SECRET: SECRET };
+  return { AZURE_AUTHORITY_HOST: entra.url, ACR_TENANT_ID: TENANT, ACR_CLIENT_ID: prober.clientId, ACR_CLIENT_SECRET: SECRET };
 }
 
 async function probe(path = 'shop/api:2.0', facts: Facts = {}, options: Partial<RunProbesOptions> = {}): Promise<Record<string, ProbeResult>> {
@@ -324,7 +323,7 @@ describe('registryLogin (the OCI probes log in with it)', () => {
     const parsed = parseImageRef(`${acr.host}/shop/api:2.0`);
     if (!parsed.ok) throw new Error(parsed.error);
     const registry = registries(credentials)[0]!;
-    return { image: parsed.ref, provider: 'acr', facts: {}, registry, credentials: resolveCredentials(registry, values), signal: new AbortController().signal, timeoutMs: 5000, cache, purpose: 'preflight' };
+    return { image: parsed.ref, provider: 'acr', facts: {}, registry, credentials: resolveCredentials(registry, values), clouds: { azureAuthorityHost: entra.url }, signal: new AbortController().signal, timeoutMs: 5000, cache, purpose: 'preflight' };
   }
 
   it('is the all-zero user with an ACR refresh token from /oauth2/exchange, reused until it nears expiry', async () => {

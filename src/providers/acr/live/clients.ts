@@ -28,18 +28,19 @@ interface AzureConnection {
 const MICROSOFT_AUTHORITIES = new Set(Object.values(AzureAuthorityHosts).map((url) => new URL(url).host));
 
 /**
- * MSAL's instance discovery knows only Microsoft's own clouds: an authority host elsewhere (Azure Stack
- * Hub, a private Entra ID proxy, a local fake), named in the SDK's own AZURE_AUTHORITY_HOST, is trusted as
- * configured instead of being looked up at login.microsoftonline.com.
+ * The Entra ID authority the config layer read from AZURE_AUTHORITY_HOST, if any. MSAL's instance discovery
+ * knows only Microsoft's own clouds: an authority elsewhere (Azure Stack Hub, a private Entra ID proxy, a
+ * local fake) is trusted as configured instead of being looked up at login.microsoftonline.com.
  */
-function authorityOptions(): { disableInstanceDiscovery?: true } {
-  const host = process.env.AZURE_AUTHORITY_HOST;
-  return host && URL.canParse(host) && !MICROSOFT_AUTHORITIES.has(new URL(host).host) ? { disableInstanceDiscovery: true } : {};
+function authorityOptions(context: ProbeContext): { authorityHost?: string; disableInstanceDiscovery?: true } {
+  const host = context.clouds?.azureAuthorityHost;
+  if (!host) return {};
+  return MICROSOFT_AUTHORITIES.has(new URL(host).host) ? { authorityHost: host } : { authorityHost: host, disableInstanceDiscovery: true };
 }
 
 function credentialOf(context: ProbeContext): TokenCredential | CloudError {
   const { credentials } = context;
-  if (credentials.source !== 'configured') return new DefaultAzureCredential(authorityOptions());
+  if (credentials.source !== 'configured') return new DefaultAzureCredential(authorityOptions(context));
   const { tenantId, clientId, clientSecret } = credentials.values;
   if (!tenantId || !clientId || !clientSecret) {
     return new CloudError(
@@ -50,7 +51,7 @@ function credentialOf(context: ProbeContext): TokenCredential | CloudError {
       false,
     );
   }
-  return new ClientSecretCredential(tenantId.reveal(), clientId.reveal(), clientSecret.reveal(), authorityOptions());
+  return new ClientSecretCredential(tenantId.reveal(), clientId.reveal(), clientSecret.reveal(), authorityOptions(context));
 }
 
 function connection(context: ProbeContext): AzureConnection {
