@@ -3,6 +3,11 @@
 // /oauth2/token → access token for the challenged scope), and repository and tag properties with their
 // changeableAttributes, read (GET, metadata_read) and changed (PATCH, metadata_write: what unlocking a
 // repository or tag sends). Errors are ACR's {"errors":[{"code","message","detail"}]}.
+// Docker's side of the same login server: GET /v2/ → 401 Bearer challenge (realm /oauth2/token); GET
+// /oauth2/token?service&scope with Basic auth (the all-zero GUID user, an ACR refresh token as password, as
+// `az acr login --expose-token` hands out) → {access_token} granting the identity's actions (pull; push
+// only for `pushers`, the AcrPush role); POST /v2/NAME/blobs/uploads/ → 202 + Location, or 401
+// insufficient_scope without push; DELETE of the location → 204.
 import { randomUUID } from 'node:crypto';
 import { CloudFake, bearerOf, type FakeRequest, type Reply, type Route } from './cloud-fake.js';
 import type { FakeEntraId } from './entra-id.js';
@@ -57,12 +62,20 @@ export class FakeAcrDataPlane extends CloudFake {
   readonly withoutPull = new Set<string>();
   /** Client ids that may change repository and tag attributes (metadata_write); nobody by default. */
   readonly metadataWriters = new Set<string>();
+  /** Client ids holding AcrPush (push, pull); nobody by default (the probe identity reads only). */
+  readonly pushers = new Set<string>();
+  /** Uploads started and not yet cancelled: upload id → repository. */
+  readonly uploads = new Map<string, string>();
   private readonly refreshTokens = new Map<string, string>();
   private readonly accessTokens = new Map<string, Grant>();
 
   protected readonly routes: readonly Route[] = [
     { name: 'oauth2.exchange', method: 'POST', path: /^\/oauth2\/exchange$/, handle: (req) => this.exchange(req) },
     { name: 'oauth2.token', method: 'POST', path: /^\/oauth2\/token$/, handle: (req) => this.token(req) },
+    { name: 'oauth2.token-basic', method: 'GET', path: /^\/oauth2\/token$/, handle: (req) => this.dockerToken(req) },
+    { name: 'v2.ping', method: 'GET', path: /^\/v2\/$/, handle: (req) => this.ping(req) },
+    { name: 'blob.upload', method: 'POST', path: /^\/v2\/(.+)\/blobs\/uploads\/$/, handle: (req, match) => this.startUpload(req, match[1]!) },
+    { name: 'blob.upload-cancel', method: 'DELETE', path: /^\/v2\/(.+)\/blobs\/uploads\/([\w-]+)$/, handle: (req, match) => this.cancelUpload(req, match[1]!, match[2]!) },
     { name: 'tag.get', method: 'GET', path: /^\/acr\/v1\/(.+)\/_tags\/([^/]+)$/, handle: (req, match) => this.tag(req, decodeURIComponent(match[1]!), decodeURIComponent(match[2]!)) },
     { name: 'tag.update', method: 'PATCH', path: /^\/acr\/v1\/(.+)\/_tags\/([^/]+)$/, handle: (req, match) => this.tag(req, decodeURIComponent(match[1]!), decodeURIComponent(match[2]!)) },
     { name: 'repository.get', method: 'GET', path: /^\/acr\/v1\/(?!_catalog$)(.+)$/, handle: (req, match) => this.repository(req, decodeURIComponent(match[1]!)) },
@@ -129,12 +142,65 @@ export class FakeAcrDataPlane extends CloudFake {
     this.expect(/^repository:[\w./-]+:[\w,*]+$/.test(scope), `scope "${scope}" is not repository:NAME:ACTIONS`);
     const clientId = this.refreshTokens.get(form.get('refresh_token') ?? '');
     if (!clientId) return this.errorReply(401, 'UNAUTHORIZED', 'The refresh token is invalid.');
+    return { status: 200, body: { access_token: this.issue(clientId, scope) } };
+  }
+
+  /** An access token for `repository:NAME:ACTIONS`, granting the actions the identity holds. */
+  private issue(clientId: string, scope: string): string {
     const [, name, actions] = scope.split(':') as [string, string, string];
-    const allowed = new Set([...(this.withoutPull.has(clientId) ? [] : ['metadata_read', 'pull']), ...(this.metadataWriters.has(clientId) ? ['metadata_write'] : [])]);
+    const allowed = new Set([
+      ...(this.withoutPull.has(clientId) ? [] : ['metadata_read', 'pull']),
+      ...(this.metadataWriters.has(clientId) ? ['metadata_write'] : []),
+      ...(this.pushers.has(clientId) ? ['push', 'pull'] : []),
+    ]);
     const granted = actions.split(',').filter((a) => allowed.has(a));
     const accessToken = `${b64url({ alg: 'RS256', typ: 'JWT' })}.${b64url({ sub: clientId, access: [{ type: 'repository', name, actions: granted }] })}.${Buffer.from(randomUUID()).toString('base64url')}`;
     this.accessTokens.set(accessToken, { clientId, scopes: new Set(granted.map((a) => `repository:${name}:${a}`)) });
-    return { status: 200, body: { access_token: accessToken } };
+    return accessToken;
+  }
+
+  /** Docker's token request: Basic auth with the all-zero GUID user and an ACR refresh token. */
+  private dockerToken(req: FakeRequest): Reply {
+    this.expect(req.query.get('service') === this.host, `service ${req.query.get('service')}, expected ${this.host}`);
+    // `docker login` asks without a scope (does the login work?); a push asks for repository:NAME:push,pull.
+    const scope = req.query.get('scope');
+    this.expect(scope === null || /^repository:[\w./-]+:[\w,*]+$/.test(scope), `scope "${scope}" is not repository:NAME:ACTIONS`);
+    const basic = /^Basic (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
+    this.expect(basic !== undefined, 'no Basic authorization on the token request');
+    const decoded = Buffer.from(basic, 'base64').toString('utf8');
+    const user = decoded.slice(0, decoded.indexOf(':'));
+    this.expect(user === '00000000-0000-0000-0000-000000000000', `user ${user}: a refresh token goes with the all-zero GUID user`);
+    const clientId = this.refreshTokens.get(decoded.slice(decoded.indexOf(':') + 1));
+    if (!clientId) return this.errorReply(401, 'UNAUTHORIZED', 'authentication required, visit https://aka.ms/acr/authorization for more information.');
+    return { status: 200, body: { access_token: this.issue(clientId, scope ?? 'repository:*:') } };
+  }
+
+  private challenge(scope?: string, error?: string): Record<string, string> {
+    const extra = `${scope ? `,scope="${scope}"` : ''}${error ? `,error="${error}"` : ''}`;
+    return { 'www-authenticate': `Bearer realm="${this.url}/oauth2/token",service="${this.host}"${extra}` };
+  }
+
+  private ping(req: FakeRequest): Reply {
+    if (this.accessTokens.has(bearerOf(req) ?? '')) return { status: 200, body: {} };
+    return { ...this.errorReply(401), headers: this.challenge() };
+  }
+
+  private startUpload(req: FakeRequest, repository: string): Reply {
+    const scope = `repository:${repository}:pull,push`;
+    const grant = this.accessTokens.get(bearerOf(req) ?? '');
+    if (!grant) return { ...this.errorReply(401), headers: this.challenge(scope) };
+    if (!grant.scopes.has(`repository:${repository}:push`)) return { ...this.errorReply(401), headers: this.challenge(scope, 'insufficient_scope') };
+    const id = randomUUID();
+    this.uploads.set(id, repository);
+    return { status: 202, headers: { location: `/v2/${repository}/blobs/uploads/${id}?_nouploadcache=false`, 'docker-upload-uuid': id, range: '0-0' } };
+  }
+
+  private cancelUpload(req: FakeRequest, repository: string, id: string): Reply {
+    const grant = this.accessTokens.get(bearerOf(req) ?? '');
+    if (!grant?.scopes.has(`repository:${repository}:push`)) return { ...this.errorReply(401), headers: this.challenge(`repository:${repository}:pull,push`) };
+    if (this.uploads.get(id) !== repository) return this.errorReply(404, 'BLOB_UPLOAD_UNKNOWN', 'blob upload unknown to registry');
+    this.uploads.delete(id);
+    return { status: 204 };
   }
 
   /** The challenge ACR answers when a request lacks a token for the action (metadata_read, or _write on PATCH). */

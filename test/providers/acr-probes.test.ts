@@ -6,7 +6,9 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { parseConfig } from '../../src/config/load-config.js';
 import type { Facts, ProbeResult } from '../../src/engine/diagnosis.js';
 import { parseImageRef } from '../../src/engine/image-ref.js';
+import { diagnose } from '../../src/engine/diagnose.js';
 import { probes as acrProbes, registryLogin } from '../../src/providers/acr/live.js';
+import { probes as ociProbes } from '../../src/providers/oci/live.js';
 import { CloudError } from '../../src/probes/cloud-error.js';
 import { resolveCredentials } from '../../src/probes/resolve-registry.js';
 import { runProbes, type RunProbesOptions } from '../../src/probes/run-probes.js';
@@ -44,6 +46,7 @@ beforeEach(() => {
   arm.withoutReadAccess.clear();
   acr.repositories.clear();
   acr.withoutPull.clear();
+  acr.pushers.clear();
   registryModel = arm.addRegistry({ subscription: SUBSCRIPTION, resourceGroup: 'rg-shop', name: 'shopreg' });
   const entries = new Map<string, unknown>();
   cache = { get: <T>(key: string, create: () => T) => (entries.has(key) ? entries.get(key) : entries.set(key, create()).get(key)) as T };
@@ -347,5 +350,65 @@ describe('registryLogin (the OCI probes log in with it)', () => {
 
   it('has nothing to offer when only a username and password are configured (the OCI probes use those)', async () => {
     await expect(registryLogin(contextFor({ username: 'ACR_USER', password: 'ACR_PASSWORD' }, { ACR_USER: 'u', ACR_PASSWORD: 'p' }))).rejects.toMatchObject({ kind: 'no_credentials' });
+  });
+});
+
+describe('the OCI probes on ACR: Docker login with the probe identity', () => {
+  const TOKEN_USER = '00000000-0000-0000-0000-000000000000';
+  const options = (purpose: RunProbesOptions['purpose']): Partial<RunProbesOptions> => ({ probes: ociProbes, purpose });
+  const ociRequests = () => acr.requests.filter((r) => r.path.startsWith('/v2/') || r.path.startsWith('/oauth2/')).map((r) => `${r.route} ${r.status}`);
+
+  it('challenge → /oauth2/exchange → /oauth2/token (Basic, the all-zero user) → the /v2/ upload with the ACR access token: push allowed', async () => {
+    acr.pushers.add(prober.clientId);
+    const results = await probe('shop/api:2.0', {}, options('preflight'));
+    expect(results['oci.upload']).toMatchObject({ status: 'ok', detail: `push allowed for the credentials of ${TOKEN_USER}: an upload to shop/api was started (202) and cancelled (204); nothing was written` });
+    expect(results['oci.push-scope']).toMatchObject({ status: 'ok', detail: `a token for shop/api grants push,pull to the credentials of ${TOKEN_USER}` });
+    // Both probes ran the whole flow; the Entra ID token was exchanged once (the refresh token is cached).
+    expect(acr.received('oauth2.exchange')).toHaveLength(1);
+    const upload = acr.received('blob.upload');
+    expect(upload.map((r) => r.status)).toEqual([202]);
+    expect(acr.received('blob.upload-cancel').map((r) => r.status)).toEqual([204]);
+    expect(acr.uploads.size).toBe(0);
+    // oci.login asks as `docker login` does (no scope); oci.push-scope and oci.upload for push,pull.
+    const tokenRequests = acr.received('oauth2.token-basic');
+    expect(tokenRequests.map((r) => r.query.get('scope')).sort()).toEqual([null, 'repository:shop/api:push,pull', 'repository:shop/api:push,pull']);
+    expect(results['oci.login']).toMatchObject({ status: 'ok', detail: `${acr.host} accepts the credentials of ${TOKEN_USER}` });
+    for (const request of tokenRequests) {
+      const [user, password] = Buffer.from(request.headers.authorization!.replace(/^Basic /, ''), 'base64').toString().split(':');
+      expect(user).toBe(TOKEN_USER);
+      // The password is the ACR refresh token from the exchange, never the Entra ID token.
+      expect(JSON.parse(Buffer.from(password!.split('.')[1]!, 'base64url').toString())).toMatchObject({ grant_type: 'refresh_token', aud: acr.host });
+    }
+    // The upload carried the ACR access token (a token for the repository), not the refresh token.
+    const bearer = upload[0]!.headers.authorization!.replace(/^Bearer /, '');
+    expect(JSON.parse(Buffer.from(bearer.split('.')[1]!, 'base64url').toString())).toMatchObject({ access: [{ type: 'repository', name: 'shop/api', actions: ['push', 'pull'] }] });
+    expect(ociRequests()).toEqual(expect.arrayContaining(['v2.ping 401', 'oauth2.exchange 200', 'oauth2.token-basic 200', 'blob.upload 202', 'blob.upload-cancel 204']));
+    expect(JSON.stringify(results)).not.toContain(SECRET);
+  });
+
+  it('an identity without AcrPush: the token grants pull only and the upload is refused (insufficient_scope) → permission_denied', async () => {
+    const results = await probe('shop/api:2.0', {}, options('preflight'));
+    expect(results['oci.push-scope']).toMatchObject({ status: 'failed', detail: `asked for push,pull on shop/api; the token grants the credentials of ${TOKEN_USER} only pull` });
+    expect(results['oci.upload']).toMatchObject({ status: 'failed', observations: [expect.objectContaining({ kind: 'confirm', category: 'permission_denied' })] });
+    expect(results['oci.upload']!.detail).toContain('POST /v2/shop/api/blobs/uploads/ was refused (HTTP 401, UNAUTHORIZED');
+    expect(acr.uploads.size).toBe(0);
+  });
+});
+
+describe('an ACR behind a custom domain (the host says nothing; the registries[] entry says acr)', () => {
+  it('gets the ACR probes and the ACR login, chosen by the entry, not by the host', async () => {
+    acr.addRepository('shop/api', {}, { '2.0': {} });
+    acr.pushers.add(prober.clientId);
+    registryModel.networkRuleSet = { defaultAction: 'Deny', ipRules: [{ action: 'Allow', value: '10.0.0.0/8' }] };
+    const log = `The push refers to repository [${acr.host}/shop/api]\ndenied: requested access to the resource is denied`;
+    const diagnosis = diagnose({ log, image: `${acr.host}/shop/api:2.0`, runnerIp: '203.0.113.7' });
+    expect(diagnosis.provider).not.toBe('acr');
+    // No `probes` option: the runner loads the live modules the entry's provider calls for.
+    const results = await runProbes({ image: diagnosis.image!, provider: diagnosis.provider, facts: diagnosis.facts }, { registries: registries(), env: env(), cache, purpose: 'preflight' });
+    const byName = Object.fromEntries(results.map((r) => [r.name, r]));
+    expect(Object.keys(byName)).toEqual(expect.arrayContaining(['acr.network', 'acr.storage', 'acr.repository', 'oci.upload']));
+    expect(byName['acr.network']).toMatchObject({ status: 'failed', detail: expect.stringContaining('203.0.113.7 is not among them') });
+    expect(byName['oci.upload']).toMatchObject({ status: 'ok' });
+    expect(acr.received('oauth2.exchange').length).toBeGreaterThan(0);
   });
 });

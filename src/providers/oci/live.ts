@@ -9,11 +9,29 @@ import { Secret } from '../../probes/secret.js';
 import type { ProbeContext, ProbeDefinition, ProbeOutcome, RegistryLogin } from '../../probes/types.js';
 import { bareHost } from '../remediation-kit.js';
 
-/** Plain http only where Docker itself allows it: loopback hosts and hosts the config marks insecure. */
-export function registryBaseUrl(context: Pick<ProbeContext, 'image' | 'registry'>): URL {
+/**
+ * The registry's base URL as Docker reaches it: https; on a loopback host or one the config marks insecure
+ * (Docker's `insecure-registries` rule), https when the host completes a TLS handshake, else plain http.
+ */
+export async function registryBase(context: Pick<ProbeContext, 'image' | 'registry' | 'signal'>): Promise<URL> {
   const host = context.image.host === 'docker.io' ? 'registry-1.docker.io' : context.image.host;
-  const plain = context.registry?.insecure === true || isLoopback(bareHost(host));
-  return new URL(`${plain ? 'http' : 'https'}://${host}/`);
+  const secure = new URL(`https://${host}/`);
+  if (context.registry?.insecure !== true && !isLoopback(bareHost(host))) return secure;
+  return (await speaksTls(secure, context.signal)) ? secure : new URL(`http://${host}/`);
+}
+
+async function speaksTls(url: URL, signal: AbortSignal): Promise<boolean> {
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const socket = tlsConnect({ host, port: Number(url.port || 443), servername: isIP(host) ? undefined : host, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] });
+  try {
+    await once(socket, 'secureConnect', signal);
+    return true;
+  } catch (error) {
+    if (signal.aborted) throw error;
+    return false;
+  } finally {
+    socket.destroy();
+  }
 }
 
 function isLoopback(host: string): boolean {
@@ -160,7 +178,7 @@ const connection: ProbeDefinition = {
   name: 'net.connect',
   providers: 'any',
   needs: [],
-  run: (context) => checkConnection(registryBaseUrl(context), context.signal, context.registry?.insecure ? 'marked insecure' : 'loopback'),
+  run: async (context) => checkConnection(await registryBase(context), context.signal, context.registry?.insecure ? 'marked insecure' : 'loopback'),
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -171,7 +189,7 @@ const ping: ProbeDefinition = {
   providers: 'any',
   needs: [],
   async run(context): Promise<ProbeOutcome> {
-    const url = new URL('v2/', registryBaseUrl(context));
+    const url = new URL('v2/', await registryBase(context));
     const response = await fetch(url, { signal: context.signal });
     await response.body?.cancel();
     throwIfThrottled(response, 'GET /v2/');
@@ -229,7 +247,7 @@ export function grantedActions(token: string, repository: string): string[] | un
 
 /** Answer the registry's challenge for `repository:NAME:push,pull`, as `docker push` would. */
 async function authorize(context: ProbeContext, login: RegistryLogin | undefined): Promise<Authorization> {
-  const base = registryBaseUrl(context);
+  const base = await registryBase(context);
   const response = await fetch(new URL('v2/', base), { signal: context.signal });
   await response.body?.cancel();
   throwIfThrottled(response, 'GET /v2/');
@@ -318,7 +336,7 @@ const login: ProbeDefinition = {
   async run(context): Promise<ProbeOutcome> {
     const credentials = await loginFor(context);
     if (!credentials) return { status: 'skipped', detail: `no registry login is configured for ${context.image.host} (credentials.probe username and password)` };
-    const base = registryBaseUrl(context);
+    const base = await registryBase(context);
     const ping = await fetch(new URL('v2/', base), { signal: context.signal });
     await ping.body?.cancel();
     throwIfThrottled(ping, 'GET /v2/');
@@ -375,7 +393,7 @@ const upload: ProbeDefinition = {
         observations: aboutIdentity(context, { kind: 'confirm', category: 'auth_missing', evidence: `the token service at ${auth.realm} refused ${whose(login, context)}`, resource: context.image.host }),
       };
     }
-    const base = registryBaseUrl(context);
+    const base = await registryBase(context);
     const headers: Record<string, string> = auth.header ? { authorization: auth.header.reveal() } : {};
     const started = await fetch(new URL(`v2/${repository}/blobs/uploads/`, base), { method: 'POST', headers, signal: context.signal });
     throwIfThrottled(started, `POST /v2/${repository}/blobs/uploads/`);

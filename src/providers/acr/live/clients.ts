@@ -23,6 +23,8 @@ interface AzureConnection {
   arm: Map<string, ContainerRegistryManagementClient>;
   /** The ACR refresh token the registry issued for the Entra ID token, until shortly before it expires. */
   refresh?: { token: string; expiresAt: number };
+  /** The exchange in flight: probes running in parallel share it instead of exchanging once each. */
+  exchanging?: Promise<string>;
 }
 
 const MICROSOFT_AUTHORITIES = new Set(Object.values(AzureAuthorityHosts).map((url) => new URL(url).host));
@@ -144,6 +146,13 @@ function expiryOf(jwt: string): number {
 export async function acrRefreshToken(context: ProbeContext): Promise<string> {
   const { state, credential } = usable(context);
   if (state.refresh && state.refresh.expiresAt - REFRESH_MARGIN_MS > Date.now()) return state.refresh.token;
+  state.exchanging ??= exchange(context, state, credential).finally(() => {
+    state.exchanging = undefined;
+  });
+  return state.exchanging;
+}
+
+async function exchange(context: ProbeContext, state: AzureConnection, credential: TokenCredential): Promise<string> {
   const aad = await credential.getToken(ACR_SCOPE, { abortSignal: context.signal });
   if (!aad) throw new CloudError('acr', 'NoToken', 'unauthenticated', 'Microsoft Entra ID issued no token for the registry.', false);
   const host = context.image.host;
