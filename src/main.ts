@@ -22,6 +22,7 @@ import { connectRedis, type ConnectionOptions, type RedisConnection } from './op
 import { isSupervisedWorker, serveParent, superviseWorkerChild, type WorkerChild } from './ops/worker-child.js';
 import { createDiagnoseQueue, type DiagnoseQueue } from './queue/diagnose-queue.js';
 import { startDiagnoseWorker } from './queue/diagnose-worker.js';
+import type { Diagnosis } from './engine/diagnosis.js';
 import { createWorkerProbes } from './probes/worker-probes.js';
 import { inboxLength, pushAlertToInbox, pushHomeToInbox, pushToInbox, startInboxMover, type InboxMover } from './queue/inbox.js';
 import { AnswerStore } from './slack/answer-store.js';
@@ -144,6 +145,12 @@ async function main(): Promise<void> {
       (code, method) => void deliveryHealth.record(code, method).catch((error: unknown) => logger.warn({ err: error }, 'could not record a Slack delivery problem')),
     );
     const fixes = fixServices(slack);
+    // Probes need a configuration: without registries[] the bot reads logs alone, as it says at start.
+    const probes = loaded.config.registries.length > 0 ? { probes: createWorkerProbes({ registries: loaded.config.registries, env: process.env }) } : {};
+    const fixOffers = {
+      plan: (diagnosis: Diagnosis) => planFixes(diagnosis, { registries: fileRegistries, env: process.env, plans: fixes.plans, dryRun: loaded.config.fixes.dryRun }),
+      bind: (planIds: readonly string[], channel: string, messageTs: string) => fixes.plans.bind(planIds, channel, messageTs),
+    };
     worker = startDiagnoseWorker({
       connection: workerRedis,
       prefix: settings.queuePrefix,
@@ -156,12 +163,8 @@ async function main(): Promise<void> {
       logger: logger.child({ component: 'worker' }),
       metrics,
       publishHome: createHomePublisher({ slack, state, answers, registries, logger: logger.child({ component: 'home' }), metrics }),
-      // Probes need a configuration: without registries[] the bot reads logs alone, as it says at start.
-      ...(loaded.config.registries.length > 0 ? { probes: createWorkerProbes({ registries: loaded.config.registries, env: process.env }) } : {}),
-      fixes: {
-        plan: (diagnosis) => planFixes(diagnosis, { registries: fileRegistries, env: process.env, plans: fixes.plans, dryRun: loaded.config.fixes.dryRun }),
-        bind: (planIds, channel, messageTs) => fixes.plans.bind(planIds, channel, messageTs),
-      },
+      ...probes,
+      fixes: fixOffers,
     });
     fixWorker = startFixWorker({
       connection: redisClient(settings, logger, 'fix-worker', { maxRetriesPerRequest: null }),
@@ -197,6 +200,8 @@ async function main(): Promise<void> {
       replyEveryMs: settings.alerts.replyEveryMs,
       logger: logger.child({ component: 'alerts' }),
       metrics,
+      ...probes,
+      fixes: fixOffers,
     });
   }
 

@@ -2,14 +2,19 @@
 // push failure, route, count in its group (Lua, atomic), and schedule a refresh. A `refresh` job does all the
 // posting of a group, one refresh at a time: the parent (once), the diagnosis in its thread (once), the exact
 // counter (coalesced: at most one update per group per interval), and at most one "new pipelines" reply per
-// reply interval. Posting goes through the paced client (per-channel slots, Retry-After).
+// reply interval. Posting goes through the paced client (per-channel slots, Retry-After). With probes, the job
+// that opens a group probes its image (the webhook's runner IP as the client IP) and plans fixes before the
+// thread is posted; repeats of the fingerprint are counted, not probed again.
 import { randomBytes } from 'node:crypto';
 import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { diagnose } from '../engine/diagnose.js';
+import type { Diagnosis } from '../engine/diagnosis.js';
 import { redact } from '../engine/redact.js';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
 import { renderDiagnosisBlocks, type SlackMessage } from '../render/slack/blocks.js';
+import type { WorkerProbes } from '../probes/worker-probes.js';
+import type { DiagnoseWorkerDeps } from '../queue/diagnose-worker.js';
 import { MAX_JOB_LOG_CHARS } from '../queue/jobs.js';
 import type { AnswerStore } from '../slack/answer-store.js';
 import { callSlack, type WebClient } from '../slack/web-client.js';
@@ -40,6 +45,10 @@ export interface AlertWorkerDeps {
   replyEveryMs: number;
   logger: Logger;
   metrics: Metrics;
+  /** Probes for the failure that opens a group (absent: the log alone). */
+  probes?: WorkerProbes;
+  /** Fix plans where a probe confirmed the cause, bound to the thread reply that offers them. */
+  fixes?: DiagnoseWorkerDeps['fixes'];
 }
 
 export interface AlertJobResult {
@@ -95,22 +104,47 @@ export function createAlertProcessor(deps: AlertWorkerDeps) {
     const pipeline: PipelineRef | undefined = p.name || p.runId ? { name: p.name ?? p.provider ?? 'pipeline', ...(p.runId ? { runId: p.runId } : {}), ...(p.url ? { url: p.url } : {}) } : undefined;
     // The buttons' record id: kept by the group that this failure opens (a retried opener finds the first one's).
     const answerId = randomBytes(12).toString('base64url');
-    const message: SlackMessage = renderDiagnosisBlocks(diagnosis, { answerId });
+    // With probes, a new group's thread message is stored once its opener has probed ('' until then).
+    const message = deps.probes ? '' : JSON.stringify(renderDiagnosisBlocks(diagnosis, { answerId }));
     // What Re-run and Wrong cause? read: bounded like a pasted log, cut around the failure.
     const storedLog = cutLog(log, MAX_JOB_LOG_CHARS);
     const { group, opened, at } = await groups.record(
       String(job.id),
       { fingerprint, channel, provider: diagnosis.provider, title: redact(top.title), ...(diagnosis.image ? { image: diagnosis.image.reference } : {}), answerId },
       pipeline,
-      JSON.stringify(message),
+      message,
       `g${randomBytes(8).toString('hex')}`,
       storedLog,
     );
-    const keptId = opened ? (await groups.state(group))?.meta.answerId : undefined;
-    if (keptId) await answers.create(alertAnswerRecord({ id: keptId, jobId: String(job.id), channel, group, fingerprint: fingerprint.id, diagnosis, log: storedLog }));
+    const opening = opened ? await groups.state(group) : undefined;
+    const keptId = opening?.meta.answerId;
+    let answered = diagnosis;
+    if (opening && deps.probes && !opening.parentTs) {
+      answered = await probeForThread(diagnosis, job);
+      const plans = answered.findings.flatMap((finding) => finding.fixes.map((fix) => fix.id));
+      await groups.setFields(group, { diagnosis: JSON.stringify(renderDiagnosisBlocks(answered, keptId ? { answerId: keptId } : {})), plans: JSON.stringify(plans) });
+    }
+    if (keptId) await answers.create(alertAnswerRecord({ id: keptId, jobId: String(job.id), channel, group, fingerprint: fingerprint.id, diagnosis: answered, log: storedLog }));
     if (opened) await queue.add(REFRESH_JOB, { kind: 'alert-refresh', group }, { jobId: `r${group}open` });
     else await scheduleRefresh(group, at);
     return { outcome: opened ? 'opened' : 'counted', group };
+  }
+
+  /** Probed (the runner IP stands in for a client IP the log lacks), with plans where a probe confirmed the cause. */
+  async function probeForThread(diagnosis: Diagnosis, job: Job): Promise<Diagnosis> {
+    let probed: Diagnosis;
+    try {
+      probed = await deps.probes!.step(diagnosis, { purpose: 'diagnose' });
+    } catch (error) {
+      // Probes never sink the alert: the thread says what the log shows.
+      logger.warn({ jobId: job.id, err: error }, 'alert probes failed; posting the log diagnosis');
+      return diagnosis;
+    }
+    if (!deps.fixes) return probed;
+    return deps.fixes.plan(probed).catch((error: unknown) => {
+      logger.warn({ jobId: job.id, err: error }, 'fix planning failed');
+      return probed;
+    });
   }
 
   async function refresh(gid: string): Promise<AlertJobResult> {
@@ -124,6 +158,8 @@ export function createAlertProcessor(deps: AlertWorkerDeps) {
       if (!parentTs) {
         // Muted before its first post: counted, not posted (the parent appears once unmuted and failing again).
         if (mute) return { outcome: 'muted' as const, group: gid };
+        // The opener is still probing; it queues the refresh that posts once the thread message is stored.
+        if (!(await groups.getField(gid, 'diagnosis'))) return { outcome: 'refreshed' as const, group: gid };
         parentTs = (
           await state.once(
             postKey(gid),
@@ -165,6 +201,8 @@ export function createAlertProcessor(deps: AlertWorkerDeps) {
           postFinder(slack, logger, { channel, threadTs: ts }, id),
         );
         if (group.meta.answerId) await answers.update(group.meta.answerId, { replyTs: reply.ts });
+        const plans = JSON.parse((await groups.getField(gid, 'plans')) ?? '[]') as string[];
+        if (deps.fixes && plans.length > 0) await deps.fixes.bind(plans, channel, reply.ts);
         // The diagnosis is this interval's thread reply.
         await groups.claimReply(gid, deps.replyEveryMs);
       }

@@ -31,6 +31,8 @@ export function createProbeStep(options: ProbeStepOptions): ProbeStep {
       // From Slack and webhooks, anyone may name a host: the bot does not knock on private addresses
       // (loopback, link-local metadata, RFC 1918) unless a registries[] entry names them.
       anonymousHosts: 'public',
+      // The bot is not the runner: what it can reach says nothing about the runner's network.
+      networkOf: 'bot',
       ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
       ...(options.probes ? { probes: options.probes } : {}),
       ...(report ? { onProgress: (_result, progress) => report.push(progress) } : {}),

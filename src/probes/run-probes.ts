@@ -45,6 +45,8 @@ export interface RunProbesOptions {
   cache?: ProbeCache;
   /** `preflight` for `check IMAGE` (the credentials are the pusher's); `diagnose` by default. */
   purpose?: ProbeContext['purpose'];
+  /** Whose network the probes run from (see ProbeContext); the pusher's by default. */
+  networkOf?: ProbeContext['networkOf'];
   /** `public`: a host no registries[] entry names is not probed when it is a private or loopback address. */
   anonymousHosts?: 'any' | 'public';
 }
@@ -87,6 +89,7 @@ export async function runProbes(target: ProbeTarget, options: RunProbesOptions):
     ...(registry ? { registry } : {}),
     credentials,
     clouds: cloudSettings(options.env),
+    ...(options.networkOf ? { networkOf: options.networkOf } : {}),
     ...(own ? { cloudLogin: async (context: ProbeContext) => (await loadLive(own)).registryLogin?.(context) } : {}),
     timeoutMs,
     cache: options.cache ?? processCache,

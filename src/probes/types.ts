@@ -54,6 +54,11 @@ export interface ProbeContext {
   /** This probe's time budget in milliseconds. */
   timeoutMs: number;
   cache: ProbeCache;
+  /**
+   * Whose network the probes run from: the pusher's (the CLI, run in the CI job; the default) or the bot's
+   * (Slack and webhooks: another machine than the runner, so network checks say nothing about the runner's).
+   */
+  networkOf?: 'pusher' | 'bot';
   /** What the cloud SDKs' own environment variables say (an Entra ID authority host), from the config layer. */
   clouds?: CloudSettings;
   /**

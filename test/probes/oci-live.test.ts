@@ -12,7 +12,7 @@ function imageOn(host: string, repository = 'team/app'): NonNullable<ReturnType<
   return parsed.ref;
 }
 
-async function probe(host: string, user: string | undefined, password: string, purpose: RunProbesOptions['purpose'] = 'preflight'): Promise<Record<string, ProbeResult>> {
+async function probe(host: string, user: string | undefined, password: string, purpose: RunProbesOptions['purpose'] = 'preflight', networkOf?: RunProbesOptions['networkOf']): Promise<Record<string, ProbeResult>> {
   const registries = parseConfig({
     registries: [
       {
@@ -25,7 +25,7 @@ async function probe(host: string, user: string | undefined, password: string, p
   }).registries;
   const results = await runProbes(
     { image: imageOn(host), provider: 'other', facts: {} },
-    { registries, env: { LAB_USER: user, LAB_PASSWORD: password }, purpose, timeoutMs: 15_000 },
+    { registries, env: { LAB_USER: user, LAB_PASSWORD: password }, purpose, timeoutMs: 15_000, ...(networkOf ? { networkOf } : {}) },
   );
   return Object.fromEntries(results.map((result) => [result.name, result]));
 }
@@ -112,5 +112,14 @@ describe('OCI probes when the registry is down', () => {
     expect(categories(results['net.connect'])).toEqual(['confirm:network']);
     expect(results['oci.ping']).toMatchObject({ status: 'error', error: { provider: 'oci', code: 'ECONNREFUSED', retryable: true } });
     expect(results['oci.ping']!.detail).toBe('oci.ping could not be reached: fetch failed (ECONNREFUSED).');
+  });
+
+  it('probed from the bot’s network (Slack, webhooks): the refused connection is shown and confirms nothing about the runner', async () => {
+    const registry = await startRegistry({ auth: 'htpasswd', users: { ci: { password: 'p' } } });
+    await registry.stop();
+    const results = await probe(registry.host, 'ci', 'p', 'diagnose', 'bot');
+    expect(results['net.connect']!.status).toBe('failed');
+    expect(results['net.connect']!.detail).toMatch(/TCP to 127\.0\.0\.1:\d+ failed \(ECONNREFUSED\)$/);
+    expect(categories(results['net.connect'])).toEqual([]);
   });
 });
