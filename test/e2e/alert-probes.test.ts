@@ -118,7 +118,7 @@ beforeAll(async () => {
       ACR_FIX_CLIENT_SECRET: FIX_SECRET,
     },
   });
-});
+}, 120_000);
 
 afterAll(async () => {
   await app?.stop();
@@ -135,7 +135,7 @@ describe('a CI alert for an ACR push the firewall refused', () => {
     expect(stored.status).toBe(202);
     expect(await jobOutcome(String(stored.json?.id))).toBe('opened');
     thread = await slack.waitFor(() => replies()[0], 30_000, 'the diagnosis in the alert thread');
-  });
+  }, 90_000);
 
   it('the thread says the runner IP from the webhook is not among the firewall rules, and what was checked', () => {
     expect(parents()).toHaveLength(1);
@@ -164,7 +164,7 @@ describe('a CI alert for an ACR push the firewall refused', () => {
     await slack.waitFor(() => replies().find((c) => render(c).includes('billing-nightly')), 30_000, 'the new-pipelines reply');
     expect(armReads()).toBe(reads);
     expect(parents()).toHaveLength(1);
-  });
+    }, 60_000);
 
   it('a fixer’s click adds the runner IP to the firewall through ARM and says so in the thread', async () => {
     const button = (thread.params.blocks as Array<{ type: string; elements?: Array<{ action_id?: string; value?: string }> }>)
@@ -183,5 +183,5 @@ describe('a CI alert for an ACR push the firewall refused', () => {
     expect(String(done.params.text)).toMatch(/^:white_check_mark: <@U0ALICE> allowed 203\.0\.113\.7\/32/);
     expect(registry.networkRuleSet.ipRules).toEqual([{ action: 'Allow', value: '40.112.0.0/16' }, { action: 'Allow', value: `${RUNNER_IP}/32` }]);
     expect([entra, arm, acr].flatMap((fake) => fake.violations)).toEqual([]);
-  });
+    }, 60_000);
 });
