@@ -17,6 +17,11 @@ interface Message {
   text: string;
   blocks: Block[];
 }
+interface SharedFile {
+  name: string;
+  content: string;
+  snippetType: string;
+}
 
 const EMOJI: Record<string, string> = {
   red_circle: '🔴',
@@ -85,12 +90,22 @@ function message(m: Message, time: string): string {
   return `<div class="msg"><div class="avatar">🩺</div><div class="body"><div class="who"><b>registry-doctor</b> <span class="app">APP</span> <span class="time">${time}</span></div>${blocks(m.blocks)}</div></div>`;
 }
 
+/** A snippet shared in the thread, as Slack shows one: its name and type, then its first lines. */
+function snippet(f: SharedFile, time: string): string {
+  const lines = f.content.split('\n');
+  const shown = lines.slice(0, 14).join('\n');
+  const more = lines.length > 14 ? `<div class="more">${lines.length - 14} more lines</div>` : '';
+  return `<div class="msg"><div class="avatar">🩺</div><div class="body"><div class="who"><b>registry-doctor</b> <span class="app">APP</span> <span class="time">${time}</span></div><div class="snippet"><div class="name"><b>${html(f.name)}</b> <span class="type">${html(f.snippetType.toUpperCase())} snippet</span></div><pre>${html(shown)}</pre>${more}</div></div></div>`;
+}
+
 const file = process.argv[2];
 if (!file) {
   process.stderr.write('usage: tsx docs/slack-preview.ts THREAD.json > thread.html\n');
   process.exit(2);
 }
-const thread = JSON.parse(readFileSync(file, 'utf8')) as { parent: Message; reply: Message };
+const thread = JSON.parse(readFileSync(file, 'utf8')) as { parent: Message; reply: Message; files?: SharedFile[] };
+const files = thread.files ?? [];
+const replies = 1 + files.length;
 process.stdout.write(`<!doctype html><meta charset="utf-8"><style>
 body{font-family:Lato,"Helvetica Neue",Arial,sans-serif,"Noto Color Emoji";font-size:15px;color:#1d1c1d;margin:0;background:#fff;width:860px}
 .channel{padding:10px 20px;border-bottom:1px solid #ddd;font-weight:bold}.thread{padding:6px 20px;color:#616061;border-bottom:1px solid #eee;font-size:13px}
@@ -102,4 +117,5 @@ pre{background:#f8f8f8;border:1px solid #e1e1e1;border-radius:4px;padding:8px;fo
 .mention{background:#e8f5fa;color:#1264a3;border-radius:3px;padding:0 2px}.actions{margin:8px 0}
 .button,.select{display:inline-block;border:1px solid #bbb;border-radius:4px;padding:4px 12px;margin-right:8px;font-weight:bold;font-size:13px}
 .button.primary{background:#007a5a;color:#fff;border-color:#007a5a}.select{font-weight:normal;color:#616061}hr{border:0;border-top:1px solid #ddd}
-</style><div class="channel"># builds</div>${message(thread.parent, '09:41')}<div class="thread">1 reply — Thread</div>${message(thread.reply, '09:41')}`);
+.snippet{border:1px solid #ddd;border-radius:6px;padding:8px 10px;margin:4px 0}.snippet pre{margin:6px 0 0}.type{color:#616061;font-size:12px;font-weight:normal}.more{color:#1264a3;font-size:12px;margin-top:4px}
+</style><div class="channel"># builds</div>${message(thread.parent, '09:41')}<div class="thread">${replies} ${replies === 1 ? 'reply' : 'replies'} — Thread</div>${message(thread.reply, '09:41')}${files.map((f) => snippet(f, '09:41')).join('')}`);

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import type { Diagnosis } from '../../src/engine/diagnosis.js';
 import { diagnose } from '../../src/engine/diagnose.js';
 import { CATEGORIES, PROBE_STATUSES, PROVIDERS, SEVERITIES } from '../../src/engine/vocabulary.js';
-import { blocksJsonLength, docLink, MORE_POINTER, renderDiagnosisBlocks, renderPlainAnswer, SLACK_LIMITS } from '../../src/render/slack/blocks.js';
+import { attachedDocuments, blocksJsonLength, docLink, MORE_POINTER, renderDiagnosisBlocks, renderPlainAnswer, SLACK_LIMITS } from '../../src/render/slack/blocks.js';
+import { snippetType } from '../../src/slack/share-documents.js';
 import { actionKind } from '../../src/render/slack/actions.js';
 import { answerFor } from '../../src/render/slack/answer.js';
 import { renderParentMessage } from '../../src/render/slack/messages.js';
@@ -30,15 +31,29 @@ describe('renderDiagnosisBlocks: golden', () => {
     await expect(json(message)).toMatchFileSnapshot(snapshot(name));
   });
 
-  // A real thread, as the worker posts it for examples/ecr-push-denied.log: the README's picture is drawn from this.
+  // A real thread, as the worker posts it for examples/ecr-push-denied.log — the parent, the reply, and the
+  // policy the reply's command reads shared as a snippet after it: the README's picture is drawn from this.
   it('the thread for examples/ecr-push-denied.log', async () => {
     const log = readFileSync(new URL('../../examples/ecr-push-denied.log', import.meta.url), 'utf8');
     const d = diagnose({ log });
-    const reply = render(d);
+    const files = attachedDocuments(d).map((doc) => ({ ...doc, snippetType: snippetType(doc.name) }));
+    expect(files.map((f) => f.name)).toEqual(['ecr-push-policy.json']);
+    const reply = render(d, { attachDocuments: true });
     const parent = renderParentMessage({ status: 'done', user: 'U0ALICE', jobId: 'mfz3k2a1b2c3', source: 'command', answer: answerFor(d)!.sentence });
     expect(slackProblems(reply)).toEqual([]);
     expect(slackProblems(parent)).toEqual([]);
-    await expect(json({ parent, reply })).toMatchFileSnapshot('./__snapshots__/thread.example-ecr-push-denied.json');
+    expect(JSON.stringify(reply)).toContain('`ecr-push-policy.json`: in the file posted below this message');
+    expect(JSON.stringify(reply)).not.toContain('Statement');
+    await expect(json({ parent, reply, files })).toMatchFileSnapshot('./__snapshots__/thread.example-ecr-push-denied.json');
+  });
+
+  it('quotes every document inline unless told to attach the long ones; short ones stay inline either way', () => {
+    const log = readFileSync(new URL('../../examples/ecr-push-denied.log', import.meta.url), 'utf8');
+    const d = diagnose({ log });
+    expect(JSON.stringify(render(d))).toContain('Statement');
+    const short = { ...d, findings: d.findings.map((f, i) => (i > 0 ? f : { ...f, remediation: f.remediation.map((s) => (s.document ? { ...s, document: { name: 'p.json', content: '{"Version":"2012-10-17"}' } } : s)) })) };
+    expect(attachedDocuments(short)).toEqual([]);
+    expect(JSON.stringify(render(short, { attachDocuments: true }))).toContain('2012-10-17');
   });
 
   // Every category the catalog knows, on every provider: the answer line and the first step, golden; the whole
