@@ -61,10 +61,10 @@ async function storeEntry(redis: RedisConnection, prefix: string, entry: InboxEn
   const keys = inboxKeys(prefix);
   try {
     if (!requestKey) {
-      await redis.lpush(keys.inbox, JSON.stringify(entry));
+      await withinStoreDeadline(redis.lpush(keys.inbox, JSON.stringify(entry)));
       return entry.id;
     }
-    const id = await redis.eval(PUSH_ONCE, 2, keys.inbox, `${prefix}:request:${requestKey}`, entry.id, JSON.stringify(entry), REQUEST_MEMORY_SECONDS);
+    const id = await withinStoreDeadline(redis.eval(PUSH_ONCE, 2, keys.inbox, `${prefix}:request:${requestKey}`, entry.id, JSON.stringify(entry), REQUEST_MEMORY_SECONDS));
     return String(id);
   } catch (error) {
     const message = (error as Error).message;
@@ -96,6 +96,23 @@ export async function pushAlertToInbox(redis: RedisConnection, prefix: string, d
 /** Ask a worker to publish `user`'s App Home (recent diagnoses, registries): permalinks and views.publish stay off the ack path. */
 export async function pushHomeToInbox(redis: RedisConnection, prefix: string, user: string): Promise<string> {
   return storeEntry(redis, prefix, { id: newJobId(), kind: 'home', ...homeJobSchema.parse({ user }) }, undefined);
+}
+
+/**
+ * How long a request waits for Redis to take it. The connection's `commandTimeout` alone does not bound it: with
+ * auto-pipelining, commands that arrive while a pipeline is unanswered are sent (and their own timeout starts)
+ * only when it fails, so in a stall most of 50 concurrent commands waited two timeouts, past Slack's 3 s.
+ */
+const STORE_DEADLINE_MS = 1_500;
+
+/** `command`, or a "timed out" error after STORE_DEADLINE_MS: it may still be written once Redis answers. */
+function withinStoreDeadline<T>(command: Promise<T>): Promise<T> {
+  command.catch(() => {}); // a late failure after the deadline has nobody to tell
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('Redis timed out taking the request')), STORE_DEADLINE_MS);
+  });
+  return Promise.race([command, deadline]).finally(() => clearTimeout(timer));
 }
 
 export interface InboxMoverOptions {

@@ -33,8 +33,8 @@ export async function cleanPrefix(prefix: string): Promise<void> {
   }
 }
 
-export async function queueCounts(prefix: string): Promise<Record<string, number>> {
-  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 3 });
+export async function queueCounts(prefix: string, redisUrl = REDIS_URL): Promise<Record<string, number>> {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 3 });
   const queue = new Queue(DIAGNOSE_QUEUE, { connection: redis, prefix });
   try {
     // Jobs wait in the inbox list for a moment before they are BullMQ jobs: count both.
@@ -51,9 +51,9 @@ export async function queueTotal(prefix: string): Promise<number> {
 }
 
 /** Resolves once every stored request under `prefix` is a finished job (nothing waiting, running or delayed): after it, nothing more will happen. */
-export async function drained(prefix: string): Promise<Record<string, number>> {
+export async function drained(prefix: string, redisUrl = REDIS_URL): Promise<Record<string, number>> {
   for (;;) {
-    const counts = await queueCounts(prefix);
+    const counts = await queueCounts(prefix, redisUrl);
     if (counts.inbox === 0 && counts.waiting === 0 && counts.active === 0 && counts.delayed === 0 && counts.prioritized === 0) return counts;
     await new Promise((r) => setTimeout(r, 50));
   }
