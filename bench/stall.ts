@@ -31,6 +31,7 @@ const app = startNode([buildApp()], {
   PORT: String(port),
   QUEUE_PREFIX: 'bench-stall',
   LOG_LEVEL: 'warn',
+  SLACK_UPDATES_PER_MINUTE: '0',
   REDIS_URL: redis.url,
   REGISTRY_DOCTOR_CONFIG: join(ROOT, 'test/config/fixtures/no-registries.yml'),
 });

@@ -50,6 +50,7 @@ beforeAll(async () => {
       ALERT_UPDATE_INTERVAL_MS: '300',
       ALERT_REPLY_INTERVAL_MS: '1000',
       JOB_BACKOFF_MS: '50',
+      SLACK_UPDATES_PER_MINUTE: '0',
     },
   });
 });

@@ -22,7 +22,7 @@ let app: AppProcess;
 beforeAll(async () => {
   redis = await startOwnRedis();
   fake = await new FakeSlack().start();
-  app = await startApp({ env: { SLACK_API_URL: fake.apiUrl, REDIS_URL: redis.url, QUEUE_PREFIX: PREFIX } });
+  app = await startApp({ env: { SLACK_API_URL: fake.apiUrl, REDIS_URL: redis.url, QUEUE_PREFIX: PREFIX, SLACK_UPDATES_PER_MINUTE: '0' } });
 });
 
 afterAll(async () => {

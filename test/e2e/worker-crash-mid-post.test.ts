@@ -17,7 +17,7 @@ let env: Record<string, string>;
 
 beforeAll(async () => {
   fake = await new FakeSlack().start();
-  env = { SLACK_API_URL: fake.apiUrl, QUEUE_PREFIX: prefix, WORKER_LOCK_MS: '10000', WORKER_CONCURRENCY: String(JOBS), JOB_BACKOFF_MS: '50' };
+  env = { SLACK_API_URL: fake.apiUrl, QUEUE_PREFIX: prefix, WORKER_LOCK_MS: '10000', WORKER_CONCURRENCY: String(JOBS), JOB_BACKOFF_MS: '50', SLACK_UPDATES_PER_MINUTE: '0' };
   procs.push(await startApp({ env, args: ['--role', 'web'] }));
 });
 
