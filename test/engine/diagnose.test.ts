@@ -133,6 +133,58 @@ describe('errors from the push-troubleshooting guides', () => {
   }
 });
 
+describe('the same words read by the request step and the registry (issue 11)', () => {
+  const firstTwo = (log: string, image?: string) => diagnose({ log, ...(image ? { image } : {}) }).findings.slice(0, 2).map((f) => f.category);
+
+  it("an upload the registry refused on its own line is that refusal, not an upload failure", () => {
+    const log = 'Error writing blob: Error initiating layer upload to /v2/acme/app/blobs/uploads/ in registry.example.com: unauthorized: authentication required';
+    expect(firstTwo(log)).not.toContain('blob_upload');
+    expect(firstTwo(log)[0]).toBe('auth_missing');
+  });
+
+  it("Quay's unauthorized on a push puts a missing repository before missing credentials; on a read it does not", () => {
+    const push = 'The push refers to repository [quay.io/acme/new-service]\n5f70bf18a086: Preparing\nunauthorized: access to the requested resource is not authorized';
+    expect(firstTwo(push)).toEqual(['permission_denied', 'repo_not_found']);
+    const read = 'Error: checking whether a blob sha256:5f70bf18a086 exists in quay.io/acme/app: unauthorized: access to the requested resource is not authorized';
+    expect(firstTwo(read)).toEqual(['permission_denied', 'auth_missing']);
+  });
+
+  it('a refusal at the start of a layer upload on a self-hosted registry is not a quota (quotas are counted at commit)', () => {
+    const start = 'Error: writing blob: initiating layer upload to /v2/team/app/blobs/uploads/ in registry.example.com: requested access to the resource is denied';
+    expect(firstTwo(start)).toEqual(['permission_denied', 'auth_missing']);
+    expect(firstTwo('The push refers to repository [registry.example.com/team/app]\ndenied: requested access to the resource is denied')).toContain('quota_exceeded');
+  });
+
+  it('AWS not recognising the access key is a revoked (expired) key first, a wrong one second; a wrong secret is the reverse', () => {
+    const unknownKey = 'An error occurred (InvalidClientTokenId) when calling the GetAuthorizationToken operation: The security token included in the request is invalid.';
+    expect(firstTwo(unknownKey)).toEqual(['auth_expired', 'auth_missing']);
+    const wrongSecret = 'An error occurred (SignatureDoesNotMatch) when calling the GetAuthorizationToken operation: The request signature we calculated does not match the signature you provided.';
+    expect(firstTwo(wrongSecret)).toEqual(['auth_missing', 'auth_expired']);
+  });
+
+  it('a Google denial is the role first on gcr.io (configured by default), missing credentials first on a regional Artifact Registry host', () => {
+    const denied = (host: string) => `denied: Permission "artifactregistry.repositories.uploadArtifacts" denied on resource "projects/acme/locations/us/repositories/${host}" (or it may not exist)`;
+    expect(firstTwo(denied('gcr.io'), 'gcr.io/acme/app:1')).toEqual(['permission_denied', 'auth_missing']);
+    expect(firstTwo(denied('apps'), 'us-docker.pkg.dev/acme/apps/app:1')).toEqual(['auth_missing', 'permission_denied']);
+  });
+
+  it('a 400 on a manifest PUT is an invalid manifest, and on ECR also an immutable tag', () => {
+    const put = (host: string) => `unexpected status from PUT request to https://${host}/v2/app/manifests/1.0: 400 Bad Request`;
+    expect(firstTwo(put('registry.example.com'))[0]).toBe('manifest_invalid');
+    expect(firstTwo(put('123456789012.dkr.ecr.us-east-1.amazonaws.com'))).toEqual(['manifest_invalid', 'tag_immutable']);
+  });
+
+  it("a 403 at the registry's login is the firewall or a proxy, not a permission", () => {
+    expect(firstTwo('Error response from daemon: login attempt to https://acme.azurecr.io/v2/ failed with status: 403 Forbidden')).toEqual(['firewall_denied', 'network']);
+  });
+
+  it('Docker Hub has no nested repositories', () => {
+    const log = 'Error: failed to perform "Exists" on destination: HEAD "https://registry-1.docker.io/v2/acme/charts/app/manifests/1.0": response status code 401: Unauthorized';
+    expect(firstTwo(log)).toEqual(['repo_not_found', 'permission_denied']);
+    expect(firstTwo('HEAD "https://registry-1.docker.io/v2/acme/app/manifests/1.0": response status code 401: Unauthorized')[0]).toBe('auth_missing');
+  });
+});
+
 describe('logs with no registry failure', () => {
   const healthy: Record<string, string> = {
     'a successful push': [
