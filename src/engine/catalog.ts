@@ -1002,10 +1002,12 @@ export const rules: readonly Rule[] = [
     // A Docker ID (the namespace of a Docker Hub repository) has only lower-case letters and digits: a
     // namespace with `-`, `_` or `.` is not an account, so a push to it is refused like a push to a
     // namespace one does not own (often a GitHub user or organisation name used as it is).
+    // A cause only next to a refusal: other tools' rules for the namespace differ, and older namespaces may too.
     pattern: /push refers to (?:a )?repository \[docker\.io\/[a-z0-9]*[-_.][\w.-]*\/[^\]\s]+\]/,
+    onlyWith: ['permission_denied', 'auth_missing'],
     provider: 'dockerhub',
-    title: 'No Docker Hub account can have this namespace (Docker IDs are lower-case letters and digits only)',
-    examples: ['The push refers to repository [docker.io/acme-corp/app]'],
+    title: 'This Docker Hub namespace may not exist: Docker IDs are lower-case letters and digits only',
+    examples: ['The push refers to repository [docker.io/acme-corp/app]\ndenied: requested access to the resource is denied'],
   },
   {
     id: 'name-invalid',
