@@ -311,24 +311,41 @@ export function createDiagnoseProcessor(deps: DiagnoseWorkerDeps) {
   ): Promise<'dm' | 'response_url' | 'nowhere'> {
     const note = renderPrivateNote(why, code, command);
     const plain = `${note}\n${renderPlainAnswer(diagnosis, { user: data.user })}`;
+    const id = { key: jobId, step: 'delivered' };
+    /** The direct message an earlier attempt may have made (Slack took it, the answer never came): found by its metadata. */
+    const findDm = async (sinceMs: number): Promise<'dm' | undefined> => {
+      const dm = await openDm(data.user);
+      const ts = await postFinder(slack, logger, { channel: dm }, id)(sinceMs);
+      if (!ts) return undefined;
+      await answers.update(answerId, { channel: dm, parentTs: ts, replyTs: ts, private: true });
+      return 'dm';
+    };
     try {
-      const done = await state.once(jobId, 'delivered', async () => {
-        try {
-          const dm = await openDm(data.user);
-          const message = renderDiagnosisBlocks(diagnosis, { answerId, user: data.user });
-          const posted = await postAnswer(dm, undefined, { text: `${note} ${message.text}`, blocks: [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text: note } }, ...message.blocks].slice(0, 50) }, plain);
-          await answers.update(answerId, { channel: posted.channel, parentTs: posted.ts, replyTs: posted.ts, private: true });
-          return 'dm';
-        } catch (error) {
-          logger.warn({ err: error, code: classifySlackError(error).code }, 'direct message failed; trying response_url');
-        }
-        if (data.responseUrl) {
-          const sent = await postToResponseUrl(data.responseUrl, { text: plain, blocks: [] });
-          if (sent.ok) return 'response_url';
-          logger.warn({ reason: sent.reason }, 'response_url failed');
-        }
-        throw new Error('no way to reach the person');
-      });
+      const done = await state.once(
+        jobId,
+        'delivered',
+        async () => {
+          const startedAt = Date.now();
+          try {
+            const dm = await openDm(data.user);
+            const message = renderDiagnosisBlocks(diagnosis, { answerId, user: data.user });
+            const posted = await postAnswer(dm, undefined, { text: `${note} ${message.text}`, blocks: [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text: note } }, ...message.blocks].slice(0, 50) }, plain, postMetadata(id));
+            await answers.update(answerId, { channel: posted.channel, parentTs: posted.ts, replyTs: posted.ts, private: true });
+            return 'dm';
+          } catch (error) {
+            logger.warn({ err: error, code: classifySlackError(error).code }, 'direct message failed; trying response_url');
+            // A timeout or a lost connection may come after Slack took the message: look before answering again.
+            if (classifySlackError(error).code === 'request_error' && (await findDm(startedAt).catch(() => undefined))) return 'dm';
+          }
+          if (data.responseUrl) {
+            const sent = await postToResponseUrl(data.responseUrl, { text: plain, blocks: [] });
+            if (sent.ok) return 'response_url';
+            logger.warn({ reason: sent.reason }, 'response_url failed');
+          }
+          throw new Error('no way to reach the person');
+        },
+        findDm,
+      );
       return done.ts as 'dm' | 'response_url';
     } catch {
       return 'nowhere';

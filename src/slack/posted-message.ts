@@ -27,7 +27,7 @@ const MAX_PAGES = 5;
 /**
  * Look for the message a post may already have made, among the channel's messages since `sinceMs` (or the
  * thread's replies when `threadTs` is given); resolves with its ts, or undefined when it is not there.
- * Needs the history scopes (channels:history, groups:history); without them Slack answers missing_scope.
+ * Needs the history scopes (channels:history, groups:history, im:history); without them Slack answers missing_scope.
  */
 export async function findPostedMessage(slack: WebClient, where: { channel: string; threadTs?: string; sinceMs: number }, id: PostIdentity): Promise<string | undefined> {
   // A minute of slack on the clock: our clock and Slack's differ, and the first attempt began before the marker.

@@ -154,6 +154,41 @@ describe('diagnose processor', () => {
     expect(text).toContain('user `ci` may not push to `app`');
   });
 
+  describe('a direct message whose outcome is unknown', () => {
+    const isDmOf = (jobId: string) => (p: Record<string, unknown>) =>
+      p.channel === 'D0ALICE' && (p.metadata as { event_payload?: { job_id?: string } } | undefined)?.event_payload?.job_id === jobId;
+    const dmsOf = (jobId: string) => fake.messages('D0ALICE').filter((m) => isDmOf(jobId)({ channel: 'D0ALICE', metadata: m.metadata }));
+
+    it('Slack took the DM but answered after the timeout: it is found, not sent again nor through response_url', async () => {
+      fake.fail('chat.postMessage', 'not_in_channel', 1, (p) => p.channel === 'C0DMSLOW');
+      fake.delay('chat.postMessage', 1500, 1, isDmOf('dmslow'));
+      const result = await processOneShot(job('dmslow', data('C0DMSLOW', { responseUrl: fake.responseUrl('dmslow') })));
+      expect(result.outcome).toBe('not_in_channel');
+      expect(fake.attempts('chat.postMessage', (c) => isDmOf('dmslow')(c.params)).length).toBeGreaterThan(0);
+      expect(dmsOf('dmslow')).toHaveLength(1);
+      expect(fake.messages('D0ALICE').filter((m) => m.text.includes('not_in_channel') && !m.metadata)).toHaveLength(0);
+      expect(fake.responseUrlPosts.filter((p) => p.id === 'dmslow')).toHaveLength(0);
+      expect(fake.ok('conversations.history', (c) => c.params.channel === 'D0ALICE').length).toBeGreaterThan(0);
+    });
+
+    it('a worker that died after Slack took the DM: the next attempt finds it and sends no second one', async () => {
+      // What the dead worker left: Slack has the DM with its metadata; Redis has the pending mark and no ts.
+      const res = await fetch(`${fake.apiUrl}chat.postMessage`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer xoxb-test', 'content-type': 'application/json' },
+        body: JSON.stringify({ channel: 'D0ALICE', text: 'the answer', metadata: { event_type: 'registry_doctor_post', event_payload: { job_id: 'dmdead', step: 'delivered' } } }),
+      });
+      expect(res.ok).toBe(true);
+      await redis.hset(state.key('dmdead'), 'delivered:pending', String(Date.now()));
+      const dmsBefore = fake.messages('D0ALICE').length;
+      fake.fail('chat.postMessage', 'not_in_channel', 1, (p) => p.channel === 'C0DMDEAD');
+      const result = await processOneShot(job('dmdead', data('C0DMDEAD', { responseUrl: fake.responseUrl('dmdead') }), 1));
+      expect(result.outcome).toBe('not_in_channel');
+      expect(fake.messages('D0ALICE')).toHaveLength(dmsBefore); // no DM at all, with or without metadata
+      expect(fake.responseUrlPosts.filter((p) => p.id === 'dmdead')).toHaveLength(0);
+    });
+  });
+
   it('private: parent and answer go to the person\'s DM, nothing to the channel', async () => {
     const result = await processJob(job('private', data('C0PRIVATE', { private: true })));
     expect(result.outcome).toBe('done');
