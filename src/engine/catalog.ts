@@ -856,7 +856,7 @@ export const rules: readonly Rule[] = [
     // Harbor and other self-hosted registries answer a project quota (tag or storage count) with the same words.
     // Quotas are counted when a manifest is committed or a blob completes (or is mounted from another
     // repository), not when a plain upload starts: a refusal at the start of a layer upload is not one.
-    pattern: /(?<!initiat(?:ing|e) (?:a )?(?:layer|blob) upload[^\n]*)requested access to the resource is denied/i,
+    pattern: /requested access to the resource is denied(?<!initiat(?:ing|e) (?:a )?(?:layer|blob) upload[^\n]*requested access to the resource is denied)/i,
     providers: ['other'],
     examples: ['denied: requested access to the resource is denied'],
   },
@@ -921,7 +921,7 @@ export const rules: readonly Rule[] = [
     // no credentials), a push was refused for the first two more often: a user or robot logged in for the
     // push, and Quay creates a repository on push only for a user who owns the namespace. On a read (a
     // blob or manifest checked), missing credentials stay the likelier cause and this rule stays out.
-    pattern: /(?<!(?:checking whether a blob|reading manifest|reading blob|pulling)[^\n]*)access to the requested resource is not authorized/i,
+    pattern: /access to the requested resource is not authorized(?<!(?:checking whether a blob|reading manifest|reading blob|pulling)[^\n]*access to the requested resource is not authorized)/i,
     providers: ['other'],
     outranks: ['auth_missing', 'auth_expired'],
     title: 'The repository may not exist (Quay answers unauthorized when a robot account cannot create it)',
@@ -1772,7 +1772,7 @@ export const rules: readonly Rule[] = [
     // A client that expected one success status (201 Created for a manifest PUT) and got another (200 OK)
     // reports an error although the registry accepted the write: a client/registry mismatch, fixed by
     // upgrading the client.
-    pattern: /(?<=\b(?:[Ee]rror|failed)\b[^\n]*)\bstatus:? 20[0-6]\b|unexpected status(?: code)?:? 20[0-6]\b/,
+    pattern: /\bstatus:? 20[0-6]\b(?<=\b(?:[Ee]rror|failed)\b[^\n]*status:? 20[0-6])|unexpected status(?: code)?:? 20[0-6]\b/,
     outranks: ['manifest_invalid', 'blob_upload'],
     title: 'The registry accepted the write, but the client took its success status for an error (upgrade the client)',
     examples: ['time="2019-08-28T12:33:30Z" level=debug msg="Error uploading manifest, status 200, &http.Response{Status:\\"200 OK\\", StatusCode:200}"'],
