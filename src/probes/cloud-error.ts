@@ -138,12 +138,14 @@ const KIND_SENTENCES: Readonly<Record<CloudErrorKind, string>> = {
   service: 'answered with an error',
 };
 
-/** The first line of an SDK message, redacted and bounded; SDKs sometimes put whole bodies there. */
+/**
+ * The first line of an SDK message, redacted, then bounded (SDKs sometimes put whole bodies there). Redacted
+ * first: a cut through a secret would leave a piece the redactor no longer recognises.
+ */
 function plainMessage(shape: ErrorShape): string {
   const raw = typeof shape.message === 'string' ? shape.message : '';
-  const line = raw.split('\n')[0]!.trim();
-  const bounded = line.length > 300 ? `${line.slice(0, 297)}…` : line;
-  return redact(bounded);
+  const line = redact(raw.split('\n')[0]!.trim());
+  return line.length > 300 ? `${line.slice(0, 297)}…` : line;
 }
 
 /**

@@ -5,6 +5,7 @@ import { isIP } from 'node:net';
 import { cloudSettings } from '../config/cloud-env.js';
 import type { RegistryConfig } from '../config/schema.js';
 import type { Facts, ImageRef, ProbeResult } from '../engine/diagnosis.js';
+import { redact } from '../engine/redact.js';
 import type { Provider } from '../engine/vocabulary.js';
 import { CloudError, toCloudError } from './cloud-error.js';
 import { liveModulesFor, loadLive } from './load-live.js';
@@ -178,11 +179,15 @@ async function runOne(
   if (options.signal?.aborted) controller.abort(options.signal.reason);
   const timer = setTimeout(() => controller.abort(new TimeoutSignal()), base.timeoutMs);
   const context: ProbeContext = { ...base, signal: controller.signal };
+  // What a probe says may quote a cloud's or a registry's own words (an error body): redacted here, once for
+  // every probe, before it reaches a renderer, a log or Redis.
   const finish = (fields: Omit<ProbeResult, 'name' | 'durationMs' | 'registry'>): ProbeResult => ({
     name: probe.name,
     durationMs: Math.round(performance.now() - started),
     registry: registryLabel,
     ...fields,
+    detail: redact(fields.detail),
+    ...(fields.observations ? { observations: fields.observations.map((o) => ({ ...o, evidence: redact(o.evidence) })) } : {}),
   });
 
   try {

@@ -283,6 +283,14 @@ describe('hosts nobody configured', () => {
 });
 
 describe('toCloudError', () => {
+  it('redacts a long message before it bounds it: a secret across the cut leaves no piece behind', () => {
+    // An access key id cut after 12 characters no longer looks like one (AKIA and 16 more).
+    const secret = 'AKIAIOSFODNN7EXAMPLE';
+    const message = `${'x'.repeat(284)} ${secret} was refused`;
+    const error = toCloudError('ecr', 'ECR DescribeRepositories', Object.assign(new Error(message), { name: 'AccessDeniedException' }));
+    for (let i = 0; i + 8 <= secret.length; i += 1) expect(error.sentence).not.toContain(secret.slice(i, i + 8));
+  });
+
   it('reads AWS, Azure, Google and socket errors by shape', () => {
     const aws = toCloudError('ecr', 'ECR DescribeRepositories', Object.assign(new Error("The repository with name 'app' does not exist"), { name: 'RepositoryNotFoundException', $metadata: { httpStatusCode: 400 } }));
     expect(aws).toMatchObject({ provider: 'ecr', code: 'RepositoryNotFoundException', kind: 'not_found', retryable: false });

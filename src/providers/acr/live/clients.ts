@@ -103,7 +103,8 @@ export function statusOf(error: unknown): number | undefined {
   return typeof status === 'number' ? status : undefined;
 }
 
-const firstLine = (text: string) => redact(text.split('\n')[0]!.trim().slice(0, 300));
+// Redacted before the cut, so no cut leaves a piece of a secret the redactor cannot see.
+const firstLine = (text: string) => redact(text.split('\n')[0]!.trim()).slice(0, 300);
 
 /**
  * The CloudError for what an Azure SDK threw. @azure/identity reports "no credentials here" as an aggregate
