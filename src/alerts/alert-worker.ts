@@ -201,10 +201,18 @@ export function createAlertProcessor(deps: AlertWorkerDeps) {
           postFinder(slack, logger, { channel, threadTs: ts }, id),
         );
         if (group.meta.answerId) await answers.update(group.meta.answerId, { replyTs: reply.ts });
-        const plans = JSON.parse((await groups.getField(gid, 'plans')) ?? '[]') as string[];
-        if (deps.fixes && plans.length > 0) await deps.fixes.bind(plans, channel, reply.ts);
         // The diagnosis is this interval's thread reply.
         await groups.claimReply(gid, deps.replyEveryMs);
+      }
+
+      // The fix plans, bound to the reply that shows their buttons; kept until bound, so a refresh retried
+      // after a failed bind binds them still.
+      const plans = await groups.getField(gid, 'plans');
+      const replyTs = (await state.get(postKey(gid))).reply;
+      if (plans && replyTs) {
+        const ids = JSON.parse(plans) as string[];
+        if (deps.fixes && ids.length > 0) await deps.fixes.bind(ids, channel, replyTs);
+        await groups.clearField(gid, 'plans');
       }
 
       if (!mute) {
