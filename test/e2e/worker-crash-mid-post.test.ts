@@ -61,7 +61,9 @@ it(`${JOBS} jobs killed mid-post each end with one parent, turned into the answe
   expect(parents).toHaveLength(JOBS);
   expect(new Set(parents.map(jobOf)).size).toBe(JOBS); // one parent per job
   for (const parent of parents) {
-    expect(stored.filter((m) => m.thread_ts === parent.ts)).toHaveLength(1); // one answer in its thread
+    const thread = stored.filter((m) => m.thread_ts === parent.ts);
+    expect(thread.filter((m) => !m.files)).toHaveLength(1); // one answer in its thread
+    expect(thread.filter((m) => m.files?.[0]?.name === 'ecr-push-policy.json')).toHaveLength(1); // and the policy it uses, once
     const now = shownNow(parent.ts, parent.text);
     expect(now).not.toMatch(/queued|Diagnosing|retrying|could not be completed/);
     expect(now).toMatch(/ECR|ecr|push/i);
