@@ -16,6 +16,7 @@ const corpus = readCases(new URL('../fixtures/corpus/dev.jsonl', import.meta.url
 const ours = readCases(new URL('../fixtures/logs/cases.jsonl', import.meta.url));
 const publicThreads = readCases(new URL('../fixtures/logs/public.jsonl', import.meta.url));
 const wild = readCases(new URL('../fixtures/logs/wild.jsonl', import.meta.url));
+const fresh = readCases(new URL('../fixtures/logs/fresh.jsonl', import.meta.url));
 
 describe.each([
   ['the shared corpus (dev.jsonl)', corpus],
@@ -58,5 +59,23 @@ describe('accuracy on the held-out real logs (wild.jsonl)', () => {
   });
   it('has the labelled category among the first two findings in at least 95% of all cases (target 95%)', () => {
     expect(report.categoryTop2.accuracy, JSON.stringify(report.misses.category)).toBeGreaterThanOrEqual(0.95);
+  });
+});
+
+// The second blind set (fresh.jsonl), gathered after the catalog had been tuned on wild.jsonl and labelled before
+// the classifier first ran on it. Measured on that first run: 84.8% top 1 (39/46 decidable), 98.4% named provider
+// (60/61), 72.8% within the first two (59/81). Asserted at those figures rounded down: a guard against slipping
+// back, not a target; its lines are not to be written into the catalog.
+describe('accuracy on the second blind set of real logs (fresh.jsonl)', () => {
+  const report = evaluate(fresh.map((entry) => LabelledCase.parse(entry)));
+
+  it('has the right top category in at least 84% of decidable cases', () => {
+    expect(report.categoryTop1.accuracy, JSON.stringify(report.misses.category.filter((miss) => miss.decidable))).toBeGreaterThanOrEqual(0.84);
+  });
+  it('names the provider in at least 98% of the cases whose log or image names the registry', () => {
+    expect(report.providerNamed.accuracy, JSON.stringify(report.misses.provider)).toBeGreaterThanOrEqual(0.98);
+  });
+  it('has the labelled category among the first two findings in at least 72% of all cases', () => {
+    expect(report.categoryTop2.accuracy, JSON.stringify(report.misses.category)).toBeGreaterThanOrEqual(0.72);
   });
 });
