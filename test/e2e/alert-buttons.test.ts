@@ -103,7 +103,7 @@ beforeAll(async () => {
   expect((await postCi(app.url, CI_SECRET, ciBody(ecrDenied('ci'), 'api-release', '1'))).status).toBe(202);
   parent = await slack.waitFor(() => parents()[0], 15_000, 'the alert');
   diagnosis = await slack.waitFor(() => thread(tsOf(parent))[0], 15_000, 'its diagnosis');
-});
+}, 60_000); // the app's start and the first alert's whole thread
 
 afterAll(async () => {
   await app?.stop();
