@@ -29,7 +29,7 @@ async function readAll(chunks: AsyncIterable<Buffer>): Promise<string> {
   let text = '';
   for await (const chunk of chunks) {
     text += decoder.decode(chunk, { stream: true });
-    // Keep memory bounded on a huge log: the head and the last part are what matter.
+    // Keep memory bounded on a huge log: the cut keeps its failure lines and its tail.
     if (text.length > 4 * MAX_LOG_CHARS) text = cutLog(text, 2 * MAX_LOG_CHARS);
   }
   return text + decoder.decode();
