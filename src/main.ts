@@ -163,6 +163,7 @@ async function main(): Promise<void> {
       logger: logger.child({ component: 'worker' }),
       metrics,
       publishHome: createHomePublisher({ slack, state, answers, registries, logger: logger.child({ component: 'home' }), metrics }),
+      registries: fileRegistries,
       ...probes,
       fixes: fixOffers,
     });
@@ -200,6 +201,7 @@ async function main(): Promise<void> {
       replyEveryMs: settings.alerts.replyEveryMs,
       logger: logger.child({ component: 'alerts' }),
       metrics,
+      registries: fileRegistries,
       ...probes,
       fixes: fixOffers,
     });

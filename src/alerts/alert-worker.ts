@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { diagnose } from '../engine/diagnose.js';
+import type { KnownRegistry } from '../engine/known-registry.js';
 import type { Diagnosis } from '../engine/diagnosis.js';
 import { redact } from '../engine/redact.js';
 import type { Logger } from '../ops/logger.js';
@@ -47,6 +48,8 @@ export interface AlertWorkerDeps {
   metrics: Metrics;
   /** Probes for the failure that opens a group (absent: the log alone). */
   probes?: WorkerProbes;
+  /** The configured registries[]: a host's entry names its provider and identifiers (absent: hosts speak for themselves). */
+  registries?: readonly KnownRegistry[];
   /** Fix plans where a probe confirmed the cause, bound to the thread reply that offers them. */
   fixes?: DiagnoseWorkerDeps['fixes'];
 }
@@ -91,6 +94,7 @@ export function createAlertProcessor(deps: AlertWorkerDeps) {
       log,
       ...(data.image ? { image: data.image } : {}),
       ...(data.runnerIp ? { runnerIp: data.runnerIp } : {}),
+      ...(deps.registries ? { registries: deps.registries } : {}),
       pipeline: { ...(p.provider ? { provider: p.provider } : {}), ...(p.name ? { name: p.name } : {}), ...(p.url ? { url: p.url } : {}), ...(p.runId ? { runId: p.runId } : {}), ...(p.commit ? { commit: p.commit } : {}), ...(p.branch ? { branch: p.branch } : {}) },
     });
     const fingerprint = alertFingerprint(diagnosis);

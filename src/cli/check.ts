@@ -46,7 +46,7 @@ export async function runCheck(args: string[], io: CliIO): Promise<number> {
   if (!parsed.ok) throw usageError(`invalid image '${reference}': ${parsed.error}`, COMMAND);
 
   const registries = await loadRegistries(values.config, io);
-  const diagnosis = await probeDiagnosis(diagnose({ log: '', image: reference }), {
+  const diagnosis = await probeDiagnosis(diagnose({ log: '', image: reference, registries }), {
     registries,
     env: io.env ?? {},
     purpose: 'preflight',

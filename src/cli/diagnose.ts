@@ -46,9 +46,9 @@ export async function runDiagnose(args: string[], io: CliIO): Promise<number> {
   }
 
   const format = parseFormat(values.format, COMMAND);
-  if (values.config !== undefined && !values.probe) throw usageError('--config is read only with --probe', COMMAND);
-  // Read (and validate) the configuration before the log, so a bad file fails fast.
-  const registries = values.probe ? await (await import('./load-registries.js')).loadRegistries(values.config, io) : undefined;
+  // Read (and validate) the configuration before the log, so a bad file fails fast. Its registries[] name the
+  // provider of a host (a custom domain) with or without probes; the log-only path without --config reads none.
+  const registries = values.probe || values.config !== undefined ? await (await import('./load-registries.js')).loadRegistries(values.config, io) : undefined;
   // Any reference is read as far as it goes (masked, templated, refused by Docker: that is a finding).
   const image = values.image?.trim();
   if (image === '') throw usageError("option '--image' needs a value", COMMAND);
@@ -71,9 +71,9 @@ export async function runDiagnose(args: string[], io: CliIO): Promise<number> {
     return EXIT.notFound;
   }
 
-  const fromLog = await diagnoseStream(sniff.chunks, image !== undefined ? { image } : {});
+  const fromLog = await diagnoseStream(sniff.chunks, { ...(image !== undefined ? { image } : {}), ...(registries ? { registries } : {}) });
   // The probe code loads only when asked for: the log-only path starts as fast as before.
-  const diagnosis = registries
+  const diagnosis = registries && values.probe
     ? await (await import('../probes/probe-diagnosis.js')).probeDiagnosis(fromLog, { registries, env: io.env ?? {} })
     : fromLog;
   const color = Boolean(io.stdout.isTTY) && !io.env?.NO_COLOR;

@@ -58,8 +58,9 @@ Options:
   -f, --format FORMAT  'text' (default; coloured on a terminal unless NO_COLOR is set) or 'json'
   -p, --probe          also ask the registry (and its cloud) what is wrong: probes confirm, refute or
                        add causes (credentials from the config's registries[], read-only)
-  -c, --config FILE    the configuration for --probe (default: $REGISTRY_DOCTOR_CONFIG, else
-                       ./registry-doctor.yml; without one, anonymous OCI and network probes only)
+  -c, --config FILE    the configuration: its registries[] name the provider of a host (a custom domain)
+                       and, with --probe, the credentials (default with --probe: $REGISTRY_DOCTOR_CONFIG,
+                       else ./registry-doctor.yml; without one, anonymous OCI and network probes only)
       --jsonl FILE     batch: each line {"id", "log", "image"?}; prints one line per input line,
                        {"id", "provider", "category", "findings"}, in order; '-' for stdin
   -h, --help           show this help and exit

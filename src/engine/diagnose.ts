@@ -5,6 +5,7 @@ import { categoryTexts } from './categories.js';
 import { clientToolPatterns, detectClientTool } from './client-tool.js';
 import type { Diagnosis, Evidence, Facts, Finding, ImageRef, PipelineFacts } from './diagnosis.js';
 import { identifyHost, normaliseHost, readImageRef } from './image-ref.js';
+import { matchKnownRegistry, type KnownRegistry } from './known-registry.js';
 import { LogScanner, type LogLine, type LogScannerOptions, type ScanResult } from './log-scanner.js';
 import { rankCauses, type RankedCause } from './rank.js';
 import { redact } from './redact.js';
@@ -18,6 +19,11 @@ export interface DiagnoseRequest {
   /** Client IP of the CI runner, when the webhook gave one. */
   runnerIp?: string;
   pipeline?: PipelineFacts;
+  /**
+   * The configured registries: the one whose host the push went to decides the provider (a custom domain
+   * or private-link host says nothing itself) and gives its identifiers to the remediation.
+   */
+  registries?: readonly KnownRegistry[];
 }
 
 /** Diagnose a log held in memory. */
@@ -53,12 +59,18 @@ function buildDiagnosis(scan: ScanResult, request: Omit<DiagnoseRequest, 'log'>)
   // References as pasted from CI: masked parts stay unknown, and one Docker would refuse is read anyway.
   const givenImage = request.image ? readImageRef(request.image) : undefined;
   const loggedImage = scan.facts.image ? readImageRef(scan.facts.image).ref : undefined;
-  const provider = resolveProvider(scan, givenImage?.ref, request.image);
+  let provider = resolveProvider(scan, givenImage?.ref, request.image);
   // The image the user gave wins; the log's image fills in when none was given.
-  const image = givenImage?.ref ?? loggedImage;
+  let image = givenImage?.ref ?? loggedImage;
   const facts: Facts = { ...scan.facts };
   if (!facts.clientIp && request.runnerIp) facts.clientIp = request.runnerIp;
   if (!facts.host && image) facts.host = image.host;
+  const pushedHost = image?.host ?? facts.host;
+  const known = pushedHost && !pushedLocally(scan, request.image) ? matchKnownRegistry(request.registries ?? [], pushedHost) : undefined;
+  if (known) {
+    provider = known.provider;
+    if (image) image = withKnownRegistry(image, known);
+  }
   const tool = detectClientTool([...scan.signalLines, ...scan.hits.flatMap((hit) => hit.evidence.map((e) => e.text)), ...scan.tail.map((l) => l.text)]);
   if (tool) facts.tool = tool;
 
@@ -153,9 +165,7 @@ function addFinding(findings: Finding[], added: Finding): void {
  * (`app:1`, read as Docker Hub) or with an unknown host only counts when the log names no registry.
  */
 function resolveProvider(scan: ScanResult, image: ImageRef | undefined, rawImage: string | undefined): Provider {
-  // A destination named by a containers/image transport (`atomic:`, `docker-daemon:`, `oci:`…) is the
-  // OpenShift registry or no registry at all, whatever Docker Hub name it was misread as.
-  if (scan.destinationTransport || LOCAL_TRANSPORT.test(rawImage?.trim() ?? '')) return 'other';
+  if (pushedLocally(scan, rawImage)) return 'other';
   if (image && image.provider !== 'other' && namesHost(rawImage ?? '')) return image.provider;
 
   const votes = new Map<Provider, number>();
@@ -192,6 +202,31 @@ function resolveProvider(scan: ScanResult, image: ImageRef | undefined, rawImage
     }
   }
   return best ?? image?.provider ?? 'other';
+}
+
+/**
+ * A destination named by a containers/image transport (`atomic:`, `docker-daemon:`, `oci:`…) is the
+ * OpenShift registry or no registry at all, whatever Docker Hub name it was misread as.
+ */
+function pushedLocally(scan: ScanResult, rawImage: string | undefined): boolean {
+  return scan.destinationTransport !== undefined || LOCAL_TRANSPORT.test(rawImage?.trim() ?? '');
+}
+
+/**
+ * The image as its configured entry knows it: the entry's provider, and its account and region where the
+ * host does not show them (a host that does, such as an ECR host, is the push's own word and stays).
+ */
+function withKnownRegistry(image: ImageRef, known: KnownRegistry): ImageRef {
+  const sameProvider = image.provider === known.provider;
+  const account = (sameProvider ? image.account : undefined) ?? known.account;
+  const region = (sameProvider ? image.region : undefined) ?? known.region;
+  return {
+    ...image,
+    provider: known.provider,
+    registry: known.name,
+    ...(account !== undefined ? { account } : {}),
+    ...(region !== undefined ? { region } : {}),
+  };
 }
 
 /** An image given with a containers/image transport that is not a registry's (`docker://` is). */

@@ -9,6 +9,8 @@ export interface ImageRef {
   /** Registry host, with port when one was given (`docker.io` for Docker Hub). */
   host: string;
   provider: Provider;
+  /** The configured `registries[]` entry whose host this is, when the caller gave the configuration. */
+  registry?: string;
   /** ECR account id, Artifact Registry / GCR project, ACR registry name, Docker Hub / GHCR namespace. */
   account?: string;
   /** ECR region, Artifact Registry location, GCR multi-region (`us`, `eu`, `asia`). */

@@ -1,14 +1,13 @@
 // Which `registries[]` entry an image belongs to, and which credentials its probes use. Reads env, no I/O.
 import type { RegistryConfig } from '../config/schema.js';
 import type { ImageRef } from '../engine/diagnosis.js';
-import { normaliseHost } from '../engine/image-ref.js';
+import { matchKnownRegistry } from '../engine/known-registry.js';
 import { Secret } from './secret.js';
 import type { ProbeCredentials } from './types.js';
 
-/** The entry whose host is the image's host (Docker Hub aliases folded), if any. */
+/** The entry whose host is the image's host (Docker Hub aliases folded), if any: the same match the engine makes. */
 export function matchRegistry(registries: readonly RegistryConfig[], image: ImageRef): RegistryConfig | undefined {
-  const host = normaliseHost(image.host) ?? image.host;
-  return registries.find((registry) => (normaliseHost(registry.host) ?? registry.host) === host);
+  return matchKnownRegistry(registries, image.host);
 }
 
 /**

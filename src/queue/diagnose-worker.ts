@@ -6,6 +6,7 @@
 import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Diagnosis } from '../engine/diagnosis.js';
 import { diagnose } from '../engine/diagnose.js';
+import type { KnownRegistry } from '../engine/known-registry.js';
 import { redact } from '../engine/redact.js';
 import { pushVerdict } from '../probes/probe-diagnosis.js';
 import { finishedSummary, progressSummary, type WorkerProbes } from '../probes/worker-probes.js';
@@ -41,6 +42,8 @@ export interface DiagnoseWorkerDeps {
   command?: string;
   /** Probes after classification, preflight checks and `/registry status` (absent: the log alone). */
   probes?: WorkerProbes;
+  /** The configured registries[]: a host's entry names its provider and identifiers (absent: hosts speak for themselves). */
+  registries?: readonly KnownRegistry[];
   /** Recent Slack delivery problems, for `/registry status`. */
   deliveryHealth?: DeliveryHealth;
   /** Fix plans for findings a probe confirmed, and binding them to the reply they are posted on. */
@@ -121,7 +124,7 @@ export function createDiagnoseProcessor(deps: DiagnoseWorkerDeps) {
 
     // Classified before anything is posted: whatever Slack does next, there is an answer to give.
     const started = performance.now();
-    let diagnosis = diagnose({ log: data.log, ...(data.image ? { image: data.image } : {}) });
+    let diagnosis = diagnose({ log: data.log, ...(data.image ? { image: data.image } : {}), ...(deps.registries ? { registries: deps.registries } : {}) });
     metrics.engineSeconds.observe((performance.now() - started) / 1000);
     const purpose = data.purpose === 'preflight' ? 'preflight' : 'diagnose';
     let sentence = answerFor(diagnosis)?.sentence ?? NO_FINDING_SENTENCE;

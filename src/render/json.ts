@@ -35,7 +35,7 @@ function pick<T extends object>(source: T, keys: readonly (keyof T)[]): T {
 
 const INPUT_KEYS = ['logExcerpt', 'logLines', 'logBytes', 'image', 'runnerIp', 'pipeline'] as const satisfies readonly (keyof DiagnosisInput)[];
 const PIPELINE_KEYS = ['provider', 'name', 'url', 'runId', 'commit', 'branch'] as const satisfies readonly (keyof PipelineFacts)[];
-const IMAGE_KEYS = ['reference', 'host', 'provider', 'account', 'region', 'repository', 'tag', 'digest'] as const satisfies readonly (keyof ImageRef)[];
+const IMAGE_KEYS = ['reference', 'host', 'provider', 'registry', 'account', 'region', 'repository', 'tag', 'digest'] as const satisfies readonly (keyof ImageRef)[];
 const FACT_KEYS = [
   'image',
   'host',

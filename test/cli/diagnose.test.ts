@@ -80,6 +80,34 @@ describe.concurrent('diagnose: exit codes and formats', () => {
     expect(empty.stderr).toMatch(/--image' needs a value/);
   });
 
+  it('--config: a registries[] entry on a custom domain makes the provider acr, with the entry\u2019s registry name in the first command', async () => {
+    const config = join(tmp, 'contoso.yml');
+    writeFileSync(config, 'registries:\n  - name: contoso-acr\n    provider: acr\n    host: registry.contoso.example\n    account: contosoreg\n');
+    const log = "The push refers to repository [registry.contoso.example/shop/api]\n5f70bf18a086: Preparing\ndenied: client with IP '203.0.113.7' is not allowed access.\n";
+    const [text, json, alone] = await Promise.all([
+      spawnCli(['diagnose', '--config', config], { input: log }),
+      spawnCli(['diagnose', '--config', config, '-f', 'json'], { input: log }),
+      spawnCli(['diagnose', '-f', 'json'], { input: log }),
+    ]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^✖ firewall_denied/);
+    expect(text.stdout).toContain('provider acr');
+    expect(text.stdout).toMatch(/^ +az acr network-rule list --name contosoreg$/m);
+    const probed = JSON.parse(json.stdout) as Diagnosis;
+    expect(probed.provider).toBe('acr');
+    expect(probed.image).toMatchObject({ registry: 'contoso-acr', account: 'contosoreg' });
+    expect(probed.findings[0]?.remediation[0]?.command).toBe('az acr network-rule list --name contosoreg');
+    // Without the entry the same log is any registry's: the configuration is what named it.
+    expect((JSON.parse(alone.stdout) as Diagnosis).provider).toBe('other');
+  });
+
+  it('--config that cannot be read: exit 2, one line, also without --probe', async () => {
+    const missing = await spawnCli(['diagnose', '--config', join(tmp, 'nope.yml')], { input: ECR_LOG });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("cannot read --config '");
+    noStackTrace(missing.stderr);
+  });
+
   it('handles invalid UTF-8 (decoded with replacement, still diagnosed) and CRLF', async () => {
     const bytes = Buffer.concat([Buffer.from('bad bytes \xff\xfe\xc3 here\r\n', 'latin1'), Buffer.from(ECR_LOG.replace(/\n/g, '\r\n'))]);
     const r = await spawnCli(['diagnose', '-f', 'json'], { input: bytes });

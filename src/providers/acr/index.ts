@@ -1,6 +1,6 @@
 // Azure Container Registry: login servers (public and sovereign clouds), data endpoints, geo-replicas.
 import type { HostMatch, LogSignal, ProviderAdapter, RemediationContext } from '../types.js';
-import { arg, bareHost, doc, fromTable, gatherKnown, ipArg, step, type RemediationTable } from '../remediation-kit.js';
+import { arg, bareHost, doc, fromTable, gatherKnown, ipArg, isSafeArg, step, type RemediationTable } from '../remediation-kit.js';
 
 // NAME[-HASH][.REGION.(data|geo)|.privatelink].azurecr.(io|cn|us|de). Registry names are 5–50
 // alphanumerics, so a `-` can only start the hash suffix of a login server with a domain-name-label
@@ -50,7 +50,10 @@ function readTarget(context: RemediationContext): AcrTarget {
   const host = known.host ? bareHost(known.host) : undefined;
   const fromHost = host ? ACR_HOST.exec(host)?.[1] : undefined;
   const name = arg(known.account ?? fromHost, '<registry-name>', NAME).toLowerCase();
-  const safeHost = host && ACR_HOST.test(host) && !/\.(?:data|geo)\./.test(host) ? host : undefined;
+  const loginServer = host !== undefined && ACR_HOST.test(host) && !/\.(?:data|geo)\./.test(host);
+  // A configured entry's host is where Docker logs in, whatever its domain (a custom domain, a proxy).
+  const configured = host !== undefined && context.image?.registry !== undefined && isSafeArg(host);
+  const safeHost = loginServer || configured ? host : undefined;
   return {
     name,
     loginServer: safeHost ?? (name.startsWith('<') ? '<registry-name>.azurecr.io' : `${name}.azurecr.io`),
