@@ -218,6 +218,19 @@ describe('diagnose processor', () => {
     // Re-runs of a job add it once.
     expect(new Set(recent.map((r) => r.jobId)).size).toBe(recent.length);
   });
+
+  it('the configured registries[] name a custom domain’s provider: an ACR behind registry.contoso.example is answered as ACR, with its registry name', async () => {
+    const logger = createLogger({ level: 'silent' });
+    const slack = createSlackClient({ token: 'xoxb-test', apiUrl: fake.apiUrl, timeoutMs: 5000 }, logger, metrics);
+    const registries = [{ name: 'contoso-acr', provider: 'acr' as const, host: 'registry.contoso.example', account: 'contosoreg' }];
+    const configured = createDiagnoseProcessor({ slack, state, answers, logger, metrics, registries });
+    const log = "The push refers to repository [registry.contoso.example/shop/api]\n5f70bf18a086: Preparing\ndenied: client with IP '203.0.113.7' is not allowed access.";
+    const result = await configured(job('contoso', data('C0CONTOSO', { log, image: 'registry.contoso.example/shop/api:1.4.2' })));
+    expect(result.category).toBe('firewall_denied');
+    const reply = posts('C0CONTOSO').find((c) => c.params.thread_ts === result.parentTs)!;
+    expect(String(reply.params.text)).toContain('First: `az acr network-rule list --name contosoreg`');
+    expect(JSON.stringify(reply.params.blocks)).toContain('*Provider:* acr');
+  });
 });
 
 describe('posts whose outcome is unknown', () => {
