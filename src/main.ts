@@ -93,7 +93,8 @@ async function main(): Promise<void> {
 
   // Producers fail fast when Redis is down (the ack says so); workers wait for it to come back.
   const health = redisClient(settings, logger, 'health', { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
-  const stateRedis = redisClient(settings, logger, 'state', { maxRetriesPerRequest: 3 });
+  // Pipelined: each concurrent job makes a dozen small calls here, and calls made in one tick share one write.
+  const stateRedis = redisClient(settings, logger, 'state', { maxRetriesPerRequest: 3, enableAutoPipelining: true });
   // The ack path's connection: pipelined, no offline queue, and a command timeout well inside Slack's 3 s.
   const queueRedis = redisClient(settings, logger, 'queue', { enableOfflineQueue: false, maxRetriesPerRequest: 1, enableAutoPipelining: true, commandTimeout: 1500 });
   const state = new PostState(stateRedis, { prefix: settings.queuePrefix, recentLimit: settings.recentDiagnoses, claimMs: settings.worker.lockMs });

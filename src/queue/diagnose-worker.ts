@@ -128,7 +128,7 @@ export function createDiagnoseProcessor(deps: DiagnoseWorkerDeps) {
     metrics.engineSeconds.observe((performance.now() - started) / 1000);
     const purpose = data.purpose === 'preflight' ? 'preflight' : 'diagnose';
     let sentence = answerFor(diagnosis)?.sentence ?? NO_FINDING_SENTENCE;
-    const answerId = await answers.idFor(jobId);
+    const { id: answerId, fresh } = await answers.idFor(jobId);
     const rerunOf = data.rerun ? await answers.get(data.rerun.of) : undefined;
     const base: Omit<ParentMessageInput, 'status'> = {
       user: data.user,
@@ -142,7 +142,7 @@ export function createDiagnoseProcessor(deps: DiagnoseWorkerDeps) {
     };
 
     // The record exists before any button that points at it.
-    const previous = await answers.get(answerId);
+    const previous = fresh ? undefined : await answers.get(answerId);
     const record: AnswerRecord = {
       id: answerId,
       jobId,

@@ -76,12 +76,18 @@ export class AnswerStore {
     return `${this.options.prefix}:feedback`;
   }
 
-  /** The record id of a job: made once (SET NX), so a retried job's buttons keep one id. */
-  async idFor(jobId: string): Promise<string> {
+  /**
+   * The record id of a job: made once (SET NX), so a retried job's buttons keep one id. `fresh`: made by this
+   * call, so no record can exist under it yet. One round trip.
+   */
+  async idFor(jobId: string): Promise<{ id: string; fresh: boolean }> {
     const key = `${this.options.prefix}:answer-of:${jobId}`;
     const fresh = randomBytes(12).toString('base64url');
-    await this.redis.set(key, fresh, 'EX', this.ttlSeconds, 'NX');
-    return (await this.redis.get(key)) ?? fresh;
+    const replies = await this.redis.multi().set(key, fresh, 'EX', this.ttlSeconds, 'NX').get(key).exec();
+    const [set, get] = replies ?? [];
+    if (set?.[0] || get?.[0]) throw set?.[0] ?? get?.[0];
+    const id = typeof get?.[1] === 'string' ? get[1] : fresh;
+    return { id, fresh: set?.[1] === 'OK' && id === fresh };
   }
 
   async put(record: AnswerRecord): Promise<void> {

@@ -12,6 +12,42 @@ export type PostStep = 'parent' | 'reply' | 'failure' | 'delivered' | 'documents
 
 const OWN_CLAIM_RENEW = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0";
 
+const OWN_CLAIM_RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";
+
+// The start of a post, atomic (KEYS[1] the job's record, KEYS[2] the step's claim; ARGV step, token, claimMs,
+// now, canFind, ttlSeconds): the recorded ts ('done'); or 'busy' when another holder has the claim; or the
+// claim taken and either the pending mark an earlier post left ('pending', for `find` to look for its message)
+// or a fresh pending mark set ('claimed').
+const CLAIM = `
+local done = redis.call('HGET', KEYS[1], ARGV[1])
+if done then return {'done', done} end
+if not redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3], 'NX') then return {'busy'} end
+local pending = redis.call('HGET', KEYS[1], ARGV[1] .. ':pending')
+if pending and ARGV[5] == '1' then return {'pending', pending} end
+redis.call('HSET', KEYS[1], ARGV[1] .. ':pending', ARGV[4])
+redis.call('EXPIRE', KEYS[1], ARGV[6])
+return {'claimed'}`;
+
+// The post's ts recorded, its pending mark cleared and our own claim released, at once (ARGV step, ts, ttlSeconds, token).
+const RECORD_AND_RELEASE = `
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('HDEL', KEYS[1], ARGV[1] .. ':pending')
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+if redis.call('GET', KEYS[2]) == ARGV[4] then redis.call('DEL', KEYS[2]) end
+return 1`;
+
+// Once per job (the `recent` flag in its record): the row at the head of both capped lists (ARGV row, last index, the user list's ttl).
+const ADD_RECENT = `
+if redis.call('HSETNX', KEYS[1], 'recent', '1') == 0 then return 0 end
+redis.call('LPUSH', KEYS[2], ARGV[1])
+redis.call('LTRIM', KEYS[2], 0, ARGV[2])
+redis.call('LPUSH', KEYS[3], ARGV[1])
+redis.call('LTRIM', KEYS[3], 0, ARGV[2])
+redis.call('EXPIRE', KEYS[3], ARGV[3])
+return 1`;
+
+type ClaimAnswer = ['done', string] | ['busy'] | ['pending', string] | ['claimed'];
+
 export class PostInProgressError extends Error {
   override name = 'PostInProgressError';
 }
@@ -78,61 +114,54 @@ export class PostState {
     find?: (sinceMs: number) => Promise<string | undefined>,
   ): Promise<{ ts: string; posted: boolean }> {
     const key = this.key(jobId);
-    const existing = await this.redis.hget(key, step);
-    if (existing) return { ts: existing, posted: false };
     const claim = this.claimKey(jobId, step);
     const token = `${process.pid}:${Date.now()}:${Math.random()}`;
     const deadline = Date.now() + this.waitMs;
-    while ((await this.redis.set(claim, token, 'PX', this.claimMs, 'NX')) !== 'OK') {
+    let claimed: ClaimAnswer;
+    while ((claimed = await this.claim(key, claim, step, token, find !== undefined))[0] === 'busy') {
       // Another worker is posting this step: wait for its ts, or for its claim to lapse (it died).
       if (Date.now() > deadline) throw new PostInProgressError(`another worker is posting the ${step} of job ${jobId}`);
       await new Promise((r) => setTimeout(r, 100));
-      const ts = await this.redis.hget(key, step);
-      if (ts) return { ts, posted: false };
     }
+    if (claimed[0] === 'done') return { ts: claimed[1], posted: false };
     const renew = setInterval(() => {
       void this.redis.eval(OWN_CLAIM_RENEW, 1, claim, token, this.claimMs).catch(() => {});
     }, Math.max(50, Math.floor(this.claimMs / 3)));
+    let released = false;
     try {
-      const [done, pending] = await this.redis.hmget(key, step, `${step}:pending`);
-      if (done) return { ts: done, posted: false };
-      if (pending && find) {
-        const found = await find(Number(pending));
+      if (claimed[0] === 'pending' && find) {
+        const found = await find(Number(claimed[1]));
         if (found) {
-          await this.record(key, step, found);
+          await this.recordAndRelease(key, claim, step, found, token);
+          released = true;
           return { ts: found, posted: false };
         }
+        await this.redis.multi().hset(key, `${step}:pending`, String(Date.now())).expire(key, this.ttlSeconds).exec();
       }
-      await this.redis.multi().hset(key, `${step}:pending`, String(Date.now())).expire(key, this.ttlSeconds).exec();
       const ts = await post();
-      await this.record(key, step, ts);
+      await this.recordAndRelease(key, claim, step, ts, token);
+      released = true;
       return { ts, posted: true };
     } finally {
       clearInterval(renew);
       // Release only our own claim.
-      await this.redis.eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0", 1, claim, token);
+      if (!released) await this.redis.eval(OWN_CLAIM_RELEASE, 1, claim, token);
     }
   }
 
-  private async record(key: string, step: PostStep, ts: string): Promise<void> {
-    await this.redis.multi().hset(key, step, ts).hdel(key, `${step}:pending`).expire(key, this.ttlSeconds).exec();
+  /** One round trip: the step's ts if recorded, else the claim (busy when another holder has it) and the pending mark. */
+  private async claim(key: string, claim: string, step: PostStep, token: string, canFind: boolean): Promise<ClaimAnswer> {
+    const answer = (await this.redis.eval(CLAIM, 2, key, claim, step, token, this.claimMs, Date.now(), canFind ? '1' : '0', this.ttlSeconds)) as string[];
+    return answer as ClaimAnswer;
+  }
+
+  private async recordAndRelease(key: string, claim: string, step: PostStep, ts: string, token: string): Promise<void> {
+    await this.redis.eval(RECORD_AND_RELEASE, 2, key, claim, step, ts, this.ttlSeconds, token);
   }
 
   /** Add a finished diagnosis to the capped App Home list, once per job. */
   async addRecent(summary: RecentDiagnosis): Promise<void> {
-    const first = await this.redis.hsetnx(this.key(summary.jobId), 'recent', '1');
-    if (first !== 1) return;
-    const row = JSON.stringify(summary);
-    const all = this.recentKey();
-    const mine = this.recentKey(summary.user);
-    await this.redis
-      .multi()
-      .lpush(all, row)
-      .ltrim(all, 0, this.recentLimit - 1)
-      .lpush(mine, row)
-      .ltrim(mine, 0, this.recentLimit - 1)
-      .expire(mine, 90 * 24 * 3600)
-      .exec();
+    await this.redis.eval(ADD_RECENT, 3, this.key(summary.jobId), this.recentKey(), this.recentKey(summary.user), JSON.stringify(summary), this.recentLimit - 1, 90 * 24 * 3600);
   }
 
   async recent(user?: string, limit = this.recentLimit): Promise<RecentDiagnosis[]> {
