@@ -180,6 +180,7 @@ export function createDiagnoseProcessor(deps: DiagnoseWorkerDeps) {
 
     try {
       if (record.private && !record.parentTs) channel = await openDm(data.user);
+      let parentPostedNow = false;
       if (!parentTs) {
         const parent = await state.once(
           jobId,
@@ -194,10 +195,12 @@ export function createDiagnoseProcessor(deps: DiagnoseWorkerDeps) {
           lookFor('parent', undefined),
         );
         parentTs = parent.ts;
+        parentPostedNow = parent.posted;
         await answers.update(answerId, { channel, parentTs });
       }
 
-      const done = (await state.get(jobId)).reply !== undefined;
+      // A parent posted just now has no reply yet: no need to ask (a worker racing on the job still posts once).
+      const done = !parentPostedNow && (await state.get(jobId)).reply !== undefined;
       if (deps.probes && !done) {
         diagnosis = await deps.probes.step(diagnosis, { purpose, onProgress: (progress) => updateParent('probing', { probes: progressSummary(progress) }) });
         sentence = answerFor(diagnosis)?.sentence ?? NO_FINDING_SENTENCE;
