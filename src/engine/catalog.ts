@@ -227,6 +227,19 @@ export const rules: readonly Rule[] = [
     examples: ['Error: getaddrinfo ENOTFOUND api.ecr-public.ap-southeast-1.amazonaws.com'],
   },
   {
+    id: 'ecr-public-token-region',
+    category: 'auth_missing',
+    confidence: 0.88,
+    source: 'https://docs.aws.amazon.com/AmazonECR/latest/public/public-registry-auth.html',
+    // `aws ecr-public get-login-password` called with another region: the service's own refusal.
+    pattern: /GetAuthorizationToken command is only supported in us-east-1/i,
+    provider: 'ecr',
+    title: 'ECR Public issues login tokens only in us-east-1: run the login with `--region us-east-1`',
+    examples: [
+      'An error occurred (UnsupportedCommandException) when calling the GetAuthorizationToken operation: GetAuthorizationToken command is only supported in us-east-1.',
+    ],
+  },
+  {
     id: 'no-basic-auth-credentials',
     category: 'auth_missing',
     confidence: 0.9,
@@ -625,6 +638,21 @@ export const rules: readonly Rule[] = [
 
   // ── permission_denied ──────────────────────────────────────────────────────────────────────────
   {
+    id: 'regclient-blob-post-unauthorized',
+    category: 'permission_denied',
+    confidence: 0.6,
+    source: 'https://github.com/regclient/regclient/blob/main/scheme/reg/blob.go',
+    // regclient starts each layer upload with a POST; refused there, after the login step, the token
+    // usually lacks push on the repository (or the repository may not be created by this account).
+    pattern: /failed to send blob post, (?:digest \S+, )?ref \S+: (?:unauthorized|forbidden|denied)/i,
+    alsoMeans: [
+      { category: 'auth_missing', confidence: 0.5 },
+      { category: 'repo_not_found', confidence: 0.4 },
+    ],
+    title: 'The registry refused the layer upload: this login may not push to (or create) the repository',
+    examples: ['failed to send blob post, ref registry.example.com/team/app:1.0: unauthorized'],
+  },
+  {
     id: 'oci-code-denied',
     category: 'permission_denied',
     confidence: 0.55,
@@ -912,6 +940,21 @@ export const rules: readonly Rule[] = [
 
   // ── repo_not_found ─────────────────────────────────────────────────────────────────────────────
   {
+    id: 'containers-image-dest-unauthorized',
+    category: 'repo_not_found',
+    confidence: 0.55,
+    source: 'https://github.com/containers/image/blob/main/docker/docker_image_dest.go',
+    // containers/image checks each blob on the destination first; a 401 to that check is what registries
+    // such as Docker Hub answer for a repository that does not exist yet, or for missing credentials.
+    pattern: /not authorized to read from destination repository/i,
+    alsoMeans: [
+      { category: 'auth_missing', confidence: 0.5 },
+      { category: 'permission_denied', confidence: 0.45 },
+    ],
+    title: 'The destination repository refused even a read (it may not exist yet, or the login does not cover it)',
+    examples: ['Error writing blob: not authorized to read from destination repository acme/app'],
+  },
+  {
     id: 'quay-unauthorized-missing-repository',
     category: 'repo_not_found',
     confidence: 0.58,
@@ -1127,10 +1170,14 @@ export const rules: readonly Rule[] = [
     category: 'tag_immutable',
     confidence: 0.97,
     source: 'https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-tag-mutability.html',
-    pattern: /already exists in the '[^']*' repository and cannot be overwritten because the repository is immutable|ImageTagAlreadyExistsException/i,
+    // Since tag-mutability exclusion filters, immutability is per tag: "because the tag is immutable". A long
+    // tag often wraps the message, so the closing clause alone is enough (no other registry words it so).
+    pattern: /cannot be overwritten because the (?:repository|tag) is immutable|ImageTagAlreadyExistsException/i,
     provider: 'ecr',
     examples: [
       "ERROR: tag invalid: The image tag 'v1' already exists in the 'app' repository and cannot be overwritten because the repository is immutable.",
+      "TAG_INVALID: The image tag 'release-1' already exists in the 'web' repository and cannot be overwritten because the tag is immutable.",
+      'and cannot be overwritten because the tag is immutable.',
       'An error occurred (ImageTagAlreadyExistsException) when calling the PutImage operation',
     ],
   },
@@ -1302,6 +1349,21 @@ export const rules: readonly Rule[] = [
     examples: ['failed to push registry.example.com/app:1: unexpected status: 429 Too Many Requests'],
   },
 
+  {
+    id: 'drf-throttled',
+    category: 'rate_limited',
+    confidence: 0.85,
+    source: 'https://github.com/encode/django-rest-framework/blob/master/rest_framework/exceptions.py',
+    // Registries built on Django REST framework (Pulp) answer a throttled request with its Throttled error,
+    // rendered as a registry error ("unsupported: Request was throttled.").
+    pattern: /Request was throttled/i,
+    needsRegistryContext: true,
+    examples: [
+      'unsupported: Request was throttled.',
+      'unsupported: Request was throttled. Expected available in 12 seconds.',
+    ],
+  },
+
   // ── firewall_denied ────────────────────────────────────────────────────────────────────────────
   {
     id: 'aws-vpc-endpoint-policy',
@@ -1332,10 +1394,13 @@ export const rules: readonly Rule[] = [
     category: 'firewall_denied',
     confidence: 0.97,
     source: 'https://learn.microsoft.com/en-us/azure/container-registry/container-registry-troubleshoot-access',
-    pattern: /client with IP\s*'?[^'\s]{0,45}'?\s*is not allowed access|IP allow list enabled|your IP address is not permitted|IP address[^\n]{0,40}not (?:allowed|permitted)|not in the allow ?list/i,
+    // The address is often masked or replaced when pasted (`'<my public IP>'`, `'***'`, `'x.x.x.x'`).
+    pattern: /client with IP\s*(?:'[^'\n]{0,45}'|\S{0,45})\s*is not allowed access|IP allow list enabled|your IP address is not permitted|IP address[^\n]{0,40}not (?:allowed|permitted)|not in the allow ?list/i,
     title: 'The registry firewall does not allow the runner’s IP address',
     examples: [
       "denied: client with IP '40.112.1.7' is not allowed access. Refer https://aka.ms/acr/firewall to grant access.",
+      "denied: client with IP '<runner address>' is not allowed access. Refer https://aka.ms/acr/firewall to grant access.",
+      "denied: client with IP '***' is not allowed access.",
       'the `acme` organization has an IP allow list enabled, and your IP address is not permitted to access this resource.',
     ],
   },
@@ -1489,6 +1554,34 @@ export const rules: readonly Rule[] = [
 
   // ── blob_upload ────────────────────────────────────────────────────────────────────────────────
   {
+    id: 'dockerd-upload-retry',
+    category: 'blob_upload',
+    confidence: 0.7,
+    source: 'https://github.com/moby/moby/blob/master/distribution/xfer/upload.go',
+    // The daemon's own log (journal) while a layer upload keeps failing: the push client sees only retries.
+    pattern: /Upload failed, retrying: /i,
+    alsoMeans: [{ category: 'network', confidence: 0.55 }],
+    needsRegistryContext: true,
+    title: 'Layer uploads were cut off and retried (the daemon log shows each failed attempt)',
+    examples: [
+      'level=error msg="Upload failed, retrying: EOF"',
+      'dockerd[812]: time="2024-01-02T03:04:05Z" level=error msg="Upload failed, retrying: write tcp 10.0.0.2:51234->10.0.0.9:443: write: broken pipe"',
+    ],
+  },
+  {
+    id: 'harbor-replication-blob-push',
+    category: 'blob_upload',
+    confidence: 0.68,
+    source: 'https://github.com/goharbor/harbor/blob/v1.5.0/src/jobservice/job/impl/replication/transfer.go',
+    // Harbor replication's job log names the step that failed, not why: a blob push to the target.
+    pattern: /an error occurred while pushing (?:the )?blob/i,
+    alsoMeans: [{ category: 'network', confidence: 0.5 }],
+    title: 'Replication failed while pushing a layer to the target registry',
+    examples: [
+      '[ERROR] [transfer.go:234]: an error occurred while pushing blob sha256:0123abcd of library/app:1.0 to the distination registry: EOF',
+    ],
+  },
+  {
     id: 'upload-session-lost',
     category: 'blob_upload',
     confidence: 0.85,
@@ -1617,6 +1710,18 @@ export const rules: readonly Rule[] = [
     examples: ['error pushing image: failed to push to destination artifactory.example.com:5001/app:1.1.0: MANIFEST_INVALID: manifest invalid; map[description:HTTP 403 Forbidden]'],
   },
   {
+    id: 'harbor-manifest-list-unsupported',
+    category: 'manifest_invalid',
+    confidence: 0.95,
+    source: 'https://github.com/goharbor/harbor/blob/release-1.10.0/src/core/middlewares/multiplmanifest/handler.go',
+    // Harbor before 2.0 refuses manifest lists outright; the client then tries the OCI index, which fails
+    // differently (often a 500), so this names the cause whatever else the same line says.
+    pattern: /Manifest\.list is not supported/i,
+    outranks: ['network', 'blob_upload', 'other'],
+    title: 'This Harbor (before 2.0) does not accept multi-platform images (manifest lists)',
+    examples: ['{"errors":[{"code":"UNSUPPORTED_MEDIA_TYPE","message":"Manifest.list is not supported."}]}'],
+  },
+  {
     id: 'manifest-invalid',
     category: 'manifest_invalid',
     confidence: 0.92,
@@ -1715,6 +1820,33 @@ export const rules: readonly Rule[] = [
   },
 
   // ── other ──────────────────────────────────────────────────────────────────────────────────────
+  {
+    id: 'containers-auth-file-unwritable',
+    category: 'other',
+    confidence: 0.88,
+    source: 'https://github.com/containers/image/blob/main/docs/containers-auth.json.5.md',
+    // podman, buildah and skopeo keep logins in ${XDG_RUNTIME_DIR}/containers/auth.json, or
+    // /run/containers/$UID/auth.json when XDG_RUNTIME_DIR is unset: a non-root user cannot create that.
+    pattern: /(?:mkdir|open) (?:\/run\/containers|\/run\/user\/\d+\/containers|\S*\/auth\.json)\S*: permission denied/i,
+    outranks: ['permission_denied'],
+    title: 'The login could not write its auth file (set XDG_RUNTIME_DIR or pass --authfile to a writable path)',
+    examples: [
+      'Error: mkdir /run/containers/1001: permission denied',
+      'Error: open /run/user/1000/containers/auth.json: permission denied',
+    ],
+  },
+  {
+    id: 'aws-sdk-region-missing',
+    category: 'other',
+    confidence: 0.8,
+    source: 'https://github.com/smithy-lang/smithy-typescript/blob/main/packages/config-resolver/src/regionConfig/resolveRegionConfig.ts',
+    // The AWS SDK for JavaScript found no region: an ECR login step could not tell it (for instance from a
+    // registry host it does not parse), which no credential change fixes.
+    pattern: /\bRegion is missing\b/,
+    needsRegistryContext: true,
+    title: 'The ECR login step found no AWS region (set it, or the step does not recognise this registry host)',
+    examples: ['Error: Region is missing'],
+  },
   {
     id: 'ecr-image-already-exists',
     category: 'other',

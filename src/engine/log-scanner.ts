@@ -33,7 +33,7 @@ const CANDIDATE_WORDS: readonly string[] = [
   'manifest list', 'alreadyexists', 'health check', 'could not parse', 'scheme prefix', 'tag is needed',
   'readonly', 'no credentials', 'method not allowed', 'may not support', '_uploads', ': pushed', 'already exists',
   // Push context and the tools that push.
-  'push refers to', 'docker push', 'docker image push', 'podman push', 'nerdctl push', 'buildah push', 'crane',
+  'push refers to', '"pushing"', 'docker push', 'docker image push', 'podman push', 'nerdctl push', 'buildah push', 'crane',
   'skopeo', 'oras', 'helm push', '/v2/', 'acb_step',
   // Provider signals: hosts, helpers, CLIs, CI steps.
   'azurecr', 'az acr', 'aka.ms/acr', 'dkr.ecr', 'amazonaws', 'arn:aws', 'ecr:', 'aws ecr', 'aws-actions',
@@ -56,7 +56,7 @@ const PACKAGE_MANAGER = /\bnpm (?:ERR|error)|registry\.npmjs|\byarn\b|\bpnpm\b|p
 
 /** A log that shows a push or a registry login: generic rules apply to all its lines. */
 const PUSH_CONTEXT =
-  /push refers to|^[0-9a-f]{12}: (?:Pushed|Pushing|Layer already exists)\b|(?:docker|podman|nerdctl|buildah)(?: image)? push|buildx build[^\n]*--push|error pushing|failed to push|--push\b|Pushing image|pushing manifest|crane (?:push|cp)|skopeo copy|oras push|helm push|error checking push permissions|(?:docker|podman|helm registry|crane auth|oras) login|amazon-ecr-login|docker\/login-action|az acr login|get-login-password|configure-docker|Logging in(?:to)? /i;
+  /push refers to|^[0-9a-f]{12}: (?:Pushed|Pushing|Layer already exists)\b|(?:docker|podman|nerdctl|buildah)(?: image)? push|buildx build[^\n]*--push|error pushing|failed to push|--push\b|Pushing image|pushing manifest|crane (?:push|cp)|"Pushing",\s*"progressDetail"|skopeo copy|oras push|helm push|error checking push permissions|(?:docker|podman|helm registry|crane auth|oras) login|amazon-ecr-login|docker\/login-action|az acr login|get-login-password|configure-docker|Logging in(?:to)? /i;
 
 /**
  * A push or copy whose destination is a containers/image transport other than `docker://`: `atomic:` (the

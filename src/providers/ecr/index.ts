@@ -13,9 +13,10 @@ import {
   type RemediationTable,
 } from '../remediation-kit.js';
 
-// ACCOUNT.dkr.ecr[-fips].REGION.amazonaws.com[.cn]. Pasted logs often mask the account or region
+// ACCOUNT.dkr.ecr[-fips].REGION.amazonaws.com[.cn], or .amazonaws.eu in the AWS European Sovereign Cloud
+// (the partitions amazon-ecr-credential-helper's registry pattern knows). Pasted logs often mask the account or region
 // (`XXXXXXXXXXXX`, `account-id`, `<region>`): the host is still ECR, the masked part just stays unknown.
-const PRIVATE_HOST = /^([^.]+)\.dkr\.ecr(-fips)?\.([^.]+)\.amazonaws\.com(\.cn)?$/;
+const PRIVATE_HOST = /^([^.]+)\.dkr\.ecr(-fips)?\.([^.]+)\.amazonaws\.(?:com(?:\.cn)?|eu)$/;
 // ACCOUNT.dkr-ecr[-fips].REGION.on.aws: dual-stack (IPv4 + IPv6), see "Making requests to Amazon ECR registries".
 const DUAL_STACK_HOST = /^([^.]+)\.dkr-ecr(-fips)?\.([^.]+)\.on\.aws$/;
 const ACCOUNT_ID = /^\d{12}$/;
@@ -54,7 +55,10 @@ const logSignals: readonly LogSignal[] = [
   /\baws ecr(?:-public)? get-login(?:-password)?\b/,
   /\b(?:RepositoryNotFoundException|ImageTagAlreadyExistsException|RepositoryAlreadyExistsException|LayerAlreadyExistsException|LayerPartTooSmallException|InvalidLayerPartException|LayersNotFoundException|ImageAlreadyExistsException|ImageNotFoundException|RepositoryPolicyNotFoundException|LifecyclePolicyNotFoundException|UploadNotFoundException|EmptyUploadException|InvalidLayerException|KmsException|ReferencedImagesNotFoundException)\b/,
   /\bAmazonEC2ContainerRegistry_V20150921\b/,
-  /\bdkr\.ecr\.[a-z0-9-]+\.amazonaws\.com\b/,
+  /\bdkr\.ecr\.[a-z0-9-]+\.amazonaws\.(?:com|eu)\b/,
+  // ECR's own refusals, quoted by any client: PutImage's parameter validation and its tag immutability.
+  /Invalid parameter at \\?'ImageManifest\\?'/,
+  /cannot be overwritten because the (?:repository|tag) is immutable/,
   // The GitHub Actions that log a runner in to ECR, and the ECR API operations the AWS CLI names.
   /aws-actions\/(?:amazon-ecr-login|configure-aws-credentials)/,
   /when calling the (?:GetAuthorizationToken|PutImage|InitiateLayerUpload|UploadLayerPart|CompleteLayerUpload|BatchCheckLayerAvailability|BatchGetImage|DescribeRepositories|DescribeImages|CreateRepository) operation/,
@@ -91,6 +95,7 @@ function partitionOf(region: string | undefined, principal: string | undefined, 
   const fromArn = principal ? PRINCIPAL_ARN.exec(principal)?.[1] : undefined;
   if (fromArn) return fromArn;
   if (host?.endsWith('.amazonaws.com.cn')) return 'aws-cn';
+  if (host?.endsWith('.amazonaws.eu') || region?.startsWith('eusc-')) return 'aws-eusc';
   if (region?.startsWith('cn-')) return 'aws-cn';
   if (region?.startsWith('us-gov-')) return 'aws-us-gov';
   if (region?.startsWith('us-isob-')) return 'aws-iso-b';
@@ -119,7 +124,7 @@ function readTarget(context: RemediationContext): EcrTarget {
   const region = arg(known.region, '<region>', REGION);
   const account = arg(known.account, isPublic ? '<registry-alias>' : '<account-id>', isPublic ? undefined : ACCOUNT);
   const safeHost = host && (PRIVATE_HOST.test(host) || DUAL_STACK_HOST.test(host) || isPublic) ? host : undefined;
-  const suffix = region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
+  const suffix = region.startsWith('cn-') ? 'amazonaws.com.cn' : region.startsWith('eusc-') ? 'amazonaws.eu' : 'amazonaws.com';
   const identity = identityOf(known.principal);
   return {
     isPublic,
