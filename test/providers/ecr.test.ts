@@ -88,6 +88,15 @@ describe('ECR remediation', () => {
     );
   });
 
+  it('reads a European Sovereign Cloud registry (amazonaws.eu) with its own partition and host', () => {
+    const r = remediate('permission_denied', '123456789012.dkr.ecr.eusc-de-east-1.amazonaws.eu/app');
+    expect(JSON.stringify(r)).toContain('arn:aws-eusc:ecr:eusc-de-east-1:123456789012:repository/app');
+    const login = remediate('auth_missing', '123456789012.dkr.ecr.eusc-de-east-1.amazonaws.eu/app');
+    expect(commands(login)).toContain(
+      'aws ecr get-login-password --region eusc-de-east-1 | docker login --username AWS --password-stdin 123456789012.dkr.ecr.eusc-de-east-1.amazonaws.eu',
+    );
+  });
+
   it('offers unique tags before making tags mutable, and says the trade-off', () => {
     const r = remediate('tag_immutable', IMAGE);
     expect(commands(r)[0]).toContain('$(git rev-parse --short HEAD)');

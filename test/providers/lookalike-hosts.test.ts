@@ -6,7 +6,7 @@ import { parseImageRef } from '../../src/engine/image-ref.js';
 import { providerAdapters } from '../../src/providers/index.js';
 
 const GENUINE: Record<string, string[]> = {
-  ecr: ['123456789012.dkr.ecr.us-east-1.amazonaws.com', '123456789012.dkr.ecr-fips.us-gov-west-1.amazonaws.com', '123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn', 'public.ecr.aws'],
+  ecr: ['123456789012.dkr.ecr.us-east-1.amazonaws.com', '123456789012.dkr.ecr-fips.us-gov-west-1.amazonaws.com', '123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn', '123456789012.dkr.ecr.eusc-de-east-1.amazonaws.eu', 'public.ecr.aws'],
   gar: ['us-central1-docker.pkg.dev', 'europe-docker.pkg.dev'],
   gcr: ['gcr.io', 'eu.gcr.io'],
   acr: ['contoso.azurecr.io'],

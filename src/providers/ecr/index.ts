@@ -20,7 +20,8 @@ const PRIVATE_HOST = /^([^.]+)\.dkr\.ecr(-fips)?\.([^.]+)\.amazonaws\.(?:com(?:\
 // ACCOUNT.dkr-ecr[-fips].REGION.on.aws: dual-stack (IPv4 + IPv6), see "Making requests to Amazon ECR registries".
 const DUAL_STACK_HOST = /^([^.]+)\.dkr-ecr(-fips)?\.([^.]+)\.on\.aws$/;
 const ACCOUNT_ID = /^\d{12}$/;
-const REGION_NAME = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
+// `eu-west-1`, `us-gov-west-1`, and the European Sovereign Cloud's `eusc-de-east-1`.
+const REGION_NAME = /^[a-z]{2,4}(?:-[a-z]+)+-\d+$/;
 // API endpoints seen in CLI/SDK errors: ecr.REGION.amazonaws.com, api.ecr.REGION.amazonaws.com, ecr.REGION.api.aws
 const API_HOST = /^(?:api\.)?ecr(?:-fips)?\.([a-z]{2}(?:-[a-z]+)+-\d+)\.(?:amazonaws\.com(?:\.cn)?|api\.aws)$/;
 // Layers are served from S3 buckets named after the region.
@@ -72,7 +73,6 @@ const logSignals: readonly LogSignal[] = [
 // What remediation knows about an ECR target, shell-safe.
 
 const ACCOUNT = /^\d{12}$/;
-const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
 const PRINCIPAL_ARN = /^arn:(aws[-a-z]*):(iam|sts)::(\d{12}):(.+)$/;
 
 interface EcrTarget {
@@ -121,7 +121,7 @@ function readTarget(context: RemediationContext): EcrTarget {
   const isPublic = host !== undefined && PUBLIC_HOST.test(host);
   let repository = known.repository;
   if (isPublic && repository) repository = repository.slice(repository.indexOf('/') + 1);
-  const region = arg(known.region, '<region>', REGION);
+  const region = arg(known.region, '<region>', REGION_NAME);
   const account = arg(known.account, isPublic ? '<registry-alias>' : '<account-id>', isPublic ? undefined : ACCOUNT);
   const safeHost = host && (PRIVATE_HOST.test(host) || DUAL_STACK_HOST.test(host) || isPublic) ? host : undefined;
   const suffix = region.startsWith('cn-') ? 'amazonaws.com.cn' : region.startsWith('eusc-') ? 'amazonaws.eu' : 'amazonaws.com';
