@@ -18,7 +18,8 @@ const COMMAND = 'eval';
 export const LabelledCase = z.object({
   id: z.string().min(1),
   provider: z.enum(PROVIDERS),
-  category: z.enum(CATEGORIES),
+  /** `none`: a failure that is not about a registry, where the right answer is no finding. */
+  category: z.enum([...CATEGORIES, 'none']),
   decidable: z.boolean(),
   log: z.string(),
   image: z.string().nullish(),
@@ -114,7 +115,7 @@ export function evaluate(cases: LabelledCase[], run: (request: DiagnoseRequest) 
       if (d.provider === c.provider) namedOk += 1;
     }
 
-    const inTop2 = top2.includes(c.category);
+    const inTop2 = c.category === 'none' ? got === 'none' : top2.includes(c.category);
     if (inTop2) top2Ok += 1;
     if (c.decidable) {
       decidable += 1;

@@ -121,6 +121,7 @@ export const EVAL_HELP = `Usage: ${PROGRAM} eval [--format text|json] FILE|-
 
 Run the classifier on a labelled JSON Lines file and report how often it is right. Each line holds
 "id", "provider", "category", "decidable", "log" and optionally "image"; other fields are ignored.
+A category of "none" labels a failure that is not about a registry: right when there is no finding.
 
 Reported:
   provider accuracy           on all cases

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { evaluate, namesRegistry, renderEvalText, type EvalReport, type LabelledCase } from '../../src/cli/eval.js';
+import { evaluate, LabelledCase, namesRegistry, renderEvalText, type EvalReport } from '../../src/cli/eval.js';
 import type { Diagnosis } from '../../src/engine/diagnosis.js';
 import { CORPUS, example, runInProcess, spawnCli } from './helpers.js';
 
@@ -56,9 +56,10 @@ describe.concurrent('eval', () => {
 });
 
 describe('evaluate (pure)', () => {
-  const finding = (category: LabelledCase['category']) =>
+  type Category = Diagnosis['findings'][number]['category'];
+  const finding = (category: Category) =>
     ({ category, title: '', explanation: '', severity: 'error', confidence: 0.5, evidence: [], remediation: [], docs: [], fixes: [], rules: [] }) as const;
-  const fake = (provider: Diagnosis['provider'], ...categories: LabelledCase['category'][]): Diagnosis => ({
+  const fake = (provider: Diagnosis['provider'], ...categories: Category[]): Diagnosis => ({
     input: { logExcerpt: '', logLines: 0, logBytes: 0 },
     provider,
     facts: {},
@@ -91,6 +92,18 @@ describe('evaluate (pure)', () => {
       { id: 'four', decidable: false, expected: 'network', got: 'none', top2: [] },
     ]);
     expect(report.misses.provider).toEqual([{ id: 'three', expected: 'gar', got: 'gcr' }]);
+  });
+
+  it("scores a 'none' label (not a registry failure) as right only when there is no finding", () => {
+    const notRegistry: LabelledCase[] = [
+      { id: 'quiet', provider: 'other', category: 'none', decidable: true, log: 'quiet' },
+      { id: 'noisy', provider: 'other', category: 'none', decidable: true, log: 'noisy' },
+    ];
+    const verdicts: Record<string, Diagnosis> = { quiet: fake('other'), noisy: fake('other', 'permission_denied') };
+    const scored = evaluate(notRegistry.map((c) => LabelledCase.parse(c)), ({ log }) => verdicts[log]!);
+    expect(scored.categoryTop1).toEqual({ correct: 1, total: 2, accuracy: 0.5 });
+    expect(scored.categoryTop2).toEqual({ correct: 1, total: 2, accuracy: 0.5 });
+    expect(scored.misses.category).toEqual([{ id: 'noisy', decidable: true, expected: 'none', got: 'permission_denied', top2: ['permission_denied'] }]);
   });
 
   it('builds a confusion table over the labels that occur only', () => {
