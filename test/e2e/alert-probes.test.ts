@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SIGNING_SECRET, startApp, type AppProcess } from '../fakes/app-process.js';
 import { FakeAcrDataPlane } from '../fakes/acr-data-plane.js';
-import { FakeArm, type RegistryModel } from '../fakes/arm.js';
-import { postCi, withAlertQueue } from '../fakes/ci-webhook.js';
+import { acrRegistryYaml, FakeArm, type RegistryModel } from '../fakes/arm.js';
+import { alertJobOutcome, postCi } from '../fakes/ci-webhook.js';
 import { FakeEntraId, type ServicePrincipal } from '../fakes/entra-id.js';
 import { cleanPrefix, uniquePrefix } from '../fakes/redis.js';
 import { selfSignedCert } from '../fakes/self-signed-cert.js';
@@ -55,17 +55,7 @@ function webhook(repository: string, pipeline: string, runId: string): string {
   return JSON.stringify({ log: deniedLog(repository), image: `${acr.host}/${repository}:1.4`, runner_ip: RUNNER_IP, pipeline: { provider: 'jenkins', name: pipeline, run_id: runId, url: `https://ci.example.com/${runId}` } });
 }
 
-async function jobOutcome(id: string): Promise<string | undefined> {
-  return withAlertQueue(prefix, async (queue) => {
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const job = await queue.getJob(id);
-      if (job?.returnvalue) return (job.returnvalue as { outcome: string }).outcome;
-      if (Date.now() > deadline) return undefined;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  });
-}
+const jobOutcome = (id: string) => alertJobOutcome(prefix, id, 30_000);
 
 beforeAll(async () => {
   const cert = selfSignedCert();
@@ -86,17 +76,7 @@ beforeAll(async () => {
     config,
     [
       'registries:',
-      '  - name: shop-acr',
-      '    provider: acr',
-      `    host: ${acr.host}`,
-      '    account: shopreg',
-      `    endpoint: ${arm.url}`,
-      `    subscription: ${SUBSCRIPTION}`,
-      '    resourceGroup: rg-shop',
-      '    credentials:',
-      '      probe: { tenantId: ACR_TENANT_ID, clientId: ACR_PROBE_CLIENT_ID, clientSecret: ACR_PROBE_CLIENT_SECRET }',
-      '      fix: { tenantId: ACR_TENANT_ID, clientId: ACR_FIX_CLIENT_ID, clientSecret: ACR_FIX_CLIENT_SECRET }',
-      '    fixers: { users: [U0ALICE] }',
+      ...acrRegistryYaml({ host: acr.host, armUrl: arm.url, subscription: SUBSCRIPTION }),
       '',
     ].join('\n'),
   );

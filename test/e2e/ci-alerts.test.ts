@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import gitlabJob from '../fixtures/webhooks/gitlab-job.json' with { type: 'json' };
 import { SIGNING_SECRET, startApp, type AppProcess } from '../fakes/app-process.js';
 import { FakeGitHub, FakeGitLab } from '../fakes/ci-apis.js';
-import { postCi, postGitHub, postGitLab, storedAlerts, withAlertQueue } from '../fakes/ci-webhook.js';
+import { alertJobOutcome, postCi, postGitHub, postGitLab, storedAlerts, withAlertQueue } from '../fakes/ci-webhook.js';
 import { cleanPrefix, REDIS_URL, uniquePrefix } from '../fakes/redis.js';
 import { blockActionsBody, signedHeaders, slashCommandBody } from '../fakes/sign.js';
 import { FakeSlack, type RecordedCall } from '../fakes/slack-api.js';
@@ -63,17 +63,7 @@ function ciBody(log: string, pipeline: Record<string, unknown>, extra: Record<st
   return JSON.stringify({ log, pipeline: { provider: 'jenkins', url: 'https://ci.example.com/job/1', ...pipeline }, ...extra });
 }
 
-async function jobOutcome(id: string): Promise<string | undefined> {
-  return withAlertQueue(prefix, async (queue) => {
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      const job = await queue.getJob(id);
-      if (job?.returnvalue) return (job.returnvalue as { outcome: string }).outcome;
-      if (Date.now() > deadline) return undefined;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  });
-}
+const jobOutcome = (id: string) => alertJobOutcome(prefix, id, 15_000);
 
 beforeAll(async () => {
   slack = await new FakeSlack().start();

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SIGNING_SECRET, startApp, type AppProcess } from '../fakes/app-process.js';
 import { FakeAcrDataPlane } from '../fakes/acr-data-plane.js';
-import { FakeArm } from '../fakes/arm.js';
+import { acrRegistryYaml, FakeArm } from '../fakes/arm.js';
 import { FakeArtifactRegistry } from '../fakes/artifact-registry.js';
 import { startFakeAws, type FakeAws } from '../fakes/aws.js';
 import type { CloudFake } from '../fakes/cloud-fake.js';
@@ -93,17 +93,7 @@ beforeAll(async () => {
     config,
     [
       'registries:',
-      '  - name: shop-acr',
-      '    provider: acr',
-      `    host: ${acr.host}`,
-      '    account: shopreg',
-      `    endpoint: ${arm.url}`,
-      `    subscription: ${SUBSCRIPTION}`,
-      '    resourceGroup: rg-shop',
-      '    credentials:',
-      '      probe: { tenantId: ACR_TENANT_ID, clientId: ACR_PROBE_CLIENT_ID, clientSecret: ACR_PROBE_CLIENT_SECRET }',
-      '      fix: { tenantId: ACR_TENANT_ID, clientId: ACR_FIX_CLIENT_ID, clientSecret: ACR_FIX_CLIENT_SECRET }',
-      '    fixers: { users: [U0ALICE] }',
+      ...acrRegistryYaml({ host: acr.host, armUrl: arm.url, subscription: SUBSCRIPTION }),
       '  - name: shop-ecr',
       '    provider: ecr',
       `    host: ${ECR}`,

@@ -247,3 +247,23 @@ function usages(r: RegistryModel): unknown[] {
     ...(r.sku === 'Premium' ? [{ name: 'IPRules', limit: 200, currentValue: r.networkRuleSet.ipRules.length, unit: 'Count' }] : []),
   ];
 }
+
+/**
+ * A `registries[]` entry (YAML lines) for the ACR `shopreg` in `rg-shop` served by these fakes: probe and fix
+ * service principals read from the ACR_* variables, U0ALICE its fixer.
+ */
+export function acrRegistryYaml(target: { host: string; armUrl: string; subscription: string }): string[] {
+  return [
+    '  - name: shop-acr',
+    '    provider: acr',
+    `    host: ${target.host}`,
+    '    account: shopreg',
+    `    endpoint: ${target.armUrl}`,
+    `    subscription: ${target.subscription}`,
+    '    resourceGroup: rg-shop',
+    '    credentials:',
+    '      probe: { tenantId: ACR_TENANT_ID, clientId: ACR_PROBE_CLIENT_ID, clientSecret: ACR_PROBE_CLIENT_SECRET }',
+    '      fix: { tenantId: ACR_TENANT_ID, clientId: ACR_FIX_CLIENT_ID, clientSecret: ACR_FIX_CLIENT_SECRET }',
+    '    fixers: { users: [U0ALICE] }',
+  ];
+}

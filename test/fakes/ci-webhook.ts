@@ -84,6 +84,19 @@ export async function withAlertQueue<T>(prefix: string, fn: (queue: Queue) => Pr
   }
 }
 
+/** How an alert job ended (`opened`, `counted`, `not_a_push_failure` …), or undefined if not within `timeoutMs`. */
+export async function alertJobOutcome(prefix: string, id: string, timeoutMs: number): Promise<string | undefined> {
+  return withAlertQueue(prefix, async (queue) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const job = await queue.getJob(id);
+      if (job?.returnvalue) return (job.returnvalue as { outcome: string }).outcome;
+      if (Date.now() > deadline) return undefined;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  });
+}
+
 /** Alert jobs stored in any state (refresh jobs excluded). */
 export async function storedAlerts(prefix: string, redisUrl = REDIS_URL): Promise<number> {
   return withAlertQueue(
