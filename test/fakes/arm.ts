@@ -4,6 +4,7 @@
 // Azure-AsyncOperation, an operation status that reads InProgress once and then Succeeded (the change is
 // applied then), and the SDK's final GET. Bearer tokens must come from the fake Entra ID, issued for ARM;
 // errors are ARM's {"error":{"code","message"}}.
+import { stringify } from 'yaml';
 import { CloudFake, bearerOf, type FakeRequest, type Reply, type Route } from './cloud-fake.js';
 import type { FakeEntraId, IssuedToken } from './entra-id.js';
 import type { SelfSignedCert } from './self-signed-cert.js';
@@ -249,21 +250,27 @@ function usages(r: RegistryModel): unknown[] {
 }
 
 /**
- * A `registries[]` entry (YAML lines) for the ACR `shopreg` in `rg-shop` served by these fakes: probe and fix
- * service principals read from the ACR_* variables, U0ALICE its fixer.
+ * The `registries[]` entry for the ACR `shopreg` in `rg-shop` served by these fakes: probe and fix service
+ * principals read from the ACR_* variables, U0ALICE its fixer.
  */
+export function acrRegistryEntry(target: { host: string; armUrl: string; subscription: string }) {
+  return {
+    name: 'shop-acr',
+    provider: 'acr',
+    host: target.host,
+    account: 'shopreg',
+    endpoint: target.armUrl,
+    subscription: target.subscription,
+    resourceGroup: 'rg-shop',
+    credentials: {
+      probe: { tenantId: 'ACR_TENANT_ID', clientId: 'ACR_PROBE_CLIENT_ID', clientSecret: 'ACR_PROBE_CLIENT_SECRET' },
+      fix: { tenantId: 'ACR_TENANT_ID', clientId: 'ACR_FIX_CLIENT_ID', clientSecret: 'ACR_FIX_CLIENT_SECRET' },
+    },
+    fixers: { users: ['U0ALICE'] },
+  };
+}
+
+/** The same entry as YAML lines, a list item under `registries:` of a config file. */
 export function acrRegistryYaml(target: { host: string; armUrl: string; subscription: string }): string[] {
-  return [
-    '  - name: shop-acr',
-    '    provider: acr',
-    `    host: ${target.host}`,
-    '    account: shopreg',
-    `    endpoint: ${target.armUrl}`,
-    `    subscription: ${target.subscription}`,
-    '    resourceGroup: rg-shop',
-    '    credentials:',
-    '      probe: { tenantId: ACR_TENANT_ID, clientId: ACR_PROBE_CLIENT_ID, clientSecret: ACR_PROBE_CLIENT_SECRET }',
-    '      fix: { tenantId: ACR_TENANT_ID, clientId: ACR_FIX_CLIENT_ID, clientSecret: ACR_FIX_CLIENT_SECRET }',
-    '    fixers: { users: [U0ALICE] }',
-  ];
+  return stringify([acrRegistryEntry(target)]).trimEnd().split('\n').map((line) => `  ${line}`);
 }

@@ -278,3 +278,17 @@ export function serveEcrPolicies(fake: FakeAws, registry: { account: string }): 
   });
   return policies;
 }
+
+/**
+ * A `registries[]` entry `prod-ecr` for an ECR served by this fake: probe and fix keys read from the
+ * ECR_PROBE_* and ECR_FIX_* variables, U0ALICE its fixer.
+ */
+export function ecrRegistryEntry(target: { host: string; region: string; account: string; endpoint: string }) {
+  return {
+    name: 'prod-ecr',
+    provider: 'ecr',
+    ...target,
+    credentials: { probe: { accessKeyId: 'ECR_PROBE_KEY', secretAccessKey: 'ECR_PROBE_SECRET' }, fix: { accessKeyId: 'ECR_FIX_KEY', secretAccessKey: 'ECR_FIX_SECRET' } },
+    fixers: { users: ['U0ALICE'] },
+  };
+}

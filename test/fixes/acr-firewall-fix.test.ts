@@ -9,7 +9,7 @@ import { diagnose } from '../../src/engine/diagnose.js';
 import type { Diagnosis } from '../../src/engine/diagnosis.js';
 import { probeDiagnosis } from '../../src/probes/probe-diagnosis.js';
 import { probes as acrProbes } from '../../src/providers/acr/live.js';
-import { FakeArm, type RegistryModel } from '../fakes/arm.js';
+import { acrRegistryEntry, FakeArm, type RegistryModel } from '../fakes/arm.js';
 import { FakeEntraId, type ServicePrincipal } from '../fakes/entra-id.js';
 import { selfSignedCert } from '../fakes/self-signed-cert.js';
 import { FixHarness } from './harness.js';
@@ -33,25 +33,7 @@ let harness: FixHarness;
 let registry: RegistryModel;
 const savedEnv = { ...process.env };
 
-const registries = () =>
-  parseConfig({
-    registries: [
-      {
-        name: 'shop-acr',
-        provider: 'acr',
-        host: HOST,
-        account: 'shopreg',
-        endpoint: arm.url,
-        subscription: SUBSCRIPTION,
-        resourceGroup: 'rg-shop',
-        credentials: {
-          probe: { tenantId: 'ACR_TENANT_ID', clientId: 'ACR_PROBE_CLIENT_ID', clientSecret: 'ACR_PROBE_CLIENT_SECRET' },
-          fix: { tenantId: 'ACR_TENANT_ID', clientId: 'ACR_FIX_CLIENT_ID', clientSecret: 'ACR_FIX_CLIENT_SECRET' },
-        },
-        fixers: { users: ['U0ALICE'] },
-      },
-    ],
-  }).registries;
+const registries = () => parseConfig({ registries: [acrRegistryEntry({ host: HOST, armUrl: arm.url, subscription: SUBSCRIPTION })] }).registries;
 const env = () => ({ AZURE_AUTHORITY_HOST: entra.url, ACR_TENANT_ID: TENANT, ACR_PROBE_CLIENT_ID: prober.clientId, ACR_PROBE_CLIENT_SECRET: PROBE_SECRET, ACR_FIX_CLIENT_ID: fixer.clientId, ACR_FIX_CLIENT_SECRET: FIX_SECRET });
 
 async function probed(): Promise<Diagnosis> {

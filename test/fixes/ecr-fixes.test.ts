@@ -8,7 +8,7 @@ import { diagnose } from '../../src/engine/diagnose.js';
 import type { Diagnosis } from '../../src/engine/diagnosis.js';
 import { probeDiagnosis } from '../../src/probes/probe-diagnosis.js';
 import { probes as ecrProbes } from '../../src/providers/ecr/live.js';
-import { serveEcrRepositories, startFakeAws, type EcrRepositoryModel, type FakeAws } from '../fakes/aws.js';
+import { ecrRegistryEntry, serveEcrRepositories, startFakeAws, type EcrRepositoryModel, type FakeAws } from '../fakes/aws.js';
 import { FixHarness } from './harness.js';
 
 const ACCOUNT = '123456789012';
@@ -23,19 +23,7 @@ let harness: FixHarness;
 
 const registries = (defaults?: Record<string, unknown>) =>
   parseConfig({
-    registries: [
-      {
-        name: 'prod-ecr',
-        provider: 'ecr',
-        host: HOST,
-        region: REGION,
-        account: ACCOUNT,
-        endpoint: fake.url,
-        credentials: { probe: { accessKeyId: 'ECR_PROBE_KEY', secretAccessKey: 'ECR_PROBE_SECRET' }, fix: { accessKeyId: 'ECR_FIX_KEY', secretAccessKey: 'ECR_FIX_SECRET' } },
-        fixers: { users: ['U0ALICE'] },
-        ...(defaults ? { repositoryDefaults: defaults } : {}),
-      },
-    ],
+    registries: [{ ...ecrRegistryEntry({ host: HOST, region: REGION, account: ACCOUNT, endpoint: fake.url }), ...(defaults ? { repositoryDefaults: defaults } : {}) }],
   }).registries;
 
 const repositoryProbe = () => ecrProbes.filter((p) => p.name === 'ecr.repository');

@@ -9,7 +9,7 @@ import { diagnose } from '../../src/engine/diagnose.js';
 import type { Diagnosis } from '../../src/engine/diagnosis.js';
 import { probeDiagnosis } from '../../src/probes/probe-diagnosis.js';
 import { probes as ecrProbes } from '../../src/providers/ecr/live.js';
-import { members, serveEcrPolicies, simulationXml, startFakeAws, type FakeAws } from '../fakes/aws.js';
+import { ecrRegistryEntry, members, serveEcrPolicies, simulationXml, startFakeAws, type FakeAws } from '../fakes/aws.js';
 import { FixHarness } from './harness.js';
 
 const ACCOUNT = '123456789012';
@@ -33,21 +33,7 @@ let fake: FakeAws;
 let policies: Map<string, string>;
 let harness: FixHarness;
 
-const registries = () =>
-  parseConfig({
-    registries: [
-      {
-        name: 'prod-ecr',
-        provider: 'ecr',
-        host: HOST,
-        region: REGION,
-        account: ACCOUNT,
-        endpoint: fake.url,
-        credentials: { probe: { accessKeyId: 'ECR_PROBE_KEY', secretAccessKey: 'ECR_PROBE_SECRET' }, fix: { accessKeyId: 'ECR_FIX_KEY', secretAccessKey: 'ECR_FIX_SECRET' } },
-        fixers: { users: ['U0ALICE'] },
-      },
-    ],
-  }).registries;
+const registries = () => parseConfig({ registries: [ecrRegistryEntry({ host: HOST, region: REGION, account: ACCOUNT, endpoint: fake.url })] }).registries;
 
 const simulateProbe = () => ecrProbes.filter((p) => p.name === 'ecr.simulate');
 
