@@ -5,17 +5,11 @@ import type { RegistryConfig } from '../config/schema.js';
 import type { Facts, ImageRef } from '../engine/diagnosis.js';
 import type { Provider } from '../engine/vocabulary.js';
 import { resolveCredentials } from '../probes/resolve-registry.js';
-import type { FixContext, ProbeCache } from '../probes/types.js';
+import { MapCache } from '../probes/run-probes.js';
+import type { FixContext } from '../probes/types.js';
 
 export const DEFAULT_FIX_TIMEOUT_MS = 10_000;
 
-class MapCache implements ProbeCache {
-  readonly #entries = new Map<string, unknown>();
-  get<T>(key: string, create: () => T): T {
-    if (!this.#entries.has(key)) this.#entries.set(key, create());
-    return this.#entries.get(key) as T;
-  }
-}
 const fixCache = new MapCache();
 
 export interface FixScope {

@@ -55,7 +55,7 @@ export interface RunProbesOptions {
 const DEFAULT_RETRY = { attempts: 3, baseDelayMs: 250 };
 
 /** Clients and credential providers outlive one diagnosis: SDKs cache and refresh tokens inside them. */
-class MapCache implements ProbeCache {
+export class MapCache implements ProbeCache {
   readonly #entries = new Map<string, unknown>();
   get<T>(key: string, create: () => T): T {
     if (!this.#entries.has(key)) this.#entries.set(key, create());
