@@ -368,8 +368,11 @@ function strongestRulesFor(line: string, packageManagerLine: boolean): Rule[] {
 /** How many earlier lines a wrapped message may span, and the longest joined text tried. */
 const MAX_WRAPPED_LINES = 4;
 const MAX_LINE_JOINED = 1_200;
-/** A line that ends a sentence or a record does not continue on the next one. */
-const ENDS_SENTENCE = /[.!?]["')\]]?$|^-{3,}$/;
+/**
+ * A line that ends a sentence or a record does not continue on the next one. Docker's "The push refers to
+ * repository [host/name]" is a whole record: the error below it is a line of its own.
+ */
+const ENDS_SENTENCE = /[.!?]["')\]]?$|^-{3,}$|^The push refers to (?:a )?repository \[[^\]]*\]$/;
 /** A line that reads as the continuation of the one before: it starts in the middle of a phrase. */
 function continuesLine(line: string): boolean {
   return /^(?:[a-z0-9(/"'<]|arn:|https?:)/.test(line);

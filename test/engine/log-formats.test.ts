@@ -78,6 +78,12 @@ describe('one message wrapped over several lines', () => {
     expect(diagnosis.findings[0]?.rules).toContain('ecr-login-400-region');
   });
 
+  it("quotes a denial right below Docker's push line as its own line, not joined to it", () => {
+    const log = ['The push refers to repository [docker.io/acme/app]', 'denied: requested access to the resource is denied'].join('\n');
+    const evidence = diagnose({ log }).findings[0]?.evidence;
+    expect(evidence).toEqual([{ source: 'log', line: 2, text: 'denied: requested access to the resource is denied' }]);
+  });
+
   it('does not join lines that end a sentence', () => {
     const log = ['Login Succeeded.', 'failed with status: 400 Bad Request'].join('\n');
     expect(diagnose({ log }).findings.flatMap((finding) => finding.rules)).not.toContain('login-400');
