@@ -5,22 +5,25 @@
 import type { RedisConnection } from '../ops/redis.js';
 import type { Fingerprint } from './fingerprint.js';
 
-// KEYS[1] fingerprint+channel → current group, KEYS[2] the channels a fingerprint alerts in; ARGV: prefix, window ms, new group id, job id, pipeline name,
-// meta JSON, ttl s, the diagnosis message (JSON, kept for the thread), the pipeline run's link (JSON), channel,
-// this failure's redacted log (the latest is what Re-run diagnoses again).
+// KEYS[1] fingerprint+channel → current group, KEYS[2] the channels a fingerprint alerts in, KEYS[3] the group this
+// job was counted in; ARGV: prefix, window ms, new group id, job id, pipeline name, meta JSON, ttl s, the diagnosis
+// message (JSON, kept for the thread), the pipeline run's link (JSON), channel, this failure's redacted log (the
+// latest is what Re-run diagnoses again).
 // Returns {group id, 1 when this job opened the group, Redis time ms}.
 const RECORD = `
 local prefix, window, newGid, jobId, pipeline = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5]
 local ttl = tonumber(ARGV[7])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+-- A job counted before (a retry, a redelivery) is answered with its group, even one resolved or closed since.
+local counted = redis.call('GET', KEYS[3])
+if counted then
+  return {counted, redis.call('HGET', prefix .. ':alerts:group:' .. counted, 'opener') == jobId and 1 or 0, now}
+end
 local gid = redis.call('GET', KEYS[1])
 local g
 if gid then
   g = prefix .. ':alerts:group:' .. gid
-  if redis.call('SISMEMBER', g .. ':jobs', jobId) == 1 then
-    return {gid, redis.call('HGET', g, 'opener') == jobId and 1 or 0, now}
-  end
   local last = tonumber(redis.call('HGET', g, 'last') or '0')
   if now - last > window then gid = false end
 end
@@ -31,7 +34,7 @@ if not gid then
   redis.call('SET', KEYS[1], gid, 'EX', ttl)
   redis.call('SADD', KEYS[2], ARGV[10])
 end
-redis.call('SADD', g .. ':jobs', jobId)
+redis.call('SET', KEYS[3], gid, 'EX', ttl)
 redis.call('HINCRBY', g, 'count', 1)
 redis.call('HSET', g, 'last', now, 'log', ARGV[11])
 local opener = redis.call('HGET', g, 'opener') == jobId
@@ -40,7 +43,7 @@ if pipeline ~= '' then
   redis.call('HSET', g .. ':runs', pipeline, ARGV[9])
   if redis.call('SADD', g .. ':pipelines', pipeline) == 1 and not opener then redis.call('SADD', g .. ':pending', pipeline) end
 end
-for _, k in ipairs({g, g .. ':jobs', g .. ':pipelines', g .. ':pending', g .. ':runs'}) do redis.call('EXPIRE', k, ttl) end
+for _, k in ipairs({g, g .. ':pipelines', g .. ':pending', g .. ':runs'}) do redis.call('EXPIRE', k, ttl) end
 redis.call('EXPIRE', KEYS[1], ttl)
 redis.call('EXPIRE', KEYS[2], ttl)
 return {gid, opener and 1 or 0, now}`;
@@ -128,6 +131,10 @@ export class AlertGroups {
   private channelsKey(fp: string): string {
     return `${this.prefix}:alerts:fp-channels:${fp}`;
   }
+  /** The group a job was counted in: kept as long as a group, so a retry or redelivery of it counts nothing. */
+  private countedKey(jobId: string): string {
+    return `${this.prefix}:alerts:job:${jobId}`;
+  }
   private muteKey(fp: string): string {
     return `${this.prefix}:alerts:mute:${fp}`;
   }
@@ -136,7 +143,7 @@ export class AlertGroups {
     return Math.ceil(this.windowMs / 1000) + 24 * 3600;
   }
 
-  /** Count one failed job; idempotent per job id. */
+  /** Count one failed job; idempotent per job id, also after its group was resolved or closed. */
   async record(
     jobId: string,
     meta: GroupMeta,
@@ -148,9 +155,10 @@ export class AlertGroups {
     // One thread per fingerprint and channel: routes may send one failure's pipelines to different channels.
     const [group, opened, at] = (await this.redis.eval(
       RECORD,
-      2,
+      3,
       this.fpKey(`${meta.fingerprint.id}:${meta.channel}`),
       this.channelsKey(meta.fingerprint.id),
+      this.countedKey(jobId),
       this.prefix,
       this.windowMs,
       newGroupId,
