@@ -23,6 +23,11 @@ export function adapterFor(provider: Provider): ProviderAdapter {
   return providerAdapters.find((adapter) => adapter.providers.includes(provider)) ?? ociAdapter;
 }
 
+/** The name a person reads for a provider (the registry host for `other`, when known); JSON keeps the id. */
+export function providerName(provider: Provider, host?: string): string {
+  return adapterFor(provider).displayName(provider, host);
+}
+
 /** Every adapter's log signals, in match order. */
 export const providerLogSignals: readonly LogSignal[] = providerAdapters.flatMap((adapter) => adapter.logSignals);
 

@@ -42,6 +42,12 @@ export interface ProviderAdapter {
   /** Provider ids this adapter answers for. */
   readonly providers: readonly Provider[];
   /**
+   * The name a person reads for one of `providers` ("Amazon ECR"): every text and Slack rendering says this,
+   * the JSON output keeps the id. `host`, when known, is the registry host: it tells a variant apart (ECR
+   * Public) and is the best name of a registry no adapter knows.
+   */
+  displayName(provider: Provider, host?: string): string;
+  /**
    * Recognise a registry host (lower case, port kept) with the repository path behind it.
    * `repository` may be empty when only a host is known.
    */

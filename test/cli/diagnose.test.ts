@@ -84,14 +84,15 @@ describe.concurrent('diagnose: exit codes and formats', () => {
     const config = join(tmp, 'contoso.yml');
     writeFileSync(config, 'registries:\n  - name: contoso-acr\n    provider: acr\n    host: registry.contoso.example\n    account: contosoreg\n');
     const log = "The push refers to repository [registry.contoso.example/shop/api]\n5f70bf18a086: Preparing\ndenied: client with IP '203.0.113.7' is not allowed access.\n";
-    const [text, json, alone] = await Promise.all([
+    const [text, json, alone, aloneText] = await Promise.all([
       spawnCli(['diagnose', '--config', config], { input: log }),
       spawnCli(['diagnose', '--config', config, '-f', 'json'], { input: log }),
       spawnCli(['diagnose', '-f', 'json'], { input: log }),
+      spawnCli(['diagnose'], { input: log }),
     ]);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/^✖ firewall_denied/);
-    expect(text.stdout).toContain('provider acr');
+    expect(text.stdout).toContain(' · Azure Container Registry · image registry.contoso.example/shop/api');
     expect(text.stdout).toMatch(/^ +az acr network-rule list --name contosoreg$/m);
     const probed = JSON.parse(json.stdout) as Diagnosis;
     expect(probed.provider).toBe('acr');
@@ -99,6 +100,8 @@ describe.concurrent('diagnose: exit codes and formats', () => {
     expect(probed.findings[0]?.remediation[0]?.command).toBe('az acr network-rule list --name contosoreg');
     // Without the entry the same log is any registry's: the configuration is what named it.
     expect((JSON.parse(alone.stdout) as Diagnosis).provider).toBe('other');
+    // …and the text names it by its host.
+    expect(aloneText.stdout).toContain(' · registry.contoso.example · image registry.contoso.example/shop/api');
   });
 
   it('--config that cannot be read: exit 2, one line, also without --probe', async () => {

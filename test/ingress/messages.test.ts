@@ -46,7 +46,7 @@ describe('parent message', () => {
 });
 
 describe('other views', () => {
-  const registries = [{ name: 'prod-ecr', provider: 'ecr', host: '1.dkr.ecr.us-east-1.amazonaws.com' }];
+  const registries = [{ name: 'prod-ecr', provider: 'ecr' as const, host: '1.dkr.ecr.us-east-1.amazonaws.com' }];
 
   it('status: the ack while credentials are checked, then each registry’s answer, escaped', () => {
     expect(renderStatus(registries).text).toBe('Checking 1 configured registry…');
@@ -56,8 +56,31 @@ describe('other views', () => {
     ]);
     expect(answered.text).toBe('Registry status: 0 of 1 OK');
     const text = JSON.stringify(answered.blocks);
-    expect(text).toContain(':x: `prod-ecr` — ecr `1.dkr.ecr.us-east-1.amazonaws.com`: failed (`ecr.identity`, 42 ms)');
+    expect(text).toContain(':x: `prod-ecr` — Amazon ECR `1.dkr.ecr.us-east-1.amazonaws.com`: failed (`ecr.identity`, 42 ms)');
     expect(text).not.toContain('<!channel>');
+  });
+
+  it('status, the modal and App Home name each registry as people know it; one of no known provider by its host', () => {
+    const mixed = [
+      ...registries,
+      { name: 'shop', provider: 'gcr' as const, host: 'eu.gcr.io' },
+      { name: 'public', provider: 'ecr' as const, host: 'public.ecr.aws' },
+      { name: 'lab', provider: 'other' as const, host: 'registry.example.com:5000' },
+    ];
+    const listed = [
+      '• `prod-ecr` — Amazon ECR `1.dkr.ecr.us-east-1.amazonaws.com`',
+      '• `shop` — Google Container Registry `eu.gcr.io`',
+      '• `public` — Amazon ECR Public `public.ecr.aws`',
+      '• `lab` — `registry.example.com:5000`',
+    ].join('\n');
+    expect(JSON.stringify(renderStatus(mixed).blocks)).toContain(JSON.stringify(listed).slice(1, -1));
+    expect(JSON.stringify(renderHome([], mixed))).toContain(JSON.stringify(listed).slice(1, -1));
+    const answered = JSON.stringify(renderStatus(mixed.slice(3), [{ registry: mixed[3]!, probe: 'oci.ping', status: 'ok', durationMs: 5, detail: 'answered' }]).blocks);
+    expect(answered).toContain(':white_check_mark: `lab` — `registry.example.com:5000`: ok (`oci.ping`, 5 ms)');
+    type Select = { element: { type: string; options?: { text: { text: string } }[] } };
+    const modal = JSON.parse(JSON.stringify(buildDiagnoseModal(mixed, { channel: 'C0X', command: '/registry' }))) as { blocks: Select[] };
+    const picker = modal.blocks.find((b) => b.element.type === 'static_select')!.element.options!;
+    expect(picker.map((o) => o.text.text)).toEqual(['Any / detect from the log', 'prod-ecr (Amazon ECR)', 'shop (Google Container Registry)', 'public (Amazon ECR Public)', 'lab (registry.example.com:5000)']);
   });
 
   it('usage and help escape the command name and unknown word', () => {

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Facts, ImageRef } from '../../src/engine/diagnosis.js';
 import { CATEGORIES, type Provider } from '../../src/engine/vocabulary.js';
-import { genericRemediation, providerAdapters, remediationFor } from '../../src/providers/index.js';
+import { genericRemediation, providerAdapters, providerName, remediationFor } from '../../src/providers/index.js';
 import type { ProviderRemediation, RemediationContext } from '../../src/providers/types.js';
 
 const SAMPLE_IMAGES: Record<Provider, ImageRef> = {
@@ -86,6 +86,15 @@ describe.each(providerAdapters.map((a) => [a.id, a] as const))('adapter %s', (_i
             expect(rendered, `${provider}/${category} with ${JSON.stringify(value)}`).not.toContain('PWNED');
           }
         }
+      }
+    });
+
+    it(`${provider}: has a name for people, not its id, with and without a host`, () => {
+      for (const host of [SAMPLE_IMAGES[provider].host, undefined]) {
+        const name = adapter.displayName(provider, host);
+        expect(name, String(host)).toMatch(/^\S.{2,}\S$/);
+        expect(name.toLowerCase(), String(host)).not.toBe(provider);
+        expect(providerName(provider, host), String(host)).toBe(name);
       }
     });
 

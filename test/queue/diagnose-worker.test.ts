@@ -229,7 +229,7 @@ describe('diagnose processor', () => {
     expect(result.category).toBe('firewall_denied');
     const reply = posts('C0CONTOSO').find((c) => c.params.thread_ts === result.parentTs)!;
     expect(String(reply.params.text)).toContain('First: `az acr network-rule list --name contosoreg`');
-    expect(JSON.stringify(reply.params.blocks)).toContain('*Provider:* acr');
+    expect(JSON.stringify(reply.params.blocks)).toContain('*Registry:* Azure Container Registry');
   });
 });
 

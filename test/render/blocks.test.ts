@@ -10,7 +10,7 @@ import { actionKind } from '../../src/render/slack/actions.js';
 import { answerFor } from '../../src/render/slack/answer.js';
 import { renderParentMessage } from '../../src/render/slack/messages.js';
 import { escapeCodeBlock } from '../../src/render/slack/mrkdwn.js';
-import { catalogDiagnosis, CATALOG_IMAGES } from './catalog-diagnoses.js';
+import { catalogDiagnosis, CATALOG_IMAGES, CATALOG_REGISTRY_NAMES } from './catalog-diagnoses.js';
 import { acrFirewallWithProbes, ecrPermissionDenied, hostile, huge, noFindings } from './fixtures.js';
 import { allTexts, mrkdwnProblems, slackProblems } from './slack-limits.js';
 
@@ -166,6 +166,17 @@ describe('renderDiagnosisBlocks: content', () => {
     const message = render(noFindings);
     expect(message.text).toMatch(/^<@U0ALICE> :grey_question: \*Push failure not recognised:\*/);
     expect(allTexts(message).join('\n')).toContain('Read 14 lines');
+  });
+
+  it.each(PROVIDERS)('%s: names the registry as people know it, not by the provider id', (provider) => {
+    const texts = allTexts(render(catalogDiagnosis(provider, 'permission_denied', 0.9)));
+    expect(texts).toContain(`*Registry:* ${CATALOG_REGISTRY_NAMES[provider]}`);
+    expect(texts.join('\n')).not.toContain('*Provider:*');
+  });
+
+  it('names a registry of no known provider by the host the log shows, or says nothing identified it', () => {
+    expect(allTexts(render({ ...noFindings, facts: { host: 'registry.example.com:5000' } }))).toContain('*Registry:* registry.example.com:5000');
+    expect(allTexts(render(noFindings))).toContain('*Registry:* Unidentified registry');
   });
 
   it('honours maxFindings', () => {

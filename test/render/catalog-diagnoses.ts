@@ -16,6 +16,17 @@ export const CATALOG_IMAGES: Record<Provider, string> = {
   other: 'harbor.example.com/team/app:1.0.0',
 };
 
+/** What a person reads for the registry of each catalog image: the provider's name, or the host of a registry no adapter knows. */
+export const CATALOG_REGISTRY_NAMES: Record<Provider, string> = {
+  ecr: 'Amazon ECR',
+  gar: 'Google Artifact Registry',
+  gcr: 'Google Container Registry',
+  acr: 'Azure Container Registry',
+  dockerhub: 'Docker Hub',
+  ghcr: 'GitHub Container Registry',
+  other: 'harbor.example.com',
+};
+
 const FACTS: Record<Provider, Facts> = {
   ecr: { principal: 'arn:aws:sts::123456789012:assumed-role/gha-deployer/GitHubActions', permission: 'ecr:InitiateLayerUpload' },
   gar: { principal: 'ci-pusher@acme-prod.iam.gserviceaccount.com', permission: 'artifactregistry.repositories.uploadArtifacts' },

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Diagnosis } from '../../src/engine/diagnosis.js';
+import { PROVIDERS } from '../../src/engine/vocabulary.js';
 import { normalizeDiagnosis, renderJson, toBatchLine, toJsonLine } from '../../src/render/json.js';
 import { stripControlChars } from '../../src/render/sanitize.js';
 import { renderText } from '../../src/render/text.js';
+import { CATALOG_REGISTRY_NAMES, catalogDiagnosis } from './catalog-diagnoses.js';
 import { acrFirewallWithProbes, ecrPermissionDenied, hostile, noFindings } from './fixtures.js';
 
 describe('renderText', () => {
@@ -23,7 +25,7 @@ describe('renderText', () => {
       expect(next, part).toBeGreaterThan(at);
       at = next;
     }
-    expect(text).toContain('confidence 93% · provider ecr · image 123456789012.dkr.ecr.eu-west-1.amazonaws.com/payments-api:1.4.2');
+    expect(text).toContain('confidence 93% · Amazon ECR · image 123456789012.dkr.ecr.eu-west-1.amazonaws.com/payments-api:1.4.2');
   });
 
   it('sets commands apart on their own lines, so they copy cleanly', () => {
@@ -59,6 +61,31 @@ describe('renderText', () => {
 
   it('stripControlChars removes CSI, OSC, C1 and bidi controls and keeps tabs and newlines', () => {
     expect(stripControlChars('a\x1b[1;31mb\x1b[0m\tc\r\nd\x1b]8;;https://x\x07e\x9b2Jf\u202eg\x00h')).toBe('ab\tc\nde' + 'fgh');
+  });
+});
+
+describe('the registry a person reads', () => {
+  it.each(PROVIDERS)('%s: the text names it; the JSON keeps the provider id', (provider) => {
+    const d = catalogDiagnosis(provider, 'permission_denied', 0.9);
+    const text = renderText(d, { color: false });
+    expect(text).toContain(`confidence 90% · ${CATALOG_REGISTRY_NAMES[provider]} · image ${d.image!.reference} · severity error`);
+    expect(text).not.toContain(`provider ${provider}`);
+    expect((JSON.parse(renderJson(d)) as Diagnosis).provider).toBe(provider);
+    expect(toBatchLine('job-1', d).provider).toBe(provider);
+  });
+
+  it('tells ECR Public from ECR by its host', () => {
+    const publicEcr: Diagnosis = {
+      ...ecrPermissionDenied,
+      image: { reference: 'public.ecr.aws/acme/app:1', host: 'public.ecr.aws', provider: 'ecr', account: 'acme', repository: 'acme/app', tag: '1' },
+    };
+    expect(renderText(publicEcr, { color: false })).toContain('confidence 93% · Amazon ECR Public · image public.ecr.aws/acme/app:1');
+  });
+
+  it('names a registry of no known provider by the host the log shows, and says when nothing identified it', () => {
+    const fromLog: Diagnosis = { ...noFindings, facts: { host: 'registry.example.com:5000' } };
+    expect(renderText(fromLog, { color: false })).toContain('read 14 lines, 812 bytes · registry.example.com:5000\n');
+    expect(renderText(noFindings, { color: false })).toContain('read 14 lines, 812 bytes · Unidentified registry\n');
   });
 });
 

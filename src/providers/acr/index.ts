@@ -182,6 +182,7 @@ const table: RemediationTable<AcrTarget> = {
 export const acrAdapter: ProviderAdapter = {
   id: 'acr',
   providers: ['acr'],
+  displayName: () => 'Azure Container Registry',
   matchHost,
   logSignals,
   remediate: (context: RemediationContext) => fromTable(table, context, readTarget),

@@ -104,6 +104,7 @@ const table: RemediationTable<HubTarget> = {
 export const dockerhubAdapter: ProviderAdapter = {
   id: 'dockerhub',
   providers: ['dockerhub'],
+  displayName: () => 'Docker Hub',
   matchHost,
   logSignals,
   remediate: (context) => fromTable(table, context, readTarget),

@@ -334,6 +334,7 @@ const table: RemediationTable<EcrTarget> = {
 export const ecrAdapter: ProviderAdapter = {
   id: 'ecr',
   providers: ['ecr'],
+  displayName: (_provider, host) => (host && PUBLIC_HOST.test(bareHost(host.toLowerCase())) ? 'Amazon ECR Public' : 'Amazon ECR'),
   matchHost,
   logSignals,
   remediate: (context) => fromTable(table, context, readTarget),

@@ -268,6 +268,7 @@ const table: RemediationTable<GoogleTarget> = {
 export const garAdapter: ProviderAdapter = {
   id: 'gar',
   providers: ['gar', 'gcr'],
+  displayName: (provider) => (provider === 'gcr' ? 'Google Container Registry' : 'Google Artifact Registry'),
   matchHost,
   logSignals,
   remediate: (context) => fromTable(table, context, readTarget),

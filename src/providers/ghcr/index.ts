@@ -84,6 +84,7 @@ const table: RemediationTable<GhcrTarget> = {
 export const ghcrAdapter: ProviderAdapter = {
   id: 'ghcr',
   providers: ['ghcr'],
+  displayName: () => 'GitHub Container Registry',
   matchHost,
   logSignals,
   remediate: (context) => fromTable(table, context, readTarget),

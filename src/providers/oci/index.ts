@@ -156,6 +156,9 @@ function remediate(context: RemediationContext): ProviderRemediation {
 export const ociAdapter: ProviderAdapter = {
   id: 'oci',
   providers: ['other'],
+  // No provider to name: the host is what the team knows the registry by (`registry.example.com:5000`); without
+  // one, nothing in the input identified the registry.
+  displayName: (_provider, host) => host || 'Unidentified registry',
   matchHost: () => undefined,
   logSignals: [],
   remediate,

@@ -2,7 +2,8 @@
 // modal, App Home and the failure notes. Every user-supplied string is escaped; ids are validated upstream.
 import type { KnownBlock, View } from '@slack/types';
 import { deliveryMeaning, type DeliveryProblem } from '../../slack/delivery-health.js';
-import { isCategory } from '../../engine/vocabulary.js';
+import { isCategory, type Provider } from '../../engine/vocabulary.js';
+import { providerName } from '../../providers/index.js';
 import { CAUSE_WORDS } from './answer.js';
 import { escapeMrkdwn, truncate } from './mrkdwn.js';
 import type { ProbeStatus } from '../../engine/vocabulary.js';
@@ -15,8 +16,15 @@ export interface SlackText {
 /** What App Home and `status` know about a configured registry. */
 export interface RegistrySummary {
   name: string;
-  provider: string;
+  provider: Provider;
   host: string;
+}
+
+/** "Amazon ECR `host`"; a registry of no known provider is named by its host alone. */
+function registryKind(r: RegistrySummary): string {
+  const host = `\`${escapeMrkdwn(r.host)}\``;
+  const name = providerName(r.provider, r.host);
+  return name === r.host ? host : `${escapeMrkdwn(name)} ${host}`;
 }
 
 /** A small, redacted record of a past diagnosis (no logs), kept in Redis for App Home. */
@@ -241,13 +249,13 @@ export function renderStatus(registries: readonly RegistrySummary[], health?: re
     return { text, blocks: [section(text), ...slack] };
   }
   if (!health) {
-    const lines = registries.map((r) => `• ${code(r.name)} — ${escapeMrkdwn(r.provider)} \`${escapeMrkdwn(r.host)}\``);
+    const lines = registries.map((r) => `• ${code(r.name)} — ${registryKind(r)}`);
     const text = `*Configured registries* — checking the bot's credentials on each now; the answer follows here.\n${lines.join('\n')}`;
     return { text: `Checking ${registries.length} configured ${registries.length === 1 ? 'registry' : 'registries'}…`, blocks: [section(text)] };
   }
   const lines = health.map(
     (h) =>
-      `• ${HEALTH_ICON[h.status]} ${code(h.registry.name)} — ${escapeMrkdwn(h.registry.provider)} \`${escapeMrkdwn(h.registry.host)}\`: ${escapeMrkdwn(h.status)} (${code(h.probe)}, ${Math.round(h.durationMs)} ms) — ${escapeMrkdwn(truncate(h.detail, 400))}`,
+      `• ${HEALTH_ICON[h.status]} ${code(h.registry.name)} — ${registryKind(h.registry)}: ${escapeMrkdwn(h.status)} (${code(h.probe)}, ${Math.round(h.durationMs)} ms) — ${escapeMrkdwn(truncate(h.detail, 400))}`,
   );
   const ok = health.filter((h) => h.status === 'ok').length;
   const text = `*Configured registries* — ${ok} of ${health.length} accept the bot's credentials\n${lines.join('\n')}`;
@@ -284,7 +292,7 @@ export function buildDiagnoseModal(registries: readonly RegistrySummary[], metad
   const options = [
     { text: { type: 'plain_text' as const, text: registries.length ? 'Any / detect from the log' : 'Any (no registries configured)' }, value: ANY_REGISTRY },
     ...registries.slice(0, 99).map((r) => ({
-      text: { type: 'plain_text' as const, text: truncate(`${r.name} (${r.provider})`, 75) },
+      text: { type: 'plain_text' as const, text: truncate(`${r.name} (${providerName(r.provider, r.host)})`, 75) },
       value: r.name,
     })),
   ];
