@@ -131,9 +131,11 @@ const MAX_SIGNAL_LINES = 200;
 /**
  * Lines that differ only in numbers and hex ids (layer ids, sizes, timings) match the same rules: a line
  * of a shape already seen only counts towards its rules' hits. Its facts and hosts were taken from the
- * first line of that shape (the first value of a fact wins anyway).
+ * first line of that shape (the first value of a fact wins anyway). Numbers rules tell apart stay: a
+ * three-digit number on its own (an HTTP status: 401 is not 403) and digits that end a word (`x509`,
+ * `AADSTS70043`, `HAP429`).
  */
-const SHAPE_NOISE = /[0-9a-f]{7,}|\d+/g;
+const SHAPE_NOISE = /(?<![\dA-Za-z])(?!\d{3}(?![\da-f]))\d[\da-f]*|[a-f][\da-f]{6,}/g;
 const MAX_SHAPES = 5_000;
 const MAX_HOSTS = 50;
 
@@ -149,6 +151,8 @@ export class LogScanner {
   private readonly hosts = new Map<string, HostSighting>();
   private readonly signalLines: string[] = [];
   private readonly shapes = new Map<string, readonly Rule[]>();
+  /** The same, for messages read joined over wrapped lines. */
+  private readonly joinedShapes = new Map<string, readonly Rule[]>();
   private pushContext = false;
   private destinationTransport: string | undefined;
   private tail: { line: number; raw: string }[] = [];
@@ -293,7 +297,13 @@ export class LogScanner {
 
   /** Rules a wrapped message matches only when joined, recorded on its line. */
   private recordJoined(joined: string, lineNumber: number): void {
-    for (const rule of strongestRulesFor(joined, PACKAGE_MANAGER.test(joined))) {
+    const shape = joined.replace(SHAPE_NOISE, '#');
+    let matched = this.joinedShapes.get(shape);
+    if (!matched) {
+      matched = strongestRulesFor(joined, PACKAGE_MANAGER.test(joined));
+      if (this.joinedShapes.size < MAX_SHAPES) this.joinedShapes.set(shape, matched);
+    }
+    for (const rule of matched) {
       if (!this.hits.get(rule.id)?.evidence.some((evidence) => evidence.line === lineNumber - 1)) {
         this.recordHit(rule, joined, lineNumber);
       }

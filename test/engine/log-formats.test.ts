@@ -54,6 +54,21 @@ describe('logs pasted through a web page', () => {
   });
 });
 
+describe('the same line again with another number', () => {
+  it('reads a 401 after a 403 of the same wording as a 401, not as the 403 seen before', () => {
+    const log = [
+      'The push refers to repository [registry.example.com/team/app]',
+      'PUT https://registry.example.com/v2/team/app/manifests/1.0: unexpected status code 403',
+      'PUT https://registry.example.com/v2/team/app/manifests/1.0: unexpected status code 401',
+    ].join('\n');
+    const findings = diagnose({ log }).findings;
+    const linesOf = (category: string) => findings.find((finding) => finding.category === category)?.evidence.map((evidence) => evidence.line);
+    // A 403 at the manifest commit may be a quota (line 2 only); a 401 may be an expired token (line 3 only).
+    expect(linesOf('quota_exceeded')).toEqual([2]);
+    expect(linesOf('auth_expired')).toEqual([3]);
+  });
+});
+
 describe('one message wrapped over several lines', () => {
   it('joins an AWS denial folded by the terminal and ranks the VPC endpoint policy first', () => {
     const log = [
