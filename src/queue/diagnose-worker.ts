@@ -30,7 +30,7 @@ import { DIAGNOSE_QUEUE, diagnoseJobSchema, homeJobSchema, PUBLISH_HOME_JOB, typ
 import type { PostState, PostStep } from '../slack/post-state.js';
 import { postFinder, postMetadata } from '../slack/posted-message.js';
 import { postToResponseUrl } from '../slack/response-url.js';
-import { shareDocuments, type SharedDocument } from '../slack/share-documents.js';
+import { sharedFilesFinder, shareDocuments, type SharedDocument } from '../slack/share-documents.js';
 
 export interface DiagnoseWorkerDeps {
   slack: WebClient;
@@ -89,10 +89,7 @@ export function createDiagnoseProcessor(deps: DiagnoseWorkerDeps) {
    */
   async function shareOrQuote(jobId: string, where: { channel: string; threadTs: string; replyTs: string }, documents: readonly SharedDocument[], inline: SlackMessage, log: Logger): Promise<void> {
     try {
-      await state.once(jobId, 'documents', async () => {
-        await shareDocuments(slack, metrics, where, documents);
-        return 'shared';
-      });
+      await state.once(jobId, 'documents', (mark) => shareDocuments(slack, metrics, where, documents, mark), sharedFilesFinder(slack, log, where));
     } catch (error) {
       log.warn({ err: error, code: classifySlackError(error).code }, 'could not share the documents as files; quoting them in the reply');
       await callSlack(metrics, 'chat.update', () => slack.chat.update({ channel: where.channel, ts: where.replyTs, ...inline })).catch((failed: unknown) =>

@@ -17,7 +17,8 @@ const OWN_CLAIM_RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return 
 // The start of a post, atomic (KEYS[1] the job's record, KEYS[2] the step's claim; ARGV step, token, claimMs,
 // now, canFind, ttlSeconds): the recorded ts ('done'); or 'busy' when another holder has the claim; or the
 // claim taken and either the pending mark an earlier post left ('pending', for `find` to look for its message)
-// or a fresh pending mark set ('claimed').
+// or a fresh pending mark set ('claimed'). A mark is the time the post began, then `|` and what to look for
+// once the post has said it (`mark`).
 const CLAIM = `
 local done = redis.call('HGET', KEYS[1], ARGV[1])
 if done then return {'done', done} end
@@ -106,22 +107,26 @@ export class PostState {
    * lock time, so a job picked up after a crash finds the claim gone, not held for longer than its lock).
    * A post that began and never recorded its ts (a timeout after Slack took it, a crash, a lost lock) leaves a
    * pending mark; whoever posts next calls `find` first and reuses the message it finds instead of posting again.
+   * A post whose identity Slack assigns on the way (a file's id) adds it to the mark with `mark` before the
+   * call that makes it visible; `find` gets it back as `lookFor`.
    */
   async once(
     jobId: string,
     step: PostStep,
-    post: () => Promise<string>,
-    find?: (sinceMs: number) => Promise<string | undefined>,
+    post: (mark: (lookFor: string) => Promise<void>) => Promise<string>,
+    find?: (sinceMs: number, lookFor: string | undefined) => Promise<string | undefined>,
   ): Promise<{ ts: string; posted: boolean }> {
     const key = this.key(jobId);
     const claim = this.claimKey(jobId, step);
     const token = `${process.pid}:${Date.now()}:${Math.random()}`;
     const deadline = Date.now() + this.waitMs;
     let claimed: ClaimAnswer;
-    while ((claimed = await this.claim(key, claim, step, token, find !== undefined))[0] === 'busy') {
+    let markedAt = Date.now();
+    while ((claimed = await this.claim(key, claim, step, token, markedAt, find !== undefined))[0] === 'busy') {
       // Another worker is posting this step: wait for its ts, or for its claim to lapse (it died).
       if (Date.now() > deadline) throw new PostInProgressError(`another worker is posting the ${step} of job ${jobId}`);
       await new Promise((r) => setTimeout(r, 100));
+      markedAt = Date.now();
     }
     if (claimed[0] === 'done') return { ts: claimed[1], posted: false };
     const renew = setInterval(() => {
@@ -130,15 +135,17 @@ export class PostState {
     let released = false;
     try {
       if (claimed[0] === 'pending' && find) {
-        const found = await find(Number(claimed[1]));
+        const [since = '0', ...lookFor] = claimed[1].split('|');
+        const found = await find(Number(since), lookFor.length > 0 ? lookFor.join('|') : undefined);
         if (found) {
           await this.recordAndRelease(key, claim, step, found, token);
           released = true;
           return { ts: found, posted: false };
         }
-        await this.redis.multi().hset(key, `${step}:pending`, String(Date.now())).expire(key, this.ttlSeconds).exec();
+        markedAt = Date.now();
+        await this.setMark(key, step, String(markedAt));
       }
-      const ts = await post();
+      const ts = await post((lookFor) => this.setMark(key, step, `${markedAt}|${lookFor}`));
       await this.recordAndRelease(key, claim, step, ts, token);
       released = true;
       return { ts, posted: true };
@@ -150,9 +157,13 @@ export class PostState {
   }
 
   /** One round trip: the step's ts if recorded, else the claim (busy when another holder has it) and the pending mark. */
-  private async claim(key: string, claim: string, step: PostStep, token: string, canFind: boolean): Promise<ClaimAnswer> {
-    const answer = (await this.redis.eval(CLAIM, 2, key, claim, step, token, this.claimMs, Date.now(), canFind ? '1' : '0', this.ttlSeconds)) as string[];
+  private async claim(key: string, claim: string, step: PostStep, token: string, now: number, canFind: boolean): Promise<ClaimAnswer> {
+    const answer = (await this.redis.eval(CLAIM, 2, key, claim, step, token, this.claimMs, now, canFind ? '1' : '0', this.ttlSeconds)) as string[];
     return answer as ClaimAnswer;
+  }
+
+  private async setMark(key: string, step: PostStep, mark: string): Promise<void> {
+    await this.redis.multi().hset(key, `${step}:pending`, mark).expire(key, this.ttlSeconds).exec();
   }
 
   private async recordAndRelease(key: string, claim: string, step: PostStep, ts: string, token: string): Promise<void> {

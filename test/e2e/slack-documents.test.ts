@@ -1,5 +1,5 @@
 // A long document a step reads (the IAM policy of an ECR denial) goes as a snippet file in the thread, after
-// the reply whose command uses it, through files.uploadV2 (files.getUploadURLExternal, the upload, then
+// the reply whose command uses it, in Slack's three steps (files.getUploadURLExternal, the upload, then
 // files.completeUploadExternal) against the fake Slack; the reply names the file instead of quoting it. When
 // Slack will not take the file (no files:write scope, a failed upload, a 5xx), the reply is edited to quote
 // the document inline: it is never lost.
@@ -55,7 +55,7 @@ describe('a long document', () => {
     expect(policy.Statement.flatMap((s) => s.Action)).toContain('ecr:InitiateLayerUpload');
     expect(JSON.stringify(policy)).toContain('arn:aws:ecr:us-east-1:123456789012:repository/app');
 
-    // The three steps, in order, as the SDK's files.uploadV2 makes them; the file after the reply.
+    // The three steps, in order; the file after the reply.
     const url = fake.ok('files.getUploadURLExternal', (c) => c.params.filename === 'ecr-push-policy.json').at(-1)!;
     expect(Number(url.params.length)).toBe(Buffer.byteLength(shared[0]!.content));
     const upload = fake.ok('upload', (c) => c.params.file_id === url.response?.file_id)[0]!;

@@ -9,8 +9,10 @@
 //   `OK - <bytes>`; an upload URL not handed out → 404. Told to fail as method `upload` (`fail('upload', …)`).
 // - `files.completeUploadExternal` (`files` a JSON array of `{id, title}`, optional `channel_id`, `thread_ts`,
 //   `initial_comment`) → `{ok, files: [{id, name, title, filetype, size, …}]}` and the file is shared: a message
-//   with `files` appears in the channel (or its thread). A file id never uploaded, or whose bytes differ in
-//   length from the `length` announced → `file_not_found` (Slack does not finish an upload it did not get).
+//   with `files` (each `{id, name, title}`) appears in the channel (or its thread), read back by
+//   conversations.history / conversations.replies as Slack does (the answer names no message `ts`). A file id
+//   never uploaded, or whose bytes differ in length from the `length` announced → `file_not_found` (Slack does
+//   not finish an upload it did not get).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FakeSocketMode } from './slack-socket.js';
