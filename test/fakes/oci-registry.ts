@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, stopProcess } from './app-process.js';
+import { stopProcess } from './app-process.js';
 
 export interface RegistryUser {
   password: string;
@@ -34,7 +34,6 @@ const ISSUER = 'registry-doctor-test-issuer';
 
 export async function startRegistry(options: RegistryOptions): Promise<RunningRegistry> {
   const dir = mkdtempSync(join(tmpdir(), 'rd-registry-'));
-  const port = await freePort();
   const tokenRequests: RunningRegistry['tokenRequests'] = [];
   let tokenServer: Server | undefined;
   let auth: string;
@@ -80,22 +79,35 @@ export async function startRegistry(options: RegistryOptions): Promise<RunningRe
     auth = `  token:\n    realm: http://127.0.0.1:${tokenPort}/token\n    service: ${SERVICE}\n    issuer: ${ISSUER}\n    rootcertbundle: ${join(dir, 'cert.pem')}\n`;
   }
 
+  // Port 0, and the address read from the registry's own "listening on" line: a free port picked here and bound
+  // later by the registry could be taken by another test's server in between.
   const config = `version: 0.1
 log:
-  level: error
+  level: info
+  formatter: json
+  accesslog:
+    disabled: true
 storage:
   filesystem:
     rootdirectory: ${join(dir, 'data')}
   delete:
     enabled: true
 http:
-  addr: 127.0.0.1:${port}
+  addr: 127.0.0.1:0
 auth:
 ${auth}`;
   writeFileSync(join(dir, 'config.yml'), config);
   const proc: ChildProcess = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  proc.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const listening = new Promise<string>((resolve, reject) => {
+    proc.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const address = /"msg":"listening on (127\.0\.0\.1:\d+)"/.exec(stderr)?.[1];
+      if (address) resolve(address);
+    });
+    proc.once('error', reject);
+    proc.once('exit', (code, signal) => reject(new Error(`exited with ${code ?? signal}`)));
+  });
 
   let stopped = false;
   const stop = async (): Promise<void> => {
@@ -106,12 +118,12 @@ ${auth}`;
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await waitUntilServing(`http://127.0.0.1:${port}/v2/`, proc);
+    // The line comes once the socket is bound: connections from here on are answered.
+    return { host: await listening, tokenRequests, stop };
   } catch (error) {
     await stop();
     throw new Error(`docker-registry did not start: ${(error as Error).message}\n${stderr}`);
   }
-  return { host: `127.0.0.1:${port}`, tokenRequests, stop };
 }
 
 function signJwt(header: object, claims: object, key: ReturnType<typeof createPrivateKey>): string {
@@ -119,18 +131,4 @@ function signJwt(header: object, claims: object, key: ReturnType<typeof createPr
   const body = `${encode(header)}.${encode(claims)}`;
   const signature = createSign('RSA-SHA256').update(body).sign(key).toString('base64url');
   return `${body}.${signature}`;
-}
-
-/** Poll /v2/ until the registry answers (it prints nothing reliable on start); fail if it exits. */
-async function waitUntilServing(url: string, proc: ChildProcess): Promise<void> {
-  for (;;) {
-    if (proc.exitCode !== null) throw new Error(`exited with code ${proc.exitCode}`);
-    try {
-      const response = await fetch(url);
-      await response.body?.cancel();
-      return;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
 }
