@@ -10,6 +10,7 @@ import { alertJobId, createAlertQueue } from './alerts/alert-job.js';
 import { AlertGroups } from './alerts/alert-groups.js';
 import { startAlertWorker } from './alerts/alert-worker.js';
 import { createLogFetcher } from './alerts/fetch-log.js';
+import { createLogPreparer } from './ingress/webhooks/prepare-log.js';
 import { createWebhookHandler, webhookRoute } from './ingress/webhooks/routes.js';
 import { SlackPacer } from './slack/slack-pacer.js';
 import { DeliveryHealth } from './slack/delivery-health.js';
@@ -236,13 +237,14 @@ async function main(): Promise<void> {
   let slackConnected = true;
   let stopSlack: (() => Promise<unknown>) | undefined;
   if (runsWeb) {
+    const logPreparer = createLogPreparer(settings.alerts.maxLogChars);
     const webhooks = createWebhookHandler({
       store: (data, dedupKey) => pushAlertToInbox(queueRedis, settings.queuePrefix, data, alertJobId(dedupKey)),
       ciSecret: settings.alerts.ciSecret,
       githubSecret: settings.alerts.github.secret,
       gitlabToken: settings.alerts.gitlab.secret,
       maxBodyBytes: settings.alerts.maxBodyBytes,
-      maxLogChars: settings.alerts.maxLogChars,
+      prepareLog: (log) => logPreparer.prepare(log),
       logger: logger.child({ component: 'webhooks' }),
     });
     // The webhook routes share the one server; everything else falls through to the ops routes.

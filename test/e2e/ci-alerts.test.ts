@@ -213,6 +213,20 @@ describe('POST /webhooks/ci', () => {
     const stored = await withAlertQueue(prefix, async (q) => (await q.getJob(String(res.json?.id)))?.data as { log: string });
     expect(stored.log).toBe('');
   });
+
+  it('a log of megabytes (prepared off the event loop) is redacted, cut around the failure and diagnosed', async () => {
+    // Over 256 KB, the redaction and the cut run on a worker thread: what it hands back is what is stored.
+    const noise = Array.from({ length: 6000 }, (_, i) => `#${i} step output line ${i} ............................`);
+    noise.splice(3000, 0, `+ export AWS_SECRET_ACCESS_KEY=${AWS_SECRET}`);
+    const log = `${noise.join('\n')}\n${acrFirewall.replace('billing', 'ledger')}\n`;
+    expect(log.length).toBeGreaterThan(256 * 1024);
+    const res = await postCi(app.url, CI_SECRET, ciBody(log, { name: 'ledger', run_id: '10', job: 'push' }));
+    expect(res.status).toBe(202);
+    await slack.waitFor(() => parentMentioning(ALERT_CHANNEL, 'acme.azurecr.io/ledger').length === 1, 15_000, 'the ACR alert');
+    const ts = tsOf(parentMentioning(ALERT_CHANNEL, 'acme.azurecr.io/ledger')[0]!);
+    await slack.waitFor(() => replies(ALERT_CHANNEL).some((c) => c.params.thread_ts === ts && render(c).includes('firewall_denied')), 15_000, 'its diagnosis');
+    for (const call of slack.calls) expect(decodeURIComponent(call.raw.replace(/\+/g, ' '))).not.toContain(AWS_SECRET);
+  });
 });
 
 describe('mute', () => {

@@ -7,7 +7,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Webhooks } from '@octokit/webhooks';
 import { z } from 'zod';
-import { cutLog } from '../../engine/cut-log.js';
 import { DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyCiSignature } from '../../alerts/ci-signature.js';
 import { fitPipeline, type AlertJobData, type Pipeline } from '../../alerts/alert-job.js';
 import { redact, redactDeep } from '../../engine/redact.js';
@@ -25,8 +24,8 @@ export interface WebhookDeps {
   gitlabToken: string | undefined;
   /** Bytes of a request body beyond which it is refused (413). */
   maxBodyBytes: number;
-  /** Characters of a log beyond which it is cut (head + around the failure), not refused. */
-  maxLogChars: number;
+  /** The log redacted, then cut where the failure is if it is over the limit (not refused): prepare-log.ts. */
+  prepareLog: (log: string) => Promise<string>;
   logger: Logger;
 }
 
@@ -110,8 +109,9 @@ export function createWebhookHandler(deps: WebhookDeps): (req: IncomingMessage, 
       const parsed = ciBodySchema.safeParse(parseJson(raw));
       if (!parsed.success) throw new Refusal(400, describeBodyIssues(parsed.error));
       const b = parsed.data;
-      // Redacted before anything is stored; cut after redaction, so a cut never leaves half a secret behind.
-      const log = cutLog(redact(b.log), deps.maxLogChars);
+      const log = await deps.prepareLog(b.log).catch((error: unknown) => {
+        throw new Refusal(503, `could not prepare the log (${(error as Error).message}); retry later`);
+      });
       const pipeline: Pipeline = fitPipeline(redactDeep({
         ...(b.pipeline?.provider ? { provider: b.pipeline.provider } : {}),
         ...(b.pipeline?.name ? { name: b.pipeline.name } : {}),
