@@ -4,8 +4,8 @@
 import { isIP } from 'node:net';
 import { cloudSettings } from '../config/cloud-env.js';
 import type { RegistryConfig } from '../config/schema.js';
-import type { Facts, ImageRef, ProbeResult } from '../engine/diagnosis.js';
-import { redact } from '../engine/redact.js';
+import type { Facts, ImageRef, Observation, ProbeResult } from '../engine/diagnosis.js';
+import { redact, redactDeep } from '../engine/redact.js';
 import type { Provider } from '../engine/vocabulary.js';
 import { CloudError, toCloudError } from './cloud-error.js';
 import { liveModulesFor, loadLive } from './load-live.js';
@@ -65,6 +65,16 @@ export class MapCache implements ProbeCache {
 const processCache = new MapCache();
 
 /** Run the probes for a target. Never throws: every probe ends as a result. */
+/** An observation quotes the cloud (an error body, a policy, a setting): every string in it is redacted. */
+function redactObservation(observation: Observation): Observation {
+  return {
+    ...observation,
+    evidence: redact(observation.evidence),
+    ...(observation.resource !== undefined ? { resource: redact(observation.resource) } : {}),
+    ...(observation.state ? { state: redactDeep(observation.state) } : {}),
+  };
+}
+
 export async function runProbes(target: ProbeTarget, options: RunProbesOptions): Promise<ProbeResult[]> {
   const { image } = target;
   if (!image) {
@@ -187,7 +197,7 @@ async function runOne(
     registry: registryLabel,
     ...fields,
     detail: redact(fields.detail),
-    ...(fields.observations ? { observations: fields.observations.map((o) => ({ ...o, evidence: redact(o.evidence) })) } : {}),
+    ...(fields.observations ? { observations: fields.observations.map(redactObservation) } : {}),
   });
 
   try {

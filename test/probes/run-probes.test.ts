@@ -172,6 +172,32 @@ describe('runProbes', () => {
     expect(results[0]!.detail).not.toMatch(/ at |\.js:/);
   });
 
+  it("redacts what an observation quotes of the cloud: its evidence, resource and state", async () => {
+    const token = 'ghp_abcdefghijklmnopqrstuvwxyz0123456789';
+    const [result] = await runProbes(
+      target(),
+      options({
+        probes: [
+          probe('oci.quoting', async () => ({
+            status: 'ok',
+            detail: 'read the settings',
+            observations: [
+              {
+                kind: 'confirm',
+                category: 'auth_expired',
+                evidence: `the registry answered with token ${token}`,
+                resource: `https://ci:${token}@registry.example.com/v2/`,
+                state: { webhook: { headers: [`Authorization: Bearer ${token}`] }, retries: 3 },
+              },
+            ],
+          })),
+        ],
+      }),
+    );
+    expect(JSON.stringify(result)).not.toContain(token);
+    expect(result!.observations![0]!.state).toMatchObject({ retries: 3 });
+  });
+
   it('a probe that finds no credentials is skipped with the reason', async () => {
     const [result] = await runProbes(
       target('210987654321.dkr.ecr.us-east-1.amazonaws.com/app:1'),
