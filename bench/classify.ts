@@ -1,7 +1,7 @@
 // Classifier benchmark: throughput of diagnose() on a 10 MB log in memory, of diagnoseStream() on 100 MB
 // and 200 MB files read as the CLI reads them, and peak memory while streaming. Prints figures beside
 // the targets of DESIGN.md; asserts nothing.   npx tsx bench/classify.ts   (or npm run bench:classify)
-import { rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -14,6 +14,7 @@ import { ciLogString, EXPECTED_CATEGORY, writeCiLog } from './ci-log.js';
 const MB = 1024 * 1024;
 const TARGET_MBPS = 50;
 const TARGET_10MB_MS = 300;
+const LABELLED_LOGS = new URL('../test/fixtures/logs/', import.meta.url);
 
 setFlagsFromString('--expose_gc');
 const gc = runInNewContext('gc') as () => void;
@@ -120,6 +121,28 @@ async function main(): Promise<void> {
       `[target < ${TARGET_10MB_MS} ms: ${verdict(med < TARGET_10MB_MS)}]`,
   );
   console.log(`  top category: ${top} (expected ${EXPECTED_CATEGORY})${top === EXPECTED_CATEGORY ? '' : '  <-- classifier missed the failure'}`);
+
+  // --- For information: a log made only of failures (the labelled real logs back to back), where every line
+  // is a candidate the rules are tried on; a CI log is mostly noise the scan skips.
+  const failures = readdirSync(LABELLED_LOGS)
+    .filter((name) => name.endsWith('.jsonl'))
+    .flatMap((name) => readFileSync(new URL(name, LABELLED_LOGS), 'utf8').split('\n').filter((line) => line.trim() !== ''))
+    .map((line) => (JSON.parse(line) as { log: string }).log);
+  const dense: string[] = [];
+  for (let size = 0, i = 0; size < 5 * MB; i += 1) {
+    const next = failures[i % failures.length]!;
+    dense.push(next);
+    size += next.length + 1;
+  }
+  const denseLog = dense.join('\n');
+  const denseRuns: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    diagnose({ log: denseLog });
+    denseRuns.push(performance.now() - t0);
+  }
+  const denseMs = median(denseRuns);
+  console.log(`\nfor information — ${failures.length} labelled failure logs back to back, ${fmtMB(Buffer.byteLength(denseLog))} (every line about a failure): median ${denseMs.toFixed(0)} ms, ${(Buffer.byteLength(denseLog) / MB / (denseMs / 1000)).toFixed(1)} MB/s`);
   console.log(`\nprocess peak RSS (whole run): ${fmtMB(process.resourceUsage().maxRSS * 1024)}`);
 }
 
