@@ -4,9 +4,9 @@ import type { LogSignal } from '../providers/types.js';
 import { categoryTexts } from './categories.js';
 import { clientToolPatterns, detectClientTool } from './client-tool.js';
 import type { Diagnosis, Evidence, Facts, Finding, ImageRef, PipelineFacts } from './diagnosis.js';
-import { identifyHost, normaliseHost, readImageRef } from './image-ref.js';
+import { identifyHost, isDockerHubByDefault, normaliseHost, readImageRef } from './image-ref.js';
 import { matchKnownRegistry, type KnownRegistry } from './known-registry.js';
-import { LogScanner, type LogLine, type LogScannerOptions, type ScanResult } from './log-scanner.js';
+import { LogScanner, withoutCopySource, type LogLine, type LogScannerOptions, type ScanResult } from './log-scanner.js';
 import { rankCauses, type RankedCause } from './rank.js';
 import { redact } from './redact.js';
 import type { Provider } from './vocabulary.js';
@@ -162,10 +162,15 @@ function addFinding(findings: Finding[], added: Finding): void {
  * Which registry the push went to. An image reference that names a known registry decides; otherwise
  * the log votes: registry hosts on error lines, the wording of the rules that matched, and the
  * providers' own signals (credential helpers, ARNs, SDK exceptions). An image without an explicit host
- * (`app:1`, read as Docker Hub) or with an unknown host only counts when the log names no registry.
+ * (`app:1`, read as Docker Hub) or with an unknown host only counts when the log names no registry, and
+ * so does a destination the log names without a host (`failed to push acme/app:1`).
  */
 function resolveProvider(scan: ScanResult, image: ImageRef | undefined, rawImage: string | undefined): Provider {
-  if (pushedLocally(scan, rawImage)) return 'other';
+  if (pushedLocally(scan, rawImage)) {
+    // Nothing was pushed to a registry; one still failed the job when the copy could not read its source.
+    const source = scan.hosts.find((sighting) => sighting.readingSource);
+    return source ? identifyHost(source.host).provider : 'other';
+  }
   if (image && image.provider !== 'other' && namesHost(rawImage ?? '')) return image.provider;
 
   const votes = new Map<Provider, number>();
@@ -184,7 +189,7 @@ function resolveProvider(scan: ScanResult, image: ImageRef | undefined, rawImage
   // named on every line (docker-credential-gcloud serves Artifact Registry and GCR alike) must not
   // outvote the registry host.
   const heard = new Set<LogSignal>();
-  for (const line of scan.signalLines) {
+  for (const line of scan.signalLines.map(withoutCopySource)) {
     for (const signal of providerLogSignals) {
       if (!heard.has(signal) && signal.pattern.test(line)) {
         heard.add(signal);
@@ -201,7 +206,12 @@ function resolveProvider(scan: ScanResult, image: ImageRef | undefined, rawImage
       bestVotes = count;
     }
   }
-  return best ?? image?.provider ?? 'other';
+  if (best) return best;
+  // A registry no provider knows, named as a registry in the log: not Docker Hub by default.
+  if (scan.hosts.some((sighting) => sighting.asRegistry)) return 'other';
+  // Docker reads a name without a host as Docker Hub's, unless Docker Hub could not hold it.
+  if (image && rawImage !== undefined) return namesHost(rawImage) || isDockerHubByDefault(rawImage) ? image.provider : 'other';
+  return scan.hubDestination ? 'dockerhub' : 'other';
 }
 
 /**

@@ -225,6 +225,28 @@ export function readImageRef(input: string): ImageReading {
 }
 
 /**
+ * Whether a reference written without a registry host names a Docker Hub repository. Docker reads a first
+ * component without '.' or ':' that is not 'localhost' as a path on docker.io (distribution/reference,
+ * ParseNormalizedNamed and splitDockerDomain), also when its namespace is masked (`***` for a
+ * Docker Hub user name). Not so when Docker Hub could not hold the path, whose form is [NAMESPACE/]REPOSITORY
+ * (https://docs.docker.com/engine/reference/commandline/image_tag/): a third component means the registry
+ * host was left out or replaced by a word (`myregistry/team/app`); nor when the whole name is one mask
+ * (`<REDACTED>`, `${IMAGE}`), which may hide a host.
+ */
+export function isDockerHubByDefault(input: string): boolean {
+  const text = stripScheme(unwrap(unwrap(input).replace(PUSH_COMMAND, '')));
+  const nameOf = (reference: string): string => reference.replace(/@.*$/, '').replace(/:[^/]*$/, '');
+  const name = nameOf(text);
+  // (`<REDACTED>` is a mask, not a name in brackets.)
+  if (WHOLE_MASK.test(name) || WHOLE_MASK.test(nameOf(input.trim()))) return false;
+  const components = name.replace(MASK, MASK_TOKEN).split('/');
+  const first = components[0]!;
+  if (components.length > 2 || (components.length === 2 && (/[.:]/.test(first) || first === 'localhost'))) return false;
+  return readImageRef(text).ref?.host === DOCKER_HUB;
+}
+const WHOLE_MASK = new RegExp(`^(?:${MASK.source})$`);
+
+/**
  * A masked first component is a registry host when the name has more components than Docker Hub allows
  * (three masked parts, as GitHub Actions prints them) or the variable says so (`$REGISTRY/app`): the
  * host is unknown, not Docker Hub.

@@ -4,6 +4,7 @@
 import { rules, type Rule } from './catalog.js';
 import type { Facts } from './diagnosis.js';
 import { extractFacts } from './facts.js';
+import { isDockerHubByDefault } from './image-ref.js';
 import { normalizeLine } from './normalize-line.js';
 import { redact } from './redact.js';
 
@@ -68,8 +69,39 @@ const TRANSPORT_DESTINATION =
 /** A registry host inside a quoted repository name (Artifact Registry's `gcr.io` repositories) is not a host. */
 const QUOTED_REPOSITORY_BEFORE = /\brepositor(?:y|ies) "$/i;
 
-/** Hosts named with a path (`host/…`) or as a URL. */
-const HOST_IN_LINE = /(?:https?:\/\/|\[|\s|^|"|'|=)((?:[a-z0-9<>_-]+\.)+[a-z0-9<>-]+(?::\d+)?|localhost:\d+)(?=\/|"|'|\s|$)/gi;
+/**
+ * Hosts named with a path (`host/…`), as a URL, or before a colon (containers/image writes "pinging
+ * container registry HOST: …" and "… in HOST: …"). A label may be masked as CI prints it (`***`,
+ * `$AWS_ACCOUNT_ID`, `${REGION}`, `<account>`): `***.dkr.ecr.***.amazonaws.com` is still ECR.
+ */
+const HOST_IN_LINE = /(?:https?:\/\/|\[|\s|^|"|'|=)((?:[a-z0-9<>_*${}-]+\.)+[a-z0-9<>*${}-]+(?::\d+)?|localhost:\d+)(?=\/|"|'|\s|$|:(?:\s|$))/gi;
+
+/** containers/image's copy.go: "initializing source %s: %w", when the source image cannot be read. */
+const READING_SOURCE = /\binitializing source\b/i;
+
+/**
+ * Wordings that print the pushed name as it was written, not fully qualified: BuildKit's "failed to push
+ * %s" (a reference: it has a '/' or a tag), moby's "An image does not exist locally with the tag: %s"
+ * (reference.FamiliarName), a `docker push` command (podman's and buildah's may name a source first) and a
+ * copy's destination. (moby's "The push refers to repository [%s]" prints the full name,
+ * repoInfo.Name.Name(): one without a host there was edited, and is not read.)
+ */
+const PUSHED_AS_WRITTEN =
+  /\bfailed to push ["']?([^\s"'[\]]*[/:][^\s"'[\]]*[^\s"'[\]:,.])|An image does not exist locally with the tag: ["']?([^\s"'[\]]+)|\b(?:docker|nerdctl)(?: image)? push (?:-{1,2}[\w-]+(?:=\S+)? )*["']?([^\s"'[\]-][^\s"'[\]]*)["']?(?=\s|$)|\bskopeo\s+(?:\S+\s+)*?copy\s+(?:\S+\s+)*?\S+\s+docker:\/\/([^\s"']+)|\bg?crane (?:copy|cp)\s+(?:-{1,2}[\w-]+(?:[= ](?!-)\S+)?\s+)*?[a-z0-9][\w.:/@-]*\s+([a-z0-9][\w.:/@-]*)(?=\s|$)/gi;
+
+/**
+ * The source of a copy (`crane copy SRC DST`, `skopeo copy SRC DST`, `oras cp`, `regctl image copy`): the
+ * image is read from there and pushed to the destination, so the source's host says nothing about where
+ * the push failed. Options before the two references are skipped; skopeo's references carry a transport.
+ */
+const TRANSPORTS = 'docker|atomic|docker-daemon|docker-archive|oci|oci-archive|dir|containers-storage|ostree|sif';
+const COPY_SOURCE = new RegExp(
+  [
+    String.raw`\b(?:g?crane (?:copy|cp)|oras (?:copy|cp)|regctl image (?:copy|cp))\s+(?:-{1,2}[\w-]+(?:[= ](?!-)\S+)?\s+)*?([a-z0-9][\w.:/@-]*)\s+[a-z0-9][\w.:/@-]*(?=\s|$)`,
+    String.raw`\bskopeo\s+(?:\S+\s+)*?copy\s+(?:\S+\s+)*?((?:${TRANSPORTS}):\S+)\s+(?:${TRANSPORTS}):\S+`,
+  ].join('|'),
+  'i',
+);
 
 const EVIDENCE_PER_RULE = 3;
 const TAIL_LINES = 15;
@@ -97,6 +129,10 @@ export interface HostSighting {
   /** Seen on a line that matched a rule. */
   onErrorLine: boolean;
   count: number;
+  /** Seen where a copy failed to read its source image (containers/image's "initializing source …"). */
+  readingSource?: boolean;
+  /** Named as a registry, not only as a host: see namedAsRegistry. */
+  asRegistry?: boolean;
 }
 
 export interface ScanResult {
@@ -104,6 +140,11 @@ export interface ScanResult {
   /** Facts from lines that matched a rule win over facts from other lines. */
   facts: Facts;
   hosts: HostSighting[];
+  /**
+   * A push destination the log names without a registry host, in a wording that prints the name as it
+   * was written (`failed to push acme/app:1`): Docker Hub by Docker's normalisation.
+   */
+  hubDestination?: string;
   /** Candidate lines, normalised, on which provider signals are tested. Bounded. */
   signalLines: string[];
   pushContext: boolean;
@@ -149,6 +190,7 @@ export class LogScanner {
   private readonly errorFacts: Facts = {};
   private readonly contextFacts: Facts = {};
   private readonly hosts = new Map<string, HostSighting>();
+  private hubDestination: string | undefined;
   private readonly signalLines: string[] = [];
   private readonly shapes = new Map<string, readonly Rule[]>();
   /** The same, for messages read joined over wrapped lines. */
@@ -195,6 +237,7 @@ export class LogScanner {
       })),
       facts: { ...this.contextFacts, ...this.errorFacts },
       hosts: [...this.hosts.values()],
+      ...(this.hubDestination ? { hubDestination: this.hubDestination } : {}),
       signalLines: this.signalLines,
       pushContext: this.pushContext,
       ...(this.destinationTransport ? { destinationTransport: this.destinationTransport } : {}),
@@ -325,7 +368,10 @@ export class LogScanner {
   }
 
   /** Returns whether the line named a host not seen before. */
-  private recordHosts(line: string, onErrorLine: boolean): boolean {
+  private recordHosts(fullLine: string, onErrorLine: boolean): boolean {
+    const line = withoutCopySource(fullLine);
+    const readingSource = onErrorLine && READING_SOURCE.test(line);
+    this.hubDestination ??= hubDestinationIn(fullLine);
     HOST_IN_LINE.lastIndex = 0;
     let added = false;
     let match: RegExpExecArray | null;
@@ -333,12 +379,15 @@ export class LogScanner {
       const host = match[1]!.toLowerCase();
       if (!/[a-z<]/.test(host.replace(/:\d+$/, '')) && !/^\d+\.\d+\.\d+\.\d+(?::\d+)?$/.test(host)) continue;
       if (QUOTED_REPOSITORY_BEFORE.test(line.slice(Math.max(0, match.index - 14), match.index + 1))) continue;
+      const asRegistry = namedAsRegistry(line, match, host);
       const known = this.hosts.get(host);
       if (known) {
         known.count += 1;
         known.onErrorLine ||= onErrorLine;
+        if (readingSource) known.readingSource = true;
+        if (asRegistry) known.asRegistry = true;
       } else if (this.hosts.size < MAX_HOSTS) {
-        this.hosts.set(host, { host, onErrorLine, count: 1 });
+        this.hosts.set(host, { host, onErrorLine, count: 1, ...(readingSource ? { readingSource } : {}), ...(asRegistry ? { asRegistry } : {}) });
         added = true;
       }
     }
@@ -358,6 +407,40 @@ export class LogScanner {
     }
     this.tail = [...this.tail, ...fresh].slice(-TAIL_LINES);
   }
+}
+
+/**
+ * Whether a host is named as a registry: a Distribution API URL (`/v2/…`, `/v1/…`), a host with a port or
+ * in brackets before a repository path (`host:5000/app`, `[host/app]`), or containers/image's "… in HOST: …".
+ * (A documentation link or a source import path names a host that is no registry.)
+ */
+function namedAsRegistry(line: string, match: RegExpExecArray, host: string): boolean {
+  const end = match.index + match[0].length;
+  const before = line.slice(0, end - match[1]!.length);
+  const after = line.slice(end);
+  if (/^\/v[12]\//.test(after)) return true;
+  if (after.startsWith('/')) return /:\d+$/.test(host) || before.endsWith('[');
+  return after.startsWith(':') && / in $/.test(before);
+}
+
+/** The line without a copy's source reference: what names the push's registry. */
+export function withoutCopySource(line: string): string {
+  const copy = COPY_SOURCE.exec(line);
+  const source = copy?.[1] ?? copy?.[2];
+  if (!copy || source === undefined) return line;
+  const at = copy.index + copy[0].indexOf(source);
+  return `${line.slice(0, at)}${line.slice(at + source.length)}`;
+}
+
+/** The first push destination on the line written without a registry host that Docker Hub could hold. */
+function hubDestinationIn(line: string): string | undefined {
+  PUSHED_AS_WRITTEN.lastIndex = 0;
+  let match: RegExpExecArray | null;
+  while ((match = PUSHED_AS_WRITTEN.exec(line)) !== null) {
+    const name = match.slice(1).find((group) => group !== undefined)!.replace(/[:.,]+$/, '');
+    if (isDockerHubByDefault(name)) return name;
+  }
+  return undefined;
 }
 
 /**

@@ -88,15 +88,17 @@ describe('accuracy on the second blind set of real logs (fresh.jsonl)', () => {
 // classifier first ran on it. Measured on that first run: 86.7% top 1 (26/30 decidable), 93.0% named provider
 // (40/43), 69.2% within the first two (45/65). After learning the wording classes behind its misses from public
 // sources (issue #11): 96.7% top 1 (29/30), 93.0% named provider (40/43), 78.5% within the first two (51/65).
-// Asserted at those figures rounded down: a guard against slipping back, not a target.
+// After references were read as Docker reads them (a name without a host is Docker Hub's, masked ECR hosts, a
+// copy's destination over its source): 97.7% named provider (42/43). Asserted at those figures rounded down: a
+// guard against slipping back, not a target.
 describe('accuracy on the third blind set of real logs (blind3.jsonl)', () => {
   const report = evaluate(blind3.map((entry) => LabelledCase.parse(entry)));
 
   it('has the right top category in at least 96% of decidable cases', () => {
     expect(report.categoryTop1.accuracy, JSON.stringify(report.misses.category.filter((miss) => miss.decidable))).toBeGreaterThanOrEqual(0.96);
   });
-  it('names the provider in at least 93% of the cases whose log or image names the registry', () => {
-    expect(report.providerNamed.accuracy, JSON.stringify(report.misses.provider)).toBeGreaterThanOrEqual(0.93);
+  it('names the provider in at least 97% of the cases whose log or image names the registry', () => {
+    expect(report.providerNamed.accuracy, JSON.stringify(report.misses.provider)).toBeGreaterThanOrEqual(0.97);
   });
   it('has the labelled category among the first two findings in at least 78% of all cases', () => {
     expect(report.categoryTop2.accuracy, JSON.stringify(report.misses.category)).toBeGreaterThanOrEqual(0.78);

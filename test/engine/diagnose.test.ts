@@ -393,6 +393,60 @@ describe('provider', () => {
   });
 });
 
+// Which registry a log is about when it names it only as people and tools write references (issue 11).
+describe('provider from references as the log writes them', () => {
+  it.each([
+    ['a masked account and region', 'Error response from daemon: Get "https://***.dkr.ecr.***.amazonaws.com/v2/": net/http: TLS handshake timeout'],
+    ['shell variables for account and region', 'COMMAND_EXECUTION_ERROR: Error while executing command: docker push $AWS_ACCOUNT_ID.dkr.ecr.${AWS_REGION}.amazonaws.com/shop/web:2. Reason: exit status 1'],
+    ['placeholders', 'denied: requested access to the resource is denied\nThe push refers to repository [<account>.dkr.ecr.<region>.amazonaws.com/shop/web]'],
+  ])('an ECR host with %s is still ECR', (_name, log) => {
+    expect(diagnose({ log }).provider).toBe('ecr');
+  });
+
+  it.each([
+    ['BuildKit', 'ERROR: failed to solve: failed to push acme/api:2.1.0: push access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed'],
+    ['a name with no namespace', 'Error: An image does not exist locally with the tag: webapp'],
+    ['a masked namespace', 'docker push ***/webapp:3\ndenied: requested access to the resource is denied'],
+    ['a documentation link, which names no registry', 'failed to push acme/api:1: unexpected status: 401 Unauthorized (see https://docs.example.org/troubleshooting/push)'],
+  ])('a destination the log names without a host is Docker Hub (%s)', (_name, log) => {
+    expect(diagnose({ log }).provider).toBe('dockerhub');
+  });
+
+  it.each([
+    ['a third path component (the host left out)', 'ERROR: failed to solve: failed to push platform/team/api:1: unexpected status: 401 Unauthorized'],
+    ['a name wholly masked', 'docker push "${IMAGE}"\nunauthorized: authentication required'],
+    ['a push record without its host (Docker prints the full name there)', 'The push refers to repository [shop/web]\nunauthorized: authentication required'],
+    ['a registry named elsewhere in the log', 'docker push shop/web:1\nError: writing blob: initiating layer upload to /v2/shop/web/blobs/uploads/ in registry.corp.example: unauthorized: access to the requested resource is not authorized'],
+    ['prose, not a reference', 'error: build error: Failed to push image: After retrying 6 times, Push image still failed due to error: unauthorized'],
+  ])('but not with %s', (_name, log) => {
+    expect(diagnose({ log }).provider).toBe('other');
+  });
+
+  it("an image given without a host is not Docker Hub's when Docker Hub could not hold it", () => {
+    const log = 'denied: requested access to the resource is denied';
+    expect(diagnose({ log, image: 'myregistry/team/app:1' }).provider).toBe('other');
+    expect(diagnose({ log, image: '<REDACTED>' }).provider).toBe('other');
+    expect(diagnose({ log, image: 'team/app:1' }).provider).toBe('dockerhub');
+  });
+
+  it("a copy's source host says nothing about where the push failed: the destination decides", () => {
+    const toHub = 'crane copy europe-docker.pkg.dev/acme/mirror/api:1.4 acme/api:1.4\nError: unexpected status code 400 Bad Request: {"details":"invalid repository name"}';
+    expect(diagnose({ log: toHub }).provider).toBe('dockerhub');
+    const toGar = 'crane cp --platform linux/amd64 gcr.io/acme/api:1.4 us-docker.pkg.dev/acme/apps/api:1.4\nError: unexpected status code 403 Forbidden';
+    expect(diagnose({ log: toGar }).provider).toBe('gar');
+    const skopeo = 'skopeo copy --src-creds x:y docker://123456789012.dkr.ecr.us-east-1.amazonaws.com/api:1 docker://ghcr.io/acme/api:1\nFATA[0003] Error writing blob: denied: installation not allowed to Write organization package';
+    expect(diagnose({ log: skopeo }).provider).toBe('ghcr');
+  });
+
+  it('a copy to a local transport still failed at the registry it could not read its source from', () => {
+    const log = [
+      '$ skopeo copy docker://webapp:1 oci:/tmp/webapp',
+      'FATA[0001] initializing source docker://webapp:1: reading manifest 1 in docker.io/library/webapp: manifest unknown',
+    ].join('\n');
+    expect(diagnose({ log }).provider).toBe('dockerhub');
+  });
+});
+
 describe('an image reference Docker would refuse', () => {
   it('is the diagnosis, with what Docker says and the fix for the tag template', () => {
     const diagnosis = diagnose({ log: 'Error: Process completed with exit code 1.', image: 'ghcr.io/acme/app:-abc123' });

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ImageRef } from '../../src/engine/diagnosis.js';
-import { identifyHost, normaliseHost, parseImageRef, readImageRef } from '../../src/engine/image-ref.js';
+import { identifyHost, isDockerHubByDefault, normaliseHost, parseImageRef, readImageRef } from '../../src/engine/image-ref.js';
 
 const DIGEST = `sha256:${'0123456789abcdef'.repeat(4)}`;
 
@@ -284,5 +284,23 @@ describe('readImageRef on text with spaces', () => {
     const prose = readImageRef('posting with a token to C0123456789');
     expect(prose.ref).toBeUndefined();
     expect(prose.invalid).toMatch(/invalid reference format/);
+  });
+});
+
+describe('isDockerHubByDefault: a name without a host, as Docker normalises it', () => {
+  it.each(['webapp', 'webapp:1.0', 'acme/api', 'acme/api:2@' + DIGEST, '***/api:1', '"acme/api:1"', 'docker://acme/api'])('%s is Docker Hub', (name) => {
+    expect(isDockerHubByDefault(name)).toBe(true);
+  });
+  it.each([
+    ['a host', 'ghcr.io/acme/api'],
+    ['a host with a port', 'registry:5000/api'],
+    ['localhost', 'localhost/api'],
+    ['a docker.io host written out (the host itself says so)', 'docker.io/acme/api'],
+    ['three path components, which Docker Hub does not hold', 'myregistry/team/api'],
+    ['a wholly masked name', '<REDACTED>'],
+    ['a wholly masked name with a tag', '${IMAGE}:1'],
+    ['a masked registry variable', '$REGISTRY/api'],
+  ])('not with %s', (_name, name) => {
+    expect(isDockerHubByDefault(name)).toBe(false);
   });
 });
