@@ -49,8 +49,24 @@ export async function diagnoseStream(
 
 /** The scanner a diagnosis reads a log with; `onUsedLine` hears which lines it read (a log cut keeps them). */
 export function newScanner(onUsedLine?: LogScannerOptions['onUsedLine']): LogScanner {
-  return new LogScanner({ signalPatterns: [...providerLogSignals.map((signal) => signal.pattern), ...clientToolPatterns], ...(onUsedLine ? { onUsedLine } : {}) });
+  return new LogScanner({
+    signalPatterns: [...providerLogSignals.map((signal) => signal.pattern), ...clientToolPatterns, ...SELF_HOSTED_WORDING],
+    ...(onUsedLine ? { onUsedLine } : {}),
+  });
 }
+
+/**
+ * Self-hosted registries' own wording, which says "not Docker Hub" when no host is shown: Harbor's v2
+ * authorisation (goharbor/harbor src/server/middleware/v2auth/auth.go), read-only mode
+ * (src/server/middleware/readonly/readonly.go) and quota overflow (src/pkg/quota/errors.go), and Nexus
+ * Repository's redeploy policy (https://www.sonatype.com/blog/2009/11/nexus-tips-disable-redeployment-in-nexus).
+ */
+const SELF_HOSTED_WORDING: readonly RegExp[] = [
+  /unauthorized to access repository: [^,\s]+, action: /,
+  /The system is in read only mode\. Any modification is prohibited/,
+  /resource, which when updated to current usage of .+ will exceed the configured upper limit/,
+  /Repository does not allow updating assets/,
+];
 
 const MAX_EXCERPT_LINES = 40;
 const MAX_EXCERPT_CHARS = 8_000;
@@ -197,6 +213,8 @@ function resolveProvider(scan: ScanResult, image: ImageRef | undefined, rawImage
       }
     }
   }
+  // A self-hosted registry's own wording counts for `other` (no provider's host could).
+  if (scan.signalLines.some((line) => SELF_HOSTED_WORDING.some((pattern) => pattern.test(line)))) votes.set('other', (votes.get('other') ?? 0) + 1);
 
   let best: Provider | undefined;
   let bestVotes = 0;

@@ -429,6 +429,15 @@ describe('provider from references as the log writes them', () => {
     expect(diagnose({ log, image: 'team/app:1' }).provider).toBe('dockerhub');
   });
 
+  it.each([
+    ["Harbor's authorisation", 'unauthorized: unauthorized to access repository: team/api, action: push: unauthorized to access repository: team/api, action: push'],
+    ["Harbor's read-only mode", 'denied: The system is in read only mode. Any modification is prohibited.'],
+    ["Harbor's project quota", 'unknown: adding 212.4 MiB of storage resource, which when updated to current usage of 9.9 GiB will exceed the configured upper limit of 10.0 GiB.'],
+    ["Nexus's redeploy policy", 'PUT https://[MASKED]/v2/team/api/manifests/1.0: BLOB_UPLOAD_INVALID: blob upload invalid; Repository does not allow updating assets: docker-hosted'],
+  ])("a self-hosted registry's own wording (%s) outweighs the Docker Hub default of an image without a host", (_name, log) => {
+    expect(diagnose({ log, image: 'team/api:1' }).provider).toBe('other');
+  });
+
   it("a copy's source host says nothing about where the push failed: the destination decides", () => {
     const toHub = 'crane copy europe-docker.pkg.dev/acme/mirror/api:1.4 acme/api:1.4\nError: unexpected status code 400 Bad Request: {"details":"invalid repository name"}';
     expect(diagnose({ log: toHub }).provider).toBe('dockerhub');
