@@ -81,13 +81,14 @@ const READING_SOURCE = /\binitializing source\b/i;
 
 /**
  * Wordings that print the pushed name as it was written, not fully qualified: BuildKit's "failed to push
- * %s" (a reference: it has a '/' or a tag), moby's "An image does not exist locally with the tag: %s"
- * (reference.FamiliarName), a `docker push` command (podman's and buildah's may name a source first) and a
- * copy's destination. (moby's "The push refers to repository [%s]" prints the full name,
+ * %s", moby's "An image does not exist locally with the tag: %s" (reference.FamiliarName), a `docker push`
+ * command (podman's and buildah's may name a source first) and a copy's destination. After "failed to push"
+ * and "docker push" only a reference with a '/' or a tag is read: "failed to push image:" and "docker push
+ * failed" are prose. (moby's "The push refers to repository [%s]" prints the full name,
  * repoInfo.Name.Name(): one without a host there was edited, and is not read.)
  */
 const PUSHED_AS_WRITTEN =
-  /\bfailed to push ["']?([^\s"'[\]]*[/:][^\s"'[\]]*[^\s"'[\]:,.])|An image does not exist locally with the tag: ["']?([^\s"'[\]]+)|\b(?:docker|nerdctl)(?: image)? push (?:-{1,2}[\w-]+(?:=\S+)? )*["']?([^\s"'[\]-][^\s"'[\]]*)["']?(?=\s|$)|\bskopeo\s+(?:\S+\s+)*?copy\s+(?:\S+\s+)*?\S+\s+docker:\/\/([^\s"']+)|\bg?crane (?:copy|cp)\s+(?:-{1,2}[\w-]+(?:[= ](?!-)\S+)?\s+)*?[a-z0-9][\w.:/@-]*\s+([a-z0-9][\w.:/@-]*)(?=\s|$)/gi;
+  /\bfailed to push ["']?([^\s"'[\]]*[/:][^\s"'[\]]*[^\s"'[\]:,.])|An image does not exist locally with the tag: ["']?([^\s"'[\]]+)|\b(?:docker|nerdctl)(?: image)? push (?:-{1,2}[\w-]+(?:=\S+)? )*["']?([^\s"'[\]-][^\s"'[\]]*[/:][^\s"'[\]]*[^\s"'[\]:,.])["']?(?=\s|$)|\bskopeo\s+(?:\S+\s+){0,6}?copy\s+(?:\S+\s+){0,12}?\S+\s+docker:\/\/([^\s"']+)|\bg?crane (?:copy|cp)\s+(?:-{1,2}[\w-]+(?:[= ](?!-)\S+)?\s+){0,12}?[a-z0-9][\w.:/@-]*\s+([a-z0-9][\w.:/@-]*)(?=\s|$)/gi;
 
 /**
  * The source of a copy (`crane copy SRC DST`, `skopeo copy SRC DST`, `oras cp`, `regctl image copy`): the
@@ -97,8 +98,8 @@ const PUSHED_AS_WRITTEN =
 const TRANSPORTS = 'docker|atomic|docker-daemon|docker-archive|oci|oci-archive|dir|containers-storage|ostree|sif';
 const COPY_SOURCE = new RegExp(
   [
-    String.raw`\b(?:g?crane (?:copy|cp)|oras (?:copy|cp)|regctl image (?:copy|cp))\s+(?:-{1,2}[\w-]+(?:[= ](?!-)\S+)?\s+)*?([a-z0-9][\w.:/@-]*)\s+[a-z0-9][\w.:/@-]*(?=\s|$)`,
-    String.raw`\bskopeo\s+(?:\S+\s+)*?copy\s+(?:\S+\s+)*?((?:${TRANSPORTS}):\S+)\s+(?:${TRANSPORTS}):\S+`,
+    String.raw`\b(?:g?crane (?:copy|cp)|oras (?:copy|cp)|regctl image (?:copy|cp))\s+(?:-{1,2}[\w-]+(?:[= ](?!-)\S+)?\s+){0,12}?([a-z0-9][\w.:/@-]*)\s+[a-z0-9][\w.:/@-]*(?=\s|$)`,
+    String.raw`\bskopeo\s+(?:\S+\s+){0,6}?copy\s+(?:\S+\s+){0,12}?((?:${TRANSPORTS}):\S+)\s+(?:${TRANSPORTS}):\S+`,
   ].join('|'),
   'i',
 );

@@ -418,6 +418,7 @@ describe('provider from references as the log writes them', () => {
     ['a push record without its host (Docker prints the full name there)', 'The push refers to repository [shop/web]\nunauthorized: authentication required'],
     ['a registry named elsewhere in the log', 'docker push shop/web:1\nError: writing blob: initiating layer upload to /v2/shop/web/blobs/uploads/ in registry.corp.example: unauthorized: access to the requested resource is not authorized'],
     ['prose, not a reference', 'error: build error: Failed to push image: After retrying 6 times, Push image still failed due to error: unauthorized'],
+    ['prose after a push command', 'Error: docker push failed with exit code 1\nunauthorized: authentication required'],
   ])('but not with %s', (_name, log) => {
     expect(diagnose({ log }).provider).toBe('other');
   });
