@@ -61,10 +61,11 @@ const PUSH_CONTEXT =
 
 /**
  * A push or copy whose destination is a containers/image transport other than `docker://`: `atomic:` (the
- * OpenShift integrated registry), or no registry at all (`docker-daemon:`, `oci:`, `dir:`…).
+ * OpenShift integrated registry), or no registry at all (`docker-daemon:`, `oci:`, `dir:`…). The source comes
+ * after the options (`--dest-tls-verify=false dir:/src docker://host/app` copies from a directory).
  */
 const TRANSPORT_DESTINATION =
-  /(?:\b(?:buildah|podman) push|\bskopeo copy)\s+(?:-{1,2}[\w-]+(?:[ =](?!-)\S+)?\s+)*\S+\s+(atomic|docker-daemon|docker-archive|oci|oci-archive|dir|containers-storage|ostree|sif):(?!\/\/)|\bto "(atomic|docker-daemon|docker-archive|oci|oci-archive|dir|containers-storage|ostree|sif):(?!\/\/)/i;
+  /(?:\b(?:buildah|podman) push|\bskopeo copy)\s+(?:-{1,2}[\w-]+(?:[ =](?!-)\S+)?\s+)*(?!-)\S+\s+(atomic|docker-daemon|docker-archive|oci|oci-archive|dir|containers-storage|ostree|sif):(?!\/\/)|\bto "(atomic|docker-daemon|docker-archive|oci|oci-archive|dir|containers-storage|ostree|sif):(?!\/\/)/i;
 
 /** A registry host inside a quoted repository name (Artifact Registry's `gcr.io` repositories) is not a host. */
 const QUOTED_REPOSITORY_BEFORE = /\brepositor(?:y|ies) "$/i;

@@ -448,6 +448,11 @@ describe('provider from references as the log writes them', () => {
     expect(diagnose({ log: skopeo }).provider).toBe('ghcr');
   });
 
+  it('a copy from a local transport goes to the registry of its destination', () => {
+    const log = 'skopeo copy --dest-tls-verify=false dir:/tmp/api docker://ghcr.io/acme/api:1\nFATA[0002] Error writing blob: denied: permission_denied: write_package';
+    expect(diagnose({ log }).provider).toBe('ghcr');
+  });
+
   it('a copy to a local transport still failed at the registry it could not read its source from', () => {
     const log = [
       '$ skopeo copy docker://webapp:1 oci:/tmp/webapp',
