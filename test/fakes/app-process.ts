@@ -127,9 +127,23 @@ export interface StartOptions {
   port?: number;
 }
 
+/** The app could not have its port: taken between picking it and the app binding it. */
+class PortTakenError extends Error {}
+
 export async function startApp(options: StartOptions): Promise<AppProcess> {
+  // A free port is picked here and bound by the app later: another test's server may take it in between (test
+  // files run side by side), and then the app is started again on another port.
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startAppOn(options.port ?? (await freePort()), options);
+    } catch (error) {
+      if (!(error instanceof PortTakenError) || options.port !== undefined || attempt === 3) throw error;
+    }
+  }
+}
+
+async function startAppOn(port: number, options: StartOptions): Promise<AppProcess> {
   const main = buildApp();
-  const port = options.port ?? (await freePort());
   const proc = spawn(process.execPath, [main, ...(options.args ?? [])], {
     cwd: ROOT,
     env: {
@@ -146,17 +160,25 @@ export async function startApp(options: StartOptions): Promise<AppProcess> {
   let out = '';
   proc.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const closed = new Promise((r) => proc.once('close', r));
   const url = `http://127.0.0.1:${port}`;
   const stop = () => stopProcess(proc);
   if (options.waitHealthy !== false) {
     const deadline = Date.now() + 15_000;
     for (;;) {
-      if (proc.exitCode !== null) throw new Error(`app exited with ${proc.exitCode}:\n${out}`);
-      try {
-        const res = await fetch(`${url}/healthz`);
-        if (res.ok) break;
-      } catch {
-        // not up yet
+      if (proc.exitCode !== null) {
+        await closed; // all it wrote
+        throw new (/EADDRINUSE/.test(out) ? PortTakenError : Error)(`app exited with ${proc.exitCode}:\n${out}`);
+      }
+      const status = await fetch(`${url}/healthz`).then(
+        async (res) => (await res.arrayBuffer(), res.status),
+        () => undefined, // not up yet
+      );
+      if (status === 200) break;
+      if (status !== undefined) {
+        // Another server answers there (the app listens on every address; one on 127.0.0.1 alone wins).
+        await stop();
+        throw new PortTakenError(`another server answers on :${port} (HTTP ${status})`);
       }
       if (Date.now() > deadline) {
         await stop();

@@ -17,9 +17,21 @@ export interface RedisCluster {
 }
 
 export async function startRedisCluster(size = 3): Promise<RedisCluster> {
+  // Free ports are picked here and bound by redis-server later: another test's server may take one in between.
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startOn(await Promise.all(Array.from({ length: size }, () => freePort())));
+    } catch (error) {
+      if (!(error instanceof PortTakenError) || attempt === 3) throw error;
+    }
+  }
+}
+
+class PortTakenError extends Error {}
+
+async function startOn(ports: number[]): Promise<RedisCluster> {
+  if (new Set(ports).size < ports.length) throw new PortTakenError('the same free port twice');
   const dir = mkdtempSync(join(tmpdir(), 'rd-cluster-'));
-  const ports: number[] = [];
-  for (let i = 0; i < size; i += 1) ports.push(await freePort());
   const servers: ChildProcess[] = ports.map((port) =>
     spawn(
       'redis-server',
@@ -38,7 +50,14 @@ export async function startRedisCluster(size = 3): Promise<RedisCluster> {
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    for (const port of ports) await waitFor(async () => (await run('redis-cli', ['-p', String(port), 'ping'])).stdout.trim() === 'PONG');
+    for (const [i, port] of ports.entries()) {
+      // This node answers (by its pid: another Redis may hold the port), or it exited: its port was taken.
+      await waitFor(async () => {
+        const pid = await run('redis-cli', ['-p', String(port), 'info', 'server']).then((r) => /^process_id:(\d+)/m.exec(r.stdout)?.[1], () => undefined);
+        if (servers[i]!.exitCode !== null || (pid !== undefined && pid !== String(servers[i]!.pid))) throw new PortTakenError(`:${port} was taken`);
+        return pid !== undefined;
+      });
+    }
     await run('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes']);
     await waitFor(async () =>
       (await Promise.all(ports.map((p) => run('redis-cli', ['-p', String(p), 'cluster', 'info'])))).every((r) => r.stdout.includes('cluster_state:ok')),
@@ -53,7 +72,11 @@ export async function startRedisCluster(size = 3): Promise<RedisCluster> {
 async function waitFor(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (await check().catch(() => false)) return;
+    const done = await check().catch((error: unknown) => {
+      if (error instanceof PortTakenError) throw error;
+      return false;
+    });
+    if (done) return;
     if (Date.now() > deadline) throw new Error('the Redis Cluster did not come up');
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -27,17 +27,26 @@ export interface OwnRedis {
 
 export async function startOwnRedis(): Promise<OwnRedis> {
   const dir = mkdtempSync(join(tmpdir(), 'rd-redis-'));
-  const port = await freePort();
+  let port = 0;
   let server: ChildProcess | undefined;
-  const start = async () => {
-    server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always'], { stdio: 'ignore' });
+  /** Resolves when this server (by its pid: another Redis may hold the port) answers; false if the port was taken. */
+  const startOn = async (): Promise<boolean> => {
+    const current = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always'], { stdio: 'ignore' });
+    server = current;
     const deadline = Date.now() + 10_000;
     for (;;) {
-      const pong = await run('redis-cli', ['-p', String(port), 'ping']).then((r) => r.stdout.trim(), () => '');
-      if (pong === 'PONG') return;
+      const pid = await run('redis-cli', ['-p', String(port), 'info', 'server']).then((r) => /^process_id:(\d+)/m.exec(r.stdout)?.[1], () => undefined);
+      if (pid === String(current.pid)) return true;
+      if (current.exitCode !== null || pid !== undefined) {
+        current.kill('SIGKILL');
+        return false;
+      }
       if (Date.now() > deadline) throw new Error(`redis-server on :${port} did not start`);
       await new Promise((r) => setTimeout(r, 50));
     }
+  };
+  const start = async () => {
+    if (!(await startOn())) throw new Error(`redis-server could not have :${port} again`);
   };
   const stop = async () => {
     const current = server;
@@ -47,7 +56,12 @@ export async function startOwnRedis(): Promise<OwnRedis> {
       current.kill('SIGTERM');
     });
   };
-  await start();
+  // A free port is picked here and bound by redis-server later: another test's server may take it in between.
+  for (let attempt = 1; ; attempt += 1) {
+    port = await freePort();
+    if (await startOn()) break;
+    if (attempt === 3) throw new Error(`redis-server could not have a free port (last :${port})`);
+  }
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
