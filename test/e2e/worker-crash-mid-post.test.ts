@@ -17,7 +17,8 @@ let env: Record<string, string>;
 
 beforeAll(async () => {
   fake = await new FakeSlack().start();
-  env = { SLACK_API_URL: fake.apiUrl, QUEUE_PREFIX: prefix, WORKER_LOCK_MS: '10000', WORKER_CONCURRENCY: String(JOBS), JOB_BACKOFF_MS: '50', SLACK_UPDATES_PER_MINUTE: '0' };
+  // Eight jobs in one channel: the per-channel and workspace-wide pacing are off (what this checks is posting).
+  env = { SLACK_API_URL: fake.apiUrl, QUEUE_PREFIX: prefix, WORKER_LOCK_MS: '10000', WORKER_CONCURRENCY: String(JOBS), JOB_BACKOFF_MS: '50', SLACK_CHANNEL_INTERVAL_MS: '0', SLACK_UPDATES_PER_MINUTE: '0' };
   procs.push(await startApp({ env, args: ['--role', 'web'] }));
 });
 
