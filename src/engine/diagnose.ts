@@ -193,7 +193,12 @@ function resolveProvider(scan: ScanResult, image: ImageRef | undefined, rawImage
   const vote = (provider: Provider, weight: number): void => {
     if (provider !== 'other') votes.set(provider, (votes.get(provider) ?? 0) + weight);
   };
-  for (const sighting of scan.hosts) vote(identifyHost(sighting.host).provider, sighting.onErrorLine ? 3 : 1);
+  const hostProviders = new Set<Provider>();
+  for (const sighting of scan.hosts) {
+    const { provider } = identifyHost(sighting.host);
+    hostProviders.add(provider);
+    vote(provider, sighting.onErrorLine ? 3 : 1);
+  }
   // A host the log shows as a registry endpoint (a /v2/ or token URL, a login) that no provider knows
   // is a registry of its own: it speaks against Docker Hub's default.
   // (A masked or emptied name, `.azurecr.io`, is not such a host: its suffix may still be a provider's.)
@@ -202,14 +207,14 @@ function resolveProvider(scan: ScanResult, image: ImageRef | undefined, rawImage
   const ruleHint = strongestRuleProvider(scan);
   if (ruleHint) vote(ruleHint, 2);
   // Each of a provider's own wordings counts once, however often it is repeated: a credential helper
-  // named on every line (docker-credential-gcloud serves Artifact Registry and GCR alike) must not
-  // outvote the registry host.
+  // named on every line must not outvote the registry host. A helper that serves several registries
+  // (docker-credential-gcloud: Artifact Registry and GCR) counts for the one a host in the log names.
   const heard = new Set<LogSignal>();
   for (const line of scan.signalLines.map(withoutCopySource)) {
     for (const signal of providerLogSignals) {
       if (!heard.has(signal) && signal.pattern.test(line)) {
         heard.add(signal);
-        vote(signal.provider, 1);
+        vote([signal.provider, ...(signal.alsoServes ?? [])].find((served) => hostProviders.has(served)) ?? signal.provider, 1);
       }
     }
   }

@@ -18,6 +18,8 @@ export interface HostMatch {
 export interface LogSignal {
   pattern: RegExp;
   provider: Provider;
+  /** Other providers the wording's tool serves too (a credential helper): a registry host in the log chooses. */
+  alsoServes?: readonly Provider[];
 }
 
 /** Everything remediation may fill into its commands. */

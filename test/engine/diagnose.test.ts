@@ -448,6 +448,17 @@ describe('provider from references as the log writes them', () => {
     expect(diagnose({ log: skopeo }).provider).toBe('ghcr');
   });
 
+  it("Google's credential helpers serve Artifact Registry and GCR alike: the registry host decides", () => {
+    const helpers = [
+      'error getting credentials - err: exit status 1, out: `docker-credential-gcr: error: failed to retrieve credentials`',
+      'ERROR: (gcloud.auth.docker-helper) You do not currently have an active account selected.',
+      'WARNING: docker-credential-gcloud not in system PATH',
+    ];
+    expect(diagnose({ log: ['The push refers to repository [europe-west1-docker.pkg.dev/acme/apps/api]', ...helpers].join('\n') }).provider).toBe('gar');
+    expect(diagnose({ log: ['The push refers to repository [eu.gcr.io/acme/api]', ...helpers].join('\n') }).provider).toBe('gcr');
+    expect(diagnose({ log: helpers.join('\n') }).provider).toBe('gcr');
+  });
+
   it('a copy from a local transport goes to the registry of its destination', () => {
     const log = 'skopeo copy --dest-tls-verify=false dir:/tmp/api docker://ghcr.io/acme/api:1\nFATA[0002] Error writing blob: denied: permission_denied: write_package';
     expect(diagnose({ log }).provider).toBe('ghcr');

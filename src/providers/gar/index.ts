@@ -54,9 +54,12 @@ const logSignals: readonly LogSignal[] = [
   { pattern: /\bartifactregistry\./, provider: 'gar' },
   { pattern: /\bArtifact Registry\b/i, provider: 'gar' },
   { pattern: /-docker\.pkg\.dev\b/, provider: 'gar' },
-  { pattern: /docker-credential-gcr\b/, provider: 'gcr' },
-  { pattern: /docker-credential-gcloud\b/, provider: 'gcr' },
-  { pattern: /gcloud\.auth\.docker-helper/, provider: 'gcr' },
+  // Google's credential helpers serve Artifact Registry and GCR alike (`gcloud auth configure-docker
+  // LOCATION-docker.pkg.dev`, https://cloud.google.com/artifact-registry/docs/docker/authentication): the
+  // registry host decides; GCR's when no host is shown.
+  { pattern: /docker-credential-gcr\b/, provider: 'gcr', alsoServes: ['gar'] },
+  { pattern: /docker-credential-gcloud\b/, provider: 'gcr', alsoServes: ['gar'] },
+  { pattern: /gcloud\.auth\.docker-helper/, provider: 'gcr', alsoServes: ['gar'] },
   { pattern: /container-registry\/docs/, provider: 'gcr' },
   { pattern: /Token exchange failed for project/i, provider: 'gcr' },
   { pattern: /\bstorage\.buckets\.get\b/, provider: 'gcr' },
