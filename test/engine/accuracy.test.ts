@@ -67,17 +67,18 @@ describe('accuracy on the held-out real logs (wild.jsonl)', () => {
 // the classifier first ran on it. Measured on that first run: 84.8% top 1 (39/46 decidable), 98.4% named provider
 // (60/61), 72.8% within the first two (59/81). After the wording classes its misses showed were learned from
 // public sources (issue #11): 97.8% top 1 (45/46), 98.4% named provider (63/64: ECR's own wording and the
-// European Sovereign Cloud host now name the registry), 85.2% within the first two (69/81). Asserted at those
-// figures rounded down: a guard against slipping back, not a target; its lines are not to be written into the
-// catalog.
+// European Sovereign Cloud host now name the registry), 85.2% within the first two (69/81). After copies were
+// read by direction (a copy to a local directory that could not read its source failed at the source's
+// registry): 100% named provider (64/64). Asserted at those figures rounded down: a guard against slipping back,
+// not a target; its lines are not to be written into the catalog.
 describe('accuracy on the second blind set of real logs (fresh.jsonl)', () => {
   const report = evaluate(fresh.map((entry) => LabelledCase.parse(entry)));
 
   it('has the right top category in at least 97% of decidable cases', () => {
     expect(report.categoryTop1.accuracy, JSON.stringify(report.misses.category.filter((miss) => miss.decidable))).toBeGreaterThanOrEqual(0.97);
   });
-  it('names the provider in at least 98% of the cases whose log or image names the registry', () => {
-    expect(report.providerNamed.accuracy, JSON.stringify(report.misses.provider)).toBeGreaterThanOrEqual(0.98);
+  it('names the provider in at least 99% of the cases whose log or image names the registry', () => {
+    expect(report.providerNamed.accuracy, JSON.stringify(report.misses.provider)).toBeGreaterThanOrEqual(0.99);
   });
   it('has the labelled category among the first two findings in at least 85% of all cases', () => {
     expect(report.categoryTop2.accuracy, JSON.stringify(report.misses.category)).toBeGreaterThanOrEqual(0.85);
