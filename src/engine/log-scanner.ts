@@ -73,9 +73,10 @@ const QUOTED_REPOSITORY_BEFORE = /\brepositor(?:y|ies) "$/i;
 /**
  * Hosts named with a path (`host/…`), as a URL, or before a colon (containers/image writes "pinging
  * container registry HOST: …" and "… in HOST: …"). A label may be masked as CI prints it (`***`,
- * `$AWS_ACCOUNT_ID`, `${REGION}`, `<account>`): `***.dkr.ecr.***.amazonaws.com` is still ECR.
+ * `[MASKED]`, `$AWS_ACCOUNT_ID`, `${REGION}`, `<account>`): `***.dkr.ecr.***.amazonaws.com` is still ECR.
  */
-const HOST_IN_LINE = /(?:https?:\/\/|\[|\s|^|"|'|=)((?:[a-z0-9<>_*${}-]+\.)+[a-z0-9<>*${}-]+(?::\d+)?|localhost:\d+)(?=\/|"|'|\s|$|:(?:\s|$))/gi;
+const HOST_IN_LINE =
+  /(?:https?:\/\/|\[|\s|^|"|'|=)((?:(?:[a-z0-9<>_*${}-]+|\[(?:MASKED|REDACTED|secure)\])\.)+(?:[a-z0-9<>*${}-]+|\[(?:MASKED|REDACTED|secure)\])(?::\d+)?|localhost:\d+)(?=\/|"|'|\s|$|:(?:\s|$))/gi;
 
 /** containers/image's copy.go: "initializing source %s: %w", when the source image cannot be read. */
 const READING_SOURCE = /\binitializing source\b/i;

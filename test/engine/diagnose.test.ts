@@ -399,6 +399,7 @@ describe('provider from references as the log writes them', () => {
     ['a masked account and region', 'Error response from daemon: Get "https://***.dkr.ecr.***.amazonaws.com/v2/": net/http: TLS handshake timeout'],
     ['shell variables for account and region', 'COMMAND_EXECUTION_ERROR: Error while executing command: docker push $AWS_ACCOUNT_ID.dkr.ecr.${AWS_REGION}.amazonaws.com/shop/web:2. Reason: exit status 1'],
     ['placeholders', 'denied: requested access to the resource is denied\nThe push refers to repository [<account>.dkr.ecr.<region>.amazonaws.com/shop/web]'],
+    ["GitLab's masks", 'Error response from daemon: Get "https://[MASKED].dkr.ecr.[MASKED].amazonaws.com/v2/": dial tcp: i/o timeout'],
   ])('an ECR host with %s is still ECR', (_name, log) => {
     expect(diagnose({ log }).provider).toBe('ecr');
   });
