@@ -74,8 +74,10 @@ const MAX_EXCERPT_CHARS = 8_000;
 function buildDiagnosis(scan: ScanResult, request: Omit<DiagnoseRequest, 'log'>): Diagnosis {
   // References as pasted from CI: masked parts stay unknown, and one Docker would refuse is read anyway.
   const givenImage = request.image ? readImageRef(request.image) : undefined;
-  const loggedImage = scan.facts.image ? readImageRef(scan.facts.image).ref : undefined;
   let provider = resolveProvider(scan, givenImage?.ref, request.image);
+  // A destination named without a host is the image too, when the push went to Docker Hub as Docker reads it.
+  const loggedName = scan.facts.image ?? (provider === 'dockerhub' ? scan.hubDestination : undefined);
+  const loggedImage = loggedName ? readImageRef(loggedName).ref : undefined;
   // The image the user gave wins; the log's image fills in when none was given.
   let image = givenImage?.ref ?? loggedImage;
   const facts: Facts = { ...scan.facts };

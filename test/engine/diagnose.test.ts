@@ -413,6 +413,11 @@ describe('provider from references as the log writes them', () => {
     expect(diagnose({ log }).provider).toBe('dockerhub');
   });
 
+  it("names the Docker Hub repository for the remediation", () => {
+    const log = 'ERROR: failed to solve: failed to push acme/api:2.1.0: push access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed';
+    expect(diagnose({ log }).image).toMatchObject({ provider: 'dockerhub', host: 'docker.io', repository: 'acme/api', account: 'acme', tag: '2.1.0' });
+  });
+
   it.each([
     ['a third path component (the host left out)', 'ERROR: failed to solve: failed to push platform/team/api:1: unexpected status: 401 Unauthorized'],
     ['a name wholly masked', 'docker push "${IMAGE}"\nunauthorized: authentication required'],
