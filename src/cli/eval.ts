@@ -70,9 +70,12 @@ export interface EvalReport {
   };
 }
 
-/** A registry endpoint or host in a log: a Distribution API URL, a `push refers to` host, a known registry's host. */
+/**
+ * A registry endpoint or host in a log: a Distribution API URL, a `push refers to` host, a known registry's host
+ * (an ECR host whose region CI masked, `dkr.ecr.***.amazonaws.com`, still names ECR).
+ */
 const REGISTRY_IN_LOG =
-  /https?:\/\/[^\s/"']+\/v[12]\/|push refers to (?:a )?repository \[[^\]/\s]*[.:][^\]/\s]*\/|(?:dkr\.ecr\.[a-z0-9-]+\.amazonaws\.(?:com|eu)|public\.ecr\.aws|azurecr\.(?:io|cn)|-docker\.pkg\.dev|\bgcr\.io|\bghcr\.io|\bdocker\.io|\bquay\.io)\b/i;
+  /https?:\/\/[^\s/"']+\/v[12]\/|push refers to (?:a )?repository \[[^\]/\s]*[.:][^\]/\s]*\/|(?:dkr\.ecr\.[a-z0-9*$<>{}_-]+\.amazonaws\.(?:com|eu)|public\.ecr\.aws|azurecr\.(?:io|cn)|-docker\.pkg\.dev|\bgcr\.io|\bghcr\.io|\bdocker\.io|\bquay\.io)\b/i;
 /** An image reference whose first component is a registry host (`host.tld/…`, `host:5000/…`). */
 const IMAGE_WITH_HOST = /^(?:[a-z]+:\/\/)?[^/\s]*[.:][^/\s]*\//i;
 

@@ -192,6 +192,7 @@ describe('which cases name their registry (the provider figure that can be asked
     ["a provider's own wording", 'An error occurred (ExpiredTokenException) when calling the GetAuthorizationToken operation', undefined, true],
     ['an image without a host and a bare error', 'unauthorized: authentication required', 'acme/app:1', false],
     ['a masked registry variable', 'denied: denied', '$REGISTRY/app:1', false],
+    ['an ECR host with its account and region masked', 'failed to push ***.dkr.ecr.***.amazonaws.com/app:1: unexpected status: 403 Forbidden', undefined, true],
   ])('%s: %s', (_name, log, image, expected) => {
     expect(namesRegistry(log, image)).toBe(expected);
   });
