@@ -293,7 +293,10 @@ export const rules: readonly Rule[] = [
     category: 'auth_missing',
     confidence: 0.75,
     source: 'https://github.com/docker/docker-credential-helpers/blob/master/client/client.go',
-    pattern: /error getting credentials|could not retrieve GCR's access token|NoCredentialProviders|no valid providers in chain|credentials not found in native keychain|invoking docker-credential-|error getting credentials using GOOGLE_APPLICATION_CREDENTIALS|could not find default credentials/i,
+    // A registry request that ends in a process's exit status: the only process a registry request runs is
+    // the credential helper, and older go-containerregistry (ko, kaniko, crane) returned its exec error as
+    // it was ("Get https://gcr.io/v2/token?…: exit status 1"; later versions say "invoking docker-credential-…").
+    pattern: /error getting credentials|could not retrieve GCR's access token|NoCredentialProviders|no valid providers in chain|credentials not found in native keychain|invoking docker-credential-|error getting credentials using GOOGLE_APPLICATION_CREDENTIALS|could not find default credentials|https?:\/\/\S+"?: exit status \d+\s*$/i,
     alsoMeans: [{ category: 'auth_expired', confidence: 0.45 }],
     title: 'The credential helper could not produce registry credentials',
     examples: [
@@ -1043,6 +1046,19 @@ export const rules: readonly Rule[] = [
     ],
   },
   {
+    id: 'registry-unknown-not-found',
+    category: 'repo_not_found',
+    confidence: 0.55,
+    source: 'https://github.com/distribution/distribution/blob/main/internal/client/errors.go',
+    // A registry's 404 as Docker renders it: an error body whose code it does not know (Artifactory's has
+    // none) becomes "unknown: <message>", here the 404's own "Not Found". A registry answer by construction,
+    // so it needs no other registry word on its line.
+    pattern: /^(?:[^\n]*: )?unknown: Not Found\s*$/i,
+    alsoMeans: [{ category: 'network', confidence: 0.4 }],
+    title: 'The registry answered 404: no such repository, or the URL does not reach the registry API',
+    examples: ['unknown: Not Found'],
+  },
+  {
     id: 'gar-missing-repository-component',
     category: 'repo_not_found',
     confidence: 0.88,
@@ -1070,6 +1086,20 @@ export const rules: readonly Rule[] = [
       'Error: failed to perform "Exists" on destination: HEAD "https://registry-1.docker.io/v2/acme/charts/app/manifests/sha256:1d9f2afff2a95362dd13d4f5b0e573ac2891f811e272881b6ac7f7c88239e5aa": response status code 401: Unauthorized',
       'The push refers to repository [docker.io/acme/team/app]',
     ],
+  },
+  {
+    id: 'hub-nested-reference',
+    category: 'repo_not_found',
+    confidence: 0.7,
+    source: 'https://docs.docker.com/docker-hub/repos/create/',
+    // The same name written as a reference (a build tool's `building [docker.io/acme/team/app]`) rather than
+    // a request URL: a cause only next to a refusal, since a tool may print a reference it never pushed.
+    pattern: /(?<![\w.-])docker\.io\/(?!v[12]\/)[\w.-]+\/[\w.-]+\/[\w.-]+/i,
+    onlyWith: ['permission_denied', 'auth_missing'],
+    alsoMeans: [{ category: 'permission_denied', confidence: 0.62 }],
+    provider: 'dockerhub',
+    title: 'Docker Hub has no nested repositories: this name (namespace/a/b) cannot exist there',
+    examples: ['building [docker.io/acme/team/app]: build artifact: denied: requested access to the resource is denied'],
   },
   {
     id: 'hub-namespace-cannot-exist',
@@ -1439,6 +1469,20 @@ export const rules: readonly Rule[] = [
     ],
   },
   {
+    id: 'html-403-page',
+    category: 'firewall_denied',
+    confidence: 0.6,
+    source: 'https://github.com/distribution/distribution/blob/main/registry/api/errcode/handler.go',
+    // A registry answers a refusal with its JSON error body (`{"errors":[…]}`); a 403 whose body is an HTML
+    // page was written by something in front of it (a web application firewall, a CDN, a corporate proxy
+    // or filter), which refused the request on its own rules.
+    pattern: /\b403\b[^\n]{0,80}(?:<!DOCTYPE html|<html\b|invalid character '<')|<html\b[^\n]{0,200}\b403 Forbidden\b/i,
+    alsoMeans: [{ category: 'permission_denied', confidence: 0.5 }],
+    needsRegistryContext: true,
+    title: 'A firewall or proxy in front of the registry refused the request (an HTML 403 page, not a registry answer)',
+    examples: ['Error: writing blob: uploading layer chunked: StatusCode: 403, <!DOCTYPE html>'],
+  },
+  {
     id: 'acr-refresh-token-403',
     category: 'firewall_denied',
     confidence: 0.88,
@@ -1579,8 +1623,10 @@ export const rules: readonly Rule[] = [
     confidence: 0.6,
     source: 'https://github.com/distribution/distribution/blob/main/registry/api/errcode/register.go',
     // A 500 is the registry failing on its side (distribution's UNKNOWN error, a registry bug or incident):
-    // retried, it may pass; if not, nothing in the client will change it.
-    pattern: /\b500 Internal Server Error\b|status(?: code)?:? 500\b|received unexpected HTTP status: 500|\bHTTP 500 response|unexpected 500 response status/i,
+    // retried, it may pass; if not, nothing in the client will change it. containerd prints the status line
+    // as the server sent it ("unexpected status from HEAD request to URL: 500 Server Error"), and the reason
+    // phrase is the server's own (Jetty, behind Nexus, says "Server Error"; containerd core/remotes/errors/errors.go).
+    pattern: /\b500 Internal Server Error\b|status(?: code)?:? 500\b|received unexpected HTTP status: 500|\bHTTP 500 response|unexpected 500 response status|unexpected status from \w+ request to \S+: 500\b/i,
     alsoMeans: [
       { category: 'other', confidence: 0.5 },
       { category: 'blob_upload', confidence: 0.4 },
@@ -1693,8 +1739,11 @@ export const rules: readonly Rule[] = [
     confidence: 0.8,
     source: 'https://github.com/containers/image/blob/main/docker/docker_client.go',
     // An upload the registry refused on the same line (401/403, denied, unauthorized) is that refusal, not
-    // a failed transfer: the refusal's own rules speak for it.
-    pattern: /(?:Failed to upload (?:blob|layer)|error uploading (?:blob|layer)|Error writing blob|failed to upload layer|layer upload failed|error pushing blob)(?![^\n]*(?:\b40[13]\b|unauthori[sz]ed|\bdenied\b|forbidden))/i,
+    // a failed transfer: the refusal's own rules speak for it. So is a layer upload that could not start:
+    // containers/image says "initiating layer upload" only when the registry answered the opening POST with
+    // something other than 202 Accepted (a refusal, a missing repository, a read-only registry), before any
+    // byte of the layer was sent (docker/docker_image_dest.go).
+    pattern: /(?:Failed to upload (?:blob|layer)|error uploading (?:blob|layer)|Error writing blob|failed to upload layer|layer upload failed|error pushing blob)(?![^\n]*(?:\b40[13]\b|unauthori[sz]ed|\bdenied\b|forbidden|initiating layer upload))/i,
     alsoMeans: [{ category: 'network', confidence: 0.4 }],
     examples: [
       "error CONTAINER1013: Failed to push to the output registry: CONTAINER1001: Failed to upload blob using PUT https://public.ecr.aws/v2/r4z9b1c4/sdk-containers-test/blobs/uploads/38a4?&digest=sha256%3A9d21; received status code 'BadRequest'.",
