@@ -1046,6 +1046,41 @@ export const rules: readonly Rule[] = [
     ],
   },
   {
+    id: 'read-denied',
+    category: 'repo_not_found',
+    confidence: 0.6,
+    source: 'https://github.com/moby/moby/blob/master/distribution/errors.go',
+    // A refusal of a read (a manifest fetched, a token asked with pull scope only): Docker itself reads a
+    // DENIED answer to a pull as "repository does not exist or may require 'docker login'" (translatePullError),
+    // since registries hide a repository one may not see behind the same denial.
+    // containers/image prints the read and then its errors on the following lines ("… in HOST/NAME: errors:").
+    pattern:
+      /^(?![^\n]*(?:%3A|%2C|[:,])push\b)[^\n]*(?:reading manifest \S+ in \S+|failed to perform "(?:FetchReference|Resolve|Fetch)" on source|token\?scope=repository(?:%3A|:)[^&\s"]+(?:%3A|:)pull(?:&|"|\s))[^\n]*(?:\bdenied\b|\b403\b|errors:\s*$)/i,
+    onlyWith: ['permission_denied', 'auth_missing'],
+    title: 'The registry refused to show this image: it may not exist (registries hide what one may not read)',
+    examples: [
+      'Error: failed to perform "FetchReference" on source: GET "https://ghcr.io/v2/acme/charts/app/manifests/1.0.0": GET "https://ghcr.io/token?scope=repository%3Aacme%2Fcharts%2Fapp%3Apull&service=ghcr.io": response status code 403: denied: requested access to the resource is denied',
+    ],
+  },
+  {
+    id: 'hub-official-image-missing',
+    category: 'repo_not_found',
+    confidence: 0.88,
+    source: 'https://docs.docker.com/docker-hub/image-library/trusted-content/',
+    // A name without a namespace is a Docker Official Image (`docker.io/library/NAME`, Docker's own
+    // normalisation), and those are public to everyone: a read of one refused is a name that is not an
+    // official image (a missing namespace, a typo), or an image that exists only on the local machine. No
+    // login or permission is needed to read an official image, so the refusal's own readings rank below.
+    pattern:
+      /reading manifest \S+ in docker\.io\/library\/(?!(?:docker-daemon|docker-archive|oci|oci-archive|dir|containers-storage|ostree|sif)\b)[\w.-]+|\bGET "?https:\/\/(?:index|registry-1)\.docker\.io\/v2\/library\/[\w.-]+\/manifests\//i,
+    onlyWith: ['permission_denied', 'auth_missing'],
+    outranks: ['auth_missing', 'auth_expired', 'permission_denied'],
+    alsoMeans: [{ category: 'image_not_found_locally', confidence: 0.45 }],
+    provider: 'dockerhub',
+    title: 'There is no official image of this name on Docker Hub (official images are public): add the namespace, or check the name',
+    examples: ['Error reading manifest latest in docker.io/library/acme-app: errors:\ndenied: requested access to the resource is denied'],
+  },
+  {
     id: 'registry-unknown-not-found',
     category: 'repo_not_found',
     confidence: 0.55,

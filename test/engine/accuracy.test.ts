@@ -80,16 +80,19 @@ const blindSets: BlindSet[] = [
   // read by direction (a copy to a local directory that could not read its source failed at the source's
   // registry): 100% named provider (64/64). After second readings learned from the request step and the answer's
   // shape (an HTML 403 page is a firewall's, a layer upload that could not start is a refusal, a credential
-  // helper's exit status, a 500 with the server's own reason phrase): 90.1% within the first two (73/81).
-  { name: 'the second blind set of real logs', file: 'fresh.jsonl', thresholds: { top1: 97, providerNamed: 99, top2: 90 } },
+  // helper's exit status, a 500 with the server's own reason phrase): 90.1% within the first two (73/81). After a
+  // refused read was also read as a missing repository, as Docker reads it, and a refused read of an official image
+  // as no such image: 100% top 1 (46/46), 91.4% within the first two (74/81).
+  { name: 'the second blind set of real logs', file: 'fresh.jsonl', thresholds: { top1: 100, providerNamed: 99, top2: 91 } },
   // Gathered after fresh.jsonl had been learned from. First run: 86.7% top 1 (26/30 decidable), 93.0% named
   // provider (40/43), 69.2% within the first two (45/65). After learning the wording classes behind its misses from
   // public sources (issue #11): 96.7% top 1 (29/30), 93.0% named provider (40/43), 78.5% within the first two
   // (51/65). After references were read as Docker reads them (a name without a host is Docker Hub's, masked ECR
   // hosts, a copy's destination over its source): 97.7% named provider (42/43). After a nested Docker Hub name
   // written as a reference and a registry's 404 rendered as "unknown: Not Found" were read as a missing
-  // repository: 81.5% within the first two (53/65).
-  { name: 'the third blind set of real logs', file: 'blind3.jsonl', thresholds: { top1: 96, providerNamed: 97, top2: 81 } },
+  // repository: 81.5% within the first two (53/65). After a refused read was also read as a missing repository:
+  // 83.1% (54/65).
+  { name: 'the third blind set of real logs', file: 'blind3.jsonl', thresholds: { top1: 96, providerNamed: 97, top2: 83 } },
 ];
 
 for (const { name, file, thresholds } of blindSets) {
