@@ -541,6 +541,21 @@ export const rules: readonly Rule[] = [
     ],
   },
   {
+    id: 'token-exchange-401',
+    category: 'auth_missing',
+    confidence: 0.75,
+    source: 'https://github.com/google/containerregistry/blob/master/client/v2_2/docker_http_.py',
+    // Google's Python registry client (gcloud, rules_docker's puller and pusher) asks the token server first
+    // and raises its TokenRefreshException on any other answer than 200. A 401 there refuses the credentials
+    // sent (distribution's token spec): wrong or stale ones, or none; a missing permission would be a token
+    // granted with fewer actions, or a 403.
+    pattern: /Bad status during token exchange: 401/i,
+    alsoMeans: [{ category: 'auth_expired', confidence: 0.52 }],
+    outranks: ['permission_denied'],
+    title: 'The registry token server refused the credentials sent (wrong, stale or none)',
+    examples: ['CRITICAL:root:Error publishing provided image: Bad status during token exchange: 401'],
+  },
+  {
     id: 'federated-token-failed',
     category: 'auth_missing',
     confidence: 0.85,
@@ -1870,7 +1885,9 @@ export const rules: readonly Rule[] = [
     category: 'manifest_invalid',
     confidence: 0.92,
     source: 'https://github.com/distribution/distribution/blob/main/registry/api/errcode/register.go',
-    pattern: /MANIFEST_INVALID|manifest invalid|Invalid parameter at 'ImageManifest'|InvalidParameterException[^\n]*[Mm]anifest|unsupported manifest|media type[^\n]{0,80}(?:not supported|unsupported)|failed commit on ref "(?:manifest|index)-sha256:[^"]*":? (?!unexpected status(?: from \w+ request to \S+)?: 40[13])|UnsupportedImageTypeException|unsupported media type|ImageDigestDoesNotMatchException|does not support OCI ind(?:ex|ices)|TAG_INVALID|manifest tag did not match|MANIFEST_UNVERIFIED|manifest unverified|manifest failed signature verification/i,
+    // A manifest commit refused by BuildKit counts unless the status says why: a 401/403 is a refusal, a 5xx
+    // the registry failing (a registry answers an invalid manifest with 400 MANIFEST_INVALID).
+    pattern: /MANIFEST_INVALID|manifest invalid|Invalid parameter at 'ImageManifest'|InvalidParameterException[^\n]*[Mm]anifest|unsupported manifest|media type[^\n]{0,80}(?:not supported|unsupported)|failed commit on ref "(?:manifest|index)-sha256:[^"]*":? (?!unexpected status(?: from \w+ request to \S+)?: (?:40[13]|5\d\d))|UnsupportedImageTypeException|unsupported media type|ImageDigestDoesNotMatchException|does not support OCI ind(?:ex|ices)|TAG_INVALID|manifest tag did not match|MANIFEST_UNVERIFIED|manifest unverified|manifest failed signature verification/i,
     examples: [
       "Error writing manifest: Error uploading manifest latest to 123456789012.dkr.ecr.us-east-1.amazonaws.com/helloworld: unsupported: Invalid parameter at 'ImageManifest' failed to satisfy constraint: 'Invalid JSON syntax'",
       'manifest invalid: manifest invalid',
