@@ -449,6 +449,20 @@ export const rules: readonly Rule[] = [
     ],
   },
   {
+    id: 'gcr-unauthorized-permission',
+    category: 'permission_denied',
+    confidence: 0.5,
+    source: 'https://cloud.google.com/container-registry/docs/troubleshooting',
+    // Container Registry answers a push the identity has no role for with 401 UNAUTHORIZED too ("You don't
+    // have the needed permissions to perform this operation, and you may have invalid credentials"), so on
+    // its hosts a bare unauthorized is, after missing credentials, most often a missing permission.
+    pattern: /\bunauthorized: |\b401:? Unauthorized\b|status(?: code)?(?::? |=)401\b|\bHTTP\/?\d?(?:\.\d)? ?401\b/i,
+    providers: ['gcr'],
+    needsRegistryContext: true,
+    title: 'Google refused the push: the identity may lack the role on this project (Container Registry answers that with 401 too)',
+    examples: ['unauthorized: Unauthorized access.'],
+  },
+  {
     id: 'aws-get-login-removed',
     category: 'auth_missing',
     confidence: 0.8,
