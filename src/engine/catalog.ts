@@ -1098,13 +1098,16 @@ export const rules: readonly Rule[] = [
     source: 'https://docs.docker.com/docker-hub/image-library/trusted-content/',
     // A name without a namespace is a Docker Official Image (`docker.io/library/NAME`, Docker's own
     // normalisation), and those are public to everyone: a read of one refused is a name that is not an
-    // official image (a missing namespace, a typo), or an image that exists only on the local machine. No
-    // login or permission is needed to read an official image, so the refusal's own readings rank below.
+    // official image (a missing namespace, a typo), or an image that exists only on the local machine: a
+    // tool that reads registries (skopeo's `docker://`, crane, cosign, a BuildKit builder in its own container)
+    // does not see the local daemon's images, which have their own transport (`docker-daemon:`, see
+    // containers-transports(5)). No login or permission is needed to read an official image, so the refusal's
+    // own readings rank below this one.
     pattern:
       /reading manifest \S+ in docker\.io\/library\/(?!(?:docker-daemon|docker-archive|oci|oci-archive|dir|containers-storage|ostree|sif)\b)[\w.-]+|\bGET "?https:\/\/(?:index|registry-1)\.docker\.io\/v2\/library\/[\w.-]+\/manifests\//i,
     onlyWith: ['permission_denied', 'auth_missing'],
     outranks: ['auth_missing', 'auth_expired', 'permission_denied'],
-    alsoMeans: [{ category: 'image_not_found_locally', confidence: 0.45 }],
+    alsoMeans: [{ category: 'image_not_found_locally', confidence: 0.7 }],
     provider: 'dockerhub',
     title: 'There is no official image of this name on Docker Hub (official images are public): add the namespace, or check the name',
     examples: ['Error reading manifest latest in docker.io/library/acme-app: errors:\ndenied: requested access to the resource is denied'],

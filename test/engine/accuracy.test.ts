@@ -83,8 +83,10 @@ const blindSets: BlindSet[] = [
   // helper's exit status, a 500 with the server's own reason phrase): 90.1% within the first two (73/81). After a
   // refused read was also read as a missing repository, as Docker reads it, and a refused read of an official image
   // as no such image: 100% top 1 (46/46), 91.4% within the first two (74/81). After a 401 at the token exchange was
-  // read as refused credentials (wrong or stale, not a missing permission): 92.6% (75/81).
-  { name: 'the second blind set of real logs', file: 'fresh.jsonl', thresholds: { top1: 100, providerNamed: 99, top2: 92 } },
+  // read as refused credentials (wrong or stale, not a missing permission): 92.6% (75/81). After a refused read of
+  // an official image was also read as an image that exists only locally (a registry reader does not see the
+  // daemon's images): 93.8% (76/81).
+  { name: 'the second blind set of real logs', file: 'fresh.jsonl', thresholds: { top1: 100, providerNamed: 99, top2: 93 } },
   // Gathered after fresh.jsonl had been learned from. First run: 86.7% top 1 (26/30 decidable), 93.0% named
   // provider (40/43), 69.2% within the first two (45/65). After learning the wording classes behind its misses from
   // public sources (issue #11): 96.7% top 1 (29/30), 93.0% named provider (40/43), 78.5% within the first two
