@@ -1113,6 +1113,19 @@ export const rules: readonly Rule[] = [
     examples: ['Error reading manifest latest in docker.io/library/acme-app: errors:\ndenied: requested access to the resource is denied'],
   },
   {
+    id: 'helm-push-without-namespace',
+    category: 'repo_not_found',
+    confidence: 0.7,
+    source: 'https://goharbor.io/docs/2.13.0/working-with-projects/working-with-oci/working-with-helm-oci-charts/',
+    // `helm push CHART.tgz oci://HOST/NAMESPACE` appends the chart's name to the reference; given only a host,
+    // the chart's name becomes the project or namespace, which Harbor (a project must exist first) and most
+    // registries do not have, and refuse like a push without rights. A cause only next to such a refusal.
+    pattern: /\bhelm push \S+ oci:\/\/[^\/\s]+\/?(?=\s|$)/i,
+    onlyWith: ['permission_denied', 'auth_missing'],
+    title: "The chart was pushed to the registry's root: helm push needs oci://HOST/PROJECT (the chart name is appended)",
+    examples: ['helm push ./app-1.0.0.tgz oci://registry.example.com\nError: unexpected status: 401 Unauthorized'],
+  },
+  {
     id: 'registry-unknown-not-found',
     category: 'repo_not_found',
     confidence: 0.55,
