@@ -838,7 +838,9 @@ export const rules: readonly Rule[] = [
     category: 'permission_denied',
     confidence: 0.5,
     source: 'https://learn.microsoft.com/en-us/azure/container-registry/container-registry-health-error-reference',
-    pattern: /CONNECTIVITY_REFRESH_TOKEN_ERROR|CONNECTIVITY_[A-Z_]+_ERROR/,
+    // The codes with a reading of their own (a proxy's TLS, DNS, the challenge step that precedes any
+    // identity check) have their own rules.
+    pattern: /CONNECTIVITY_(?!SSL_|DNS_|CHALLENGE_)[A-Z_]+_ERROR/,
     provider: 'acr',
     alsoMeans: [
       { category: 'firewall_denied', confidence: 0.45 },
@@ -1002,6 +1004,36 @@ export const rules: readonly Rule[] = [
     alsoMeans: [{ category: 'auth_missing', confidence: 0.45 }],
     needsRegistryContext: true,
     examples: ['denied: denied'],
+  },
+
+  {
+    id: 'cloud-build-bucket-forbidden',
+    category: 'permission_denied',
+    confidence: 0.8,
+    source: 'https://cloud.google.com/build/docs/iam-roles-permissions',
+    // `gcloud builds submit` stages the source in the project's `<project>_cloudbuild` bucket before any
+    // build or push: refused there, the identity lacks the storage and service-usage permissions Cloud Build
+    // needs in that project (an organisation policy can refuse it too).
+    pattern: /forbidden from accessing the bucket \[[^\]]*\]|has the "serviceusage\.services\.use" permission/i,
+    provider: 'gcr',
+    alsoMeans: [{ category: 'firewall_denied', confidence: 0.35 }],
+    title: 'The identity running gcloud builds submit may not use the project\'s Cloud Build bucket',
+    examples: [
+      'ERROR: (gcloud.builds.submit) The user is forbidden from accessing the bucket [acme-prod_cloudbuild]. Please check your organization\'s policy or if the user has the "serviceusage.services.use" permission',
+    ],
+  },
+  {
+    id: 'quay-no-write-permission',
+    category: 'permission_denied',
+    confidence: 0.85,
+    source: 'https://docs.quay.io/issues/no-repo-write-permission.html',
+    // Quay's own wording for a write the account (user or robot) has no permission for; its error body
+    // links the page above as `info_url`.
+    pattern: /do not have permission to modify repository|issues\/no-repo-write-permission/i,
+    title: 'The Quay account may read but not write this repository',
+    examples: [
+      'Error: Status 403 trying to push repository acme/web: {"info_url": "https://docs.quay.io/issues/no-repo-write-permission.html", "error": "You do not have permission to modify repository acme/web"}',
+    ],
   },
 
   // ── repo_not_found ─────────────────────────────────────────────────────────────────────────────
@@ -1337,6 +1369,18 @@ export const rules: readonly Rule[] = [
     ],
   },
 
+  {
+    id: 'harbor-tag-exists',
+    category: 'tag_immutable',
+    confidence: 0.75,
+    source: 'https://github.com/goharbor/harbor/blob/main/src/pkg/tag/dao/dao.go',
+    // Harbor's tag store refuses a second tag of the same name in a repository as a conflict (409), with
+    // the repository's numeric id; the tag has to be deleted (or moved by the registry API) first.
+    pattern: /\btag \S+ already exists under the repository \d+/i,
+    title: 'The tag already exists in this Harbor repository and was not moved',
+    examples: ['{"errors":[{"code":"CONFLICT","message":"tag v1.4.0 already exists under the repository 27"}]}'],
+  },
+
   // ── repo_locked ────────────────────────────────────────────────────────────────────────────────
   {
     id: 'registry-read-only',
@@ -1394,6 +1438,21 @@ export const rules: readonly Rule[] = [
     pattern: /\bread[- ]?only mode|repository is read[- ]only|registry is (?:in )?read[- ]only|write(?:s)? (?:are )?disabled|write[- ]disabled|writeEnabled"?:\s*false/i,
     needsRegistryContext: true,
     examples: ['unknown: The system is in read only mode. Any modification is prohibited.'],
+  },
+
+  {
+    id: 'hub-repository-locked',
+    category: 'repo_locked',
+    confidence: 0.85,
+    source: 'https://github.com/docker/hub-feedback/issues/648',
+    // Docker Hub locks a private repository the account's plan has no room for (created private by a push,
+    // or left over after a downgrade): it can be neither pushed nor pulled until it is made public, the plan
+    // is upgraded, or Docker support unlocks it (Docker Hub's answer in the thread cited).
+    pattern: /The Repository is Locked/i,
+    provider: 'dockerhub',
+    alsoMeans: [{ category: 'quota_exceeded', confidence: 0.5 }],
+    title: 'Docker Hub has locked this repository',
+    examples: ['Error: Status 403 trying to push repository acme/billing: "The Repository is Locked, access denied"'],
   },
 
   // ── quota_exceeded ─────────────────────────────────────────────────────────────────────────────
@@ -1465,6 +1524,19 @@ export const rules: readonly Rule[] = [
       'An error occurred (LimitExceededException) when calling the PutImage operation: This request would exceed the image per repository quota',
       'denied: Registry storage quota exceeded',
     ],
+  },
+
+  {
+    id: 'acr-sku-quota',
+    category: 'quota_exceeded',
+    confidence: 0.85,
+    source: 'https://learn.microsoft.com/en-us/azure/container-registry/container-registry-skus',
+    // Each ACR service tier caps the registry's features (IP network rules, private endpoints, webhooks,
+    // geo-replications…); Azure refuses one more past the cap with "exceeds allowed quota N for the SKU X".
+    pattern: /exceeds allowed quota \d+ for the SKU/i,
+    provider: 'acr',
+    title: 'The registry\'s service tier allows no more of this feature',
+    examples: ['ERROR: BadRequestError: The requested feature webhook exceeds allowed quota 2 for the SKU Basic.'],
   },
 
   // ── rate_limited ───────────────────────────────────────────────────────────────────────────────
@@ -1725,6 +1797,60 @@ export const rules: readonly Rule[] = [
     alsoMeans: [{ category: 'blob_upload', confidence: 0.4 }],
     title: 'The registry closed the connection mid-request',
     examples: ['Patch "https://registry.example.com/v2/app/blobs/uploads/1": EOF'],
+  },
+
+  {
+    id: 'acr-connectivity-tls',
+    category: 'network',
+    confidence: 0.85,
+    source: 'https://learn.microsoft.com/en-us/azure/container-registry/container-registry-health-error-reference',
+    // The CLI could not complete TLS with the registry: almost always a proxy between the client and the
+    // registry (one that intercepts TLS, or whose CA the CLI does not trust).
+    pattern: /CONNECTIVITY_SSL_ERROR|Unable to establish a secure connection to the registry/,
+    provider: 'acr',
+    title: 'A proxy between the client and the registry broke the TLS connection',
+    examples: [
+      'An error occurred: CONNECTIVITY_SSL_ERROR',
+      "Unable to establish a secure connection to the registry 'acme.azurecr.io'. Are you using a proxy server?",
+    ],
+  },
+  {
+    id: 'acr-connectivity-dns',
+    category: 'network',
+    confidence: 0.75,
+    source: 'https://learn.microsoft.com/en-us/azure/container-registry/container-registry-health-error-reference',
+    // The login server's name did not resolve: a connection or DNS problem, or a registry that does not
+    // exist (or is in another cloud than the CLI's).
+    pattern: /CONNECTIVITY_DNS_ERROR/,
+    provider: 'acr',
+    alsoMeans: [{ category: 'repo_not_found', confidence: 0.45 }],
+    examples: ['An error occurred: CONNECTIVITY_DNS_ERROR'],
+  },
+  {
+    id: 'containerd-fetch-connection-failed',
+    category: 'network',
+    confidence: 0.85,
+    source: 'https://github.com/containerd/containerd/blob/main/core/remotes/docker/httpreadseeker.go',
+    // containerd opens every blob and manifest it fetches from a registry through its httpReadSeeker: a
+    // connection failure reported there is one to the registry (or its CDN), whatever else the line says.
+    pattern: /httpReadSeeker: failed open: [^\n]*(?:connection refused|connection reset by peer|no such host|i\/o timeout|network is unreachable|no route to host|TLS handshake timeout)/i,
+    title: 'The connection to the registry (or its blob CDN) failed',
+    examples: ['failed to copy: httpReadSeeker: failed open: failed to do request: Get "https://cdn.example.net/blobs/sha256:e5a2": dial tcp 203.0.113.9:443: i/o timeout'],
+  },
+  {
+    id: 'html-405-page',
+    category: 'network',
+    confidence: 0.55,
+    source: 'https://distribution.github.io/distribution/recipes/nginx/',
+    // A registry answers with its JSON error body; a 405 whose body is an HTML page came from the web server
+    // or proxy in front of it, which would not pass the upload's method (POST, PATCH, PUT) through: its
+    // location or method rules are wrong, and the registry never saw the request.
+    pattern: /error parsing HTTP 405 response body: invalid character '<'|<title>405 Not Allowed<\/title>/i,
+    needsRegistryContext: true,
+    title: 'The web server or proxy in front of the registry refused the upload\'s method (an HTML 405 page)',
+    examples: [
+      'error parsing HTTP 405 response body: invalid character \'<\' looking for beginning of value: "<html>\\r\\n<head><title>405 Not Allowed</title></head>\\r\\n<body>\\r\\n<center><h1>405 Not Allowed</h1></center>\\r\\n<hr><center>nginx</center>\\r\\n</body>\\r\\n</html>\\r\\n"',
+    ],
   },
 
   // ── blob_upload ────────────────────────────────────────────────────────────────────────────────
@@ -2011,6 +2137,51 @@ export const rules: readonly Rule[] = [
   },
 
   // ── other ──────────────────────────────────────────────────────────────────────────────────────
+  {
+    id: 'default-registry-push-confirmation',
+    category: 'other',
+    confidence: 0.8,
+    source: 'https://github.com/miminar/docker/commit/e73a5960e8acd25a795c13d04a97fee4b7d41685',
+    // Red Hat's build of the Docker daemon (--confirm-def-push, on by default) asks for a confirmation
+    // before a push to the public Docker registry; a client that cannot answer (an API client, a build
+    // plugin) gets a 403 saying the push "needs to be forced". Nothing was refused by Docker Hub.
+    pattern: /to official registry: needs to be forced/i,
+    provider: 'dockerhub',
+    outranks: ['permission_denied', 'auth_missing', 'firewall_denied'],
+    title: 'The Docker daemon wants a confirmation before pushing to Docker Hub',
+    examples: ['Error: Status 403 trying to push repository acme/worker to official registry: needs to be forced'],
+  },
+  {
+    id: 'cloud-build-log-streaming',
+    category: 'other',
+    confidence: 0.8,
+    source: 'https://cloud.google.com/build/docs/securing-builds/store-manage-build-logs',
+    // The build was submitted and runs in Cloud Build; gcloud only could not stream its logs from the
+    // default logs bucket (outside any VPC Service Controls perimeter, or not readable by the caller). Not a
+    // registry failure: use a logs bucket the caller may read, or submit with --async.
+    pattern: /logs are being written to the default logs bucket|can(?:not| only) stream (?:the )?logs/i,
+    provider: 'gcr',
+    title: 'Cloud Build is running the build; gcloud could not stream its logs',
+    examples: [
+      'The build is running, and logs are being written to the default logs bucket.',
+      'This tool can only stream logs if you are Viewer/Owner of the project and, if applicable, allowed by your VPC-SC security policy.',
+    ],
+  },
+  {
+    id: 'local-storage-layer-missing',
+    category: 'other',
+    confidence: 0.85,
+    source: 'https://github.com/containers/storage/blob/main/drivers/overlay/overlay.go',
+    // podman, buildah and skopeo read each layer from containers/storage (`…/overlay/<layer id>/diff` or
+    // `/merged`) to upload it; a file missing there is local storage out of step with its records, not a
+    // registry answer. Removing the image and building it again repairs it.
+    pattern: /\/overlay\/[0-9a-f]{64}\/(?:diff|merged)\/[^\n]*: no such file or directory/i,
+    outranks: ['blob_upload', 'network'],
+    title: 'A layer\'s files are missing from local container storage (not a registry failure)',
+    examples: [
+      'Error: copying image to the remote destination: writing blob: open /var/lib/containers/storage/overlay/8f7a8c4e2b1d9f6a3c5e7b9d1f2a4c6e8b0d2f4a6c8e0b2d4f6a8c0e2b4d6f8a/diff/usr/lib/os-release: no such file or directory',
+    ],
+  },
   {
     id: 'containers-auth-file-unwritable',
     category: 'other',

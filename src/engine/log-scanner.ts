@@ -33,6 +33,7 @@ const CANDIDATE_WORDS: readonly string[] = [
   'already pushed', 'tag_already', 'maximum', 'per repository', 'per image', 'geo-ip', 'perhaps you should', 'federated token', 'login prior', 'guest mode', 'overwritten', 'updating assets', 'hard limit', 'schema 1',
   'manifest list', 'alreadyexists', 'health check', 'could not parse', 'scheme prefix', 'tag is needed',
   'readonly', 'no credentials', 'method not allowed', 'may not support', '_uploads', ': pushed', 'already exists',
+  'logs bucket', 'stream logs', 'is locked',
   // Push context and the tools that push.
   'push refers to', '"pushing"', 'docker push', 'docker image push', 'podman push', 'nerdctl push', 'buildah push', 'crane',
   'skopeo', 'oras', 'helm push', '/v2/', 'acb_step',
