@@ -190,13 +190,17 @@ function resolveProvider(scan: ScanResult, image: ImageRef | undefined, rawImage
     return source ? identifyHost(source.host).provider : 'other';
   }
   if (image && image.provider !== 'other' && namesHost(rawImage ?? '')) return image.provider;
+  // The user gave the image with a host no provider knows (quay.io, a Harbor): that is where the push went,
+  // whatever other registries the log names (a local source image, docker.io/library/…). Only a provider's
+  // own wording can still say whose registry that host is (ACR Tasks behind a custom domain).
+  const givenUnknownHost = image !== undefined && namesHost(rawImage ?? '');
 
   const votes = new Map<Provider, number>();
   const vote = (provider: Provider, weight: number): void => {
     if (provider !== 'other') votes.set(provider, (votes.get(provider) ?? 0) + weight);
   };
   const hostProviders = new Set<Provider>();
-  for (const sighting of scan.hosts) {
+  for (const sighting of givenUnknownHost ? [] : scan.hosts) {
     const { provider } = identifyHost(sighting.host);
     hostProviders.add(provider);
     vote(provider, sighting.onErrorLine ? 3 : 1);

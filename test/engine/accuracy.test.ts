@@ -104,8 +104,9 @@ const blindSets: BlindSet[] = [
   // misses from public sources (Cloud Build's bucket and log streaming, Quay's v1 write refusal, Harbor's tag
   // conflict, Docker Hub's locked repository, ACR's per-tier quotas and health-check codes, containerd's blob
   // fetch, a proxy's HTML 405, local container storage, Red Hat's push confirmation): 94.9% top 1 (37/39), 97.8%
-  // named provider (45/46), 81.8% within the first two (54/66).
-  { name: 'the fourth blind set of real logs', file: 'blind4.jsonl', thresholds: { top1: 94, providerNamed: 97, top2: 81 } },
+  // named provider (45/46), 81.8% within the first two (54/66). After an image given with a host of no known
+  // provider was taken as the push's destination over a local source the log names: 100% named provider (46/46).
+  { name: 'the fourth blind set of real logs', file: 'blind4.jsonl', thresholds: { top1: 94, providerNamed: 100, top2: 81 } },
 ];
 
 for (const { name, file, thresholds } of blindSets) {

@@ -321,6 +321,17 @@ describe('provider', () => {
   it('an image with an explicit registry host decides', () => {
     expect(diagnose({ log: 'unauthorized: authentication required', image: 'ghcr.io/acme/app:1' }).provider).toBe('ghcr');
   });
+  it('an image given with the host of no known provider is where the push went, not the local source the log names', () => {
+    const log = [
+      '/usr/bin/podman push --quiet docker.io/library/exporter:1.2 quay.io/acme/exporter:1.2 --creds=***:***',
+      'Error: docker.io/library/exporter:1.2: image not known',
+    ].join('\n');
+    expect(diagnose({ log, image: 'quay.io/acme/exporter:1.2' }).provider).toBe('other');
+  });
+  it("such a host may still be a provider's, by its own wording (ACR Tasks in a test cloud)", () => {
+    const log = 'tag does not exist: acr303.azurecr-test.io/hello-world:yd2\nError: failed to run step id: acb_step_1: Failed to push images successfully';
+    expect(diagnose({ log, image: 'acr303.azurecr-test.io/hello-world:yd2' }).provider).toBe('acr');
+  });
   it('an image without a host does not outvote the log', () => {
     const log = '(TasksOperationsNotAllowed) ACR Tasks requests for the registry acme and 1234 are not permitted.';
     expect(diagnose({ log, image: 'app:latest' }).provider).toBe('acr');
