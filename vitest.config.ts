@@ -8,5 +8,6 @@ export default defineConfig({
     // Two files at a time, also on a 2-core machine (where the default is one): an end-to-end file spends most
     // of its time waiting on the processes it started, not computing.
     maxWorkers: 2,
+    globalSetup: ['test/global-setup.ts'],
   },
 });
