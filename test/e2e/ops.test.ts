@@ -100,7 +100,7 @@ describe('without admin credentials', () => {
 describe('with Redis unreachable', () => {
   it('/healthz is 200, /readyz 503, and a command is told the queue is unavailable', async () => {
     const deadPort = await freePort();
-    const app = await startApp({ env: { SLACK_API_URL: fake.apiUrl, QUEUE_PREFIX: prefix, REDIS_URL: `redis://127.0.0.1:${deadPort}` } });
+    const app = await startApp({ env: { SLACK_API_URL: fake.apiUrl, QUEUE_PREFIX: prefix, REDIS_URL: `redis://127.0.0.1:${deadPort}` }, waitReady: false });
     apps.push(app);
     expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
     const ready = await fetch(`${app.url}/readyz`);

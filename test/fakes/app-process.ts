@@ -124,6 +124,12 @@ export interface StartOptions {
   args?: string[];
   /** Wait for /healthz (default true). */
   waitHealthy?: boolean;
+  /**
+   * Then wait for /readyz too (default true): requests go to the app once it says it can take them, as a load
+   * balancer sends them (a command sent on /healthz alone can find the queue connection not up yet and be
+   * refused). False for an app started with its Redis away.
+   */
+  waitReady?: boolean;
   port?: number;
 }
 
@@ -183,6 +189,13 @@ async function startAppOn(port: number, options: StartOptions): Promise<AppProce
       if (Date.now() > deadline) {
         await stop();
         throw new Error(`app did not become healthy:\n${out}`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    while (options.waitReady !== false && (await fetch(`${url}/readyz`).then(async (res) => (await res.arrayBuffer(), res.status), () => undefined)) !== 200) {
+      if (proc.exitCode !== null || Date.now() > deadline) {
+        await stop();
+        throw new Error(`app did not become ready:\n${out}`);
       }
       await new Promise((r) => setTimeout(r, 50));
     }
