@@ -104,9 +104,15 @@ export function garConnection(context: ProbeContext): GarConnection {
   return context.cache.get(`gar:${registry?.name ?? context.image.host}:${registry?.endpoint ?? ''}`, () => connect(context));
 }
 
-/** Per-call options: the probe's time budget (gax has no AbortSignal; the runner stops waiting on abort). */
+const GAX_DEADLINE_GRACE_MS = 1_000;
+
+/**
+ * Per-call options. gax has no AbortSignal: the probe runner or the fix's budget stops waiting when the time is
+ * up and says so in its own words ("no answer within 2 s"). gax's own deadline comes a second later, so that it
+ * never fires first with its wording ("Deadline exceeded … within 1999 milliseconds"), yet still ends the call.
+ */
 export function callOptions(context: ProbeContext) {
-  return { timeout: context.timeoutMs };
+  return { timeout: context.timeoutMs + GAX_DEADLINE_GRACE_MS };
 }
 
 /** The gRPC code of a Google API error (5 not found, 7 permission denied, …). */
