@@ -1,6 +1,7 @@
 // Entry point: wiring only, and the one place that reads the environment.
 // `node dist/main.js` runs web and worker in one process; `--role web|worker` splits them.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Worker } from 'bullmq';
 import { loadSettings, SettingsError, type Settings } from './config/env.js';
 import { ConfigError, loadConfigFile } from './config/load-config.js';
@@ -59,6 +60,25 @@ function redisClient(settings: Settings, logger: Logger, name: string, options: 
     }
   });
   return client;
+}
+
+/** How long the web role waits at start for the ack path's Redis connection before taking requests anyway. */
+const QUEUE_READY_WAIT_MS = 5000;
+
+/** True once `client` is ready, false if it is not within `ms`. */
+function readyWithin(client: RedisConnection, ms: number): Promise<boolean> {
+  if (client.status === 'ready') return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    const timer = setTimeout(() => {
+      client.off('ready', onReady);
+      resolve(false);
+    }, ms);
+    client.once('ready', onReady);
+  });
 }
 
 async function main(): Promise<void> {
@@ -211,6 +231,8 @@ async function main(): Promise<void> {
 
   const readiness: ReadinessCheck[] = [
     { name: 'redis', check: async () => (await health.ping()) === 'PONG' },
+    // The connection commands and webhooks are queued on: a request before it is up is refused.
+    { name: 'queue_connection', check: async () => (await queueRedis.ping()) === 'PONG' },
     { name: 'config', check: async () => true },
   ];
   if (runsWeb && settings.slack.appToken) readiness.push({ name: 'slack_socket', check: async () => slackConnected });
@@ -268,6 +290,11 @@ async function main(): Promise<void> {
       audit: { mayRead: (user) => fixes.fixers.anyOf(user, fileRegistries), last: (count) => fixes.audit.last(count) },
       alerts: createAlertControls(new AlertGroups(queueRedis, settings.queuePrefix, settings.alerts.windowMs), alertQueue),
     });
+    // A command taken before the queue connection is up is refused ('queue unavailable') although Redis is
+    // fine, so requests (and Slack's socket) wait for it; with Redis away the app starts anyway and says so.
+    if (!(await readyWithin(queueRedis, QUEUE_READY_WAIT_MS))) {
+      logger.warn(`the queue connection to Redis is not up after ${QUEUE_READY_WAIT_MS / 1000} s: starting anyway; commands and webhooks are refused until it is`);
+    }
     if (slackApp.mode === 'http') {
       // One server: Slack's endpoint goes straight to Bolt's receiver, everything else to the ops routes.
       const handle = slackApp.handle;
@@ -291,10 +318,12 @@ async function main(): Promise<void> {
         })
         .catch((error: unknown) => logger.error({ err: error }, 'Socket Mode failed to start'));
     }
-    logger.info({ port: settings.port, mode: slackApp.mode }, `web listening on :${settings.port} (${slackApp.mode === 'http' ? `HTTP mode: POST ${SLACK_EVENTS_PATH}` : 'Socket Mode'})`);
+    const port = boundPort(server);
+    logger.info({ port, mode: slackApp.mode }, `web listening on :${port} (${slackApp.mode === 'http' ? `HTTP mode: POST ${SLACK_EVENTS_PATH}` : 'Socket Mode'})`);
   } else if (!isSupervisedWorker()) {
     server = await listen(createServer(expressApp), settings.port);
-    logger.info({ port: settings.port }, `worker health and metrics on :${settings.port}`);
+    const port = boundPort(server);
+    logger.info({ port }, `worker health and metrics on :${port}`);
   }
 
   let stopping = false;
@@ -336,6 +365,11 @@ function listen(server: Server, port: number): Promise<Server> {
       resolve(server);
     });
   });
+}
+
+/** The port the server has (PORT=0 lets the system choose one). */
+function boundPort(server: Server): number {
+  return (server.address() as AddressInfo).port;
 }
 
 main().catch((error: unknown) => {

@@ -37,7 +37,7 @@ describe('with Redis up, a config file and admin credentials', () => {
     expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
     const ready = await fetch(`${app.url}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready', checks: { redis: 'ok', config: 'ok', worker: 'ok' } });
+    expect(await ready.json()).toEqual({ status: 'ready', checks: { redis: 'ok', queue_connection: 'ok', config: 'ok', worker: 'ok' } });
   });
 
   it('/metrics exposes commands, jobs, latency, findings and Slack API errors', async () => {
@@ -105,7 +105,7 @@ describe('with Redis unreachable', () => {
     expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
     const ready = await fetch(`${app.url}/readyz`);
     expect(ready.status).toBe(503);
-    expect(await ready.json()).toMatchObject({ status: 'not ready', checks: { redis: 'failing' } });
+    expect(await ready.json()).toMatchObject({ status: 'not ready', checks: { redis: 'failing', queue_connection: 'failing' } });
     const body = slashCommandBody({ text: 'diagnose denied: requested access to the resource is denied', channel_id: 'C0DEAD' });
     const started = Date.now();
     const res = await fetch(`${app.url}/slack/events`, { method: 'POST', headers: signedHeaders(SIGNING_SECRET, body), body });

@@ -126,8 +126,7 @@ export interface StartOptions {
   waitHealthy?: boolean;
   /**
    * Then wait for /readyz too (default true): requests go to the app once it says it can take them, as a load
-   * balancer sends them (a command sent on /healthz alone can find the queue connection not up yet and be
-   * refused). False for an app started with its Redis away.
+   * balancer sends them. False for an app started with its Redis away.
    */
   waitReady?: boolean;
   port?: number;
