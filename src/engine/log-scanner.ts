@@ -7,12 +7,13 @@ import { extractFacts } from './facts.js';
 import { isDockerHubByDefault } from './image-ref.js';
 import { normalizeLine } from './normalize-line.js';
 import { redact } from './redact.js';
+import { wordFinder } from './word-finder.js';
 
 /**
  * Words at least one rule, fact extractor or provider signal needs (matched ignoring case). Only lines
- * holding one of them are looked at closely, which is what makes the scan fast: plain words, no
- * character classes, so the regular expression engine can skip through a large log. The catalog tests
- * check every rule's examples get through.
+ * holding one of them are looked at closely, which is what makes the scan fast: plain ASCII words, no
+ * character classes, found in one pass over the log (word-finder.ts). The catalog tests check every
+ * rule's examples get through.
  */
 const CANDIDATE_WORDS: readonly string[] = [
   // Error wording.
@@ -44,10 +45,7 @@ const CANDIDATE_WORDS: readonly string[] = [
   'docker.io', 'hub.docker.com', 'hap429', '##[',
 ];
 
-const CANDIDATE = new RegExp(
-  CANDIDATE_WORDS.map((word) => word.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|'),
-  'gi',
-);
+const CANDIDATES = wordFinder(CANDIDATE_WORDS);
 
 /** Lines about a registry: generic wording (a timeout, a 403) counts only on such lines or in a push log. */
 const REGISTRY_CONTEXT =
@@ -262,18 +260,15 @@ export class LogScanner {
       const next = firstLine(block, 0);
       if (next !== '' && continuesLine(next)) this.recordJoined(`${joined} ${next}`, lineNumber);
     }
-    const candidate = CANDIDATE;
-    candidate.lastIndex = 0;
     let counted = 0; // position up to which newlines are counted into lineCount
-    let match: RegExpExecArray | null;
-    while ((match = candidate.exec(block)) !== null) {
-      const start = block.lastIndexOf('\n', match.index) + 1;
-      let end = block.indexOf('\n', match.index);
+    for (let found = CANDIDATES.find(block, 0); found !== -1; ) {
+      const start = block.lastIndexOf('\n', found) + 1;
+      let end = block.indexOf('\n', found);
       if (end === -1) end = block.length;
       this.lineCount += countNewlines(block, counted, start);
       counted = start;
       this.examine(block.slice(start, end), this.lineCount + 1, block, start);
-      candidate.lastIndex = end + 1;
+      found = CANDIDATES.find(block, end + 1);
     }
     this.lineCount += countNewlines(block, counted, block.length);
     this.rememberTail(block);
