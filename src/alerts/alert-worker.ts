@@ -24,7 +24,7 @@ import { postFinder, postMetadata } from '../slack/posted-message.js';
 import { alertAnswerRecord } from './alert-answer.js';
 import { ALERT_QUEUE, REFRESH_JOB, alertJobSchema, refreshJobSchema, type AlertJobData, type AlertQueue, type RefreshJobData } from './alert-job.js';
 import type { AlertGroups, PipelineRef } from './alert-groups.js';
-import { cutLog } from '../engine/cut-log.js';
+import { cutLog, redactAndCut } from '../engine/cut-log.js';
 import { LogUnavailableError, type FetchJobLog } from './fetch-log.js';
 import { alertFingerprint } from './fingerprint.js';
 import { counterLine, renderAlertParent, renderPipelinesReply } from './render-alert.js';
@@ -81,8 +81,7 @@ export function createAlertProcessor(deps: AlertWorkerDeps) {
     let log = data.log;
     if (log === undefined) {
       try {
-        // Redacted before anything else sees it; cut after, so no half secret survives a cut.
-        log = cutLog(redact(await deps.fetchLog(data.fetch!)), deps.maxLogChars);
+        log = redactAndCut(await deps.fetchLog(data.fetch!), deps.maxLogChars);
       } catch (error) {
         if (!(error instanceof LogUnavailableError)) throw error;
         logger.warn({ jobId: job.id, reason: error.message }, 'alert dropped: the job log is unavailable');

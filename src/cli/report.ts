@@ -4,10 +4,9 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signCiBody } from '../alerts/ci-signature.js';
-import { cutLog } from '../engine/cut-log.js';
+import { cutLog, redactAndCut } from '../engine/cut-log.js';
 import { diagnose } from '../engine/diagnose.js';
 import { parseImageRef } from '../engine/image-ref.js';
-import { redact } from '../engine/redact.js';
 import { renderText } from '../render/text.js';
 import { parseOrThrow } from './args.js';
 import { pipelineFromEnv, type PipelineFacts } from './ci-env.js';
@@ -80,7 +79,7 @@ export async function runReport(args: string[], io: CliIO, transport: ReportTran
     path = '-';
   }
   // Redacted before it is printed, diagnosed or sent.
-  const log = cutLog(redact(await readAll(await openInput(path, io))), MAX_LOG_CHARS);
+  const log = redactAndCut(await readAll(await openInput(path, io)), MAX_LOG_CHARS);
   if (log.trim() === '') {
     await err.write(`${PROGRAM}: the log is empty: nothing to report\n`);
     return values.strict ? EXIT.usage : EXIT.ok;

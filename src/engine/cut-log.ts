@@ -5,6 +5,7 @@
 // the diagnosis of the whole log used. Pure.
 import type { Rule } from './catalog.js';
 import { newScanner } from './diagnose.js';
+import { redact } from './redact.js';
 
 /** The last lines are always wanted: a push error is printed last, and they are the answer when nothing matched. */
 const TAIL_LINES = 15;
@@ -20,6 +21,14 @@ const MAX_KEPT_LINE = 2_000;
 /** The line that stands for a run of lines left out. */
 export function cutMarker(lines: number, bytes: number): string {
   return `[… ${lines} ${lines === 1 ? 'line' : 'lines'} / ${Math.max(1, Math.ceil(bytes / 1024))} KB cut …]`;
+}
+
+/**
+ * A log as it may be stored, posted or sent: its secrets redacted, then cut to `maxChars`. Redacted first,
+ * so a cut never leaves a piece of a secret the redactor would no longer recognise.
+ */
+export function redactAndCut(log: string, maxChars: number): string {
+  return cutLog(redact(log), maxChars);
 }
 
 /** `log` in at most `maxChars` characters: unchanged when it fits. */

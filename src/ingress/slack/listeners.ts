@@ -1,7 +1,7 @@
 // Slack listeners: validate, redact, enqueue, ack. No diagnosis here; the worker does it.
 import type { AllMiddlewareArgs, App, SlackCommandMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { z } from 'zod';
-import { cutLog } from '../../engine/cut-log.js';
+import { redactAndCut } from '../../engine/cut-log.js';
 import { redact } from '../../engine/redact.js';
 import type { Logger } from '../../ops/logger.js';
 import type { Metrics } from '../../ops/metrics.js';
@@ -267,7 +267,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     try {
       const jobId = await enqueue({
         source: 'modal',
-        log: cutLog(redact(rawLog.trim()), MAX_JOB_LOG_CHARS),
+        log: redactAndCut(rawLog.trim(), MAX_JOB_LOG_CHARS),
         ...(image ? { image } : {}),
         ...(picked !== ANY_REGISTRY ? { registry: picked } : {}),
         channel: meta.data.channel,

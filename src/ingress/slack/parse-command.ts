@@ -1,6 +1,6 @@
 // `/registry <subcommand> …` → what to do. Pure: no Slack, no Redis.
 import { parseImageRef, readImageRef } from '../../engine/image-ref.js';
-import { cutLog } from '../../engine/cut-log.js';
+import { redactAndCut } from '../../engine/cut-log.js';
 import { redact } from '../../engine/redact.js';
 import { MAX_JOB_IMAGE_CHARS, MAX_JOB_LOG_CHARS } from '../../queue/jobs.js';
 
@@ -52,7 +52,7 @@ export function parseDiagnoseText(text: string): { log: string; image?: string }
     }
   }
   // Over the limit, the part around the failure (near the end, where push errors are) is kept, not the head.
-  log = cutLog(redact(log), MAX_JOB_LOG_CHARS);
+  log = redactAndCut(log, MAX_JOB_LOG_CHARS);
   return image !== undefined ? { log, image: redact(image) } : { log };
 }
 

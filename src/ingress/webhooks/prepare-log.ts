@@ -2,8 +2,7 @@
 // line may be a candidate), and the web process must keep acking Slack within 3 s meanwhile: so a large log
 // is prepared on a worker thread, one at a time, and the event loop only waits for the answer.
 import { Worker } from 'node:worker_threads';
-import { cutLog } from '../../engine/cut-log.js';
-import { redact } from '../../engine/redact.js';
+import { redactAndCut } from '../../engine/cut-log.js';
 
 /** Below this many characters, redacting and cutting take milliseconds: done in place. */
 const IN_PLACE_CHARS = 256 * 1024;
@@ -54,7 +53,7 @@ export function createLogPreparer(maxChars: number): LogPreparer {
 
   return {
     async prepare(log) {
-      if (log.length <= IN_PLACE_CHARS) return cutLog(redact(log), maxChars);
+      if (log.length <= IN_PLACE_CHARS) return redactAndCut(log, maxChars);
       thread ??= start();
       const id = nextId++;
       const answer = new Promise<string>((resolve, reject) => pending.set(id, { resolve, reject }));
