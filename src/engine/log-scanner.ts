@@ -15,7 +15,7 @@ import { wordFinder } from './word-finder.js';
  * character classes, found in one pass over the log (word-finder.ts). The catalog tests check every
  * rule's examples get through.
  */
-const CANDIDATE_WORDS: readonly string[] = [
+export const CANDIDATE_WORDS: readonly string[] = [
   // Error wording.
   'denied', 'unauthori', 'unauthenticated', 'authenticat', 'credential', 'forbidden', 'not found', 'unknown',
   'not known', 'does not exist', 'no such', 'not allowed', 'not permitted', 'disallowed', 'not authorized',
