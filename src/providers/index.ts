@@ -1,4 +1,5 @@
 // The registry of provider adapters, one per folder, in match order; the generic OCI adapter is last.
+import type { Diagnosis } from '../engine/diagnosis.js';
 import type { Provider } from '../engine/vocabulary.js';
 import { acrAdapter } from './acr/index.js';
 import { forClientTool } from './client-tools.js';
@@ -26,6 +27,11 @@ export function adapterFor(provider: Provider): ProviderAdapter {
 /** The name a person reads for a provider (the registry host for `other`, when known); JSON keeps the id. */
 export function providerName(provider: Provider, host?: string): string {
   return adapterFor(provider).displayName(provider, host);
+}
+
+/** The registry a diagnosis is about, named for a person: its provider's name, told apart by the pushed host. */
+export function registryNameOf(d: Pick<Diagnosis, 'provider' | 'image' | 'facts'>): string {
+  return providerName(d.provider, d.image?.host ?? d.facts.host);
 }
 
 /** Every adapter's log signals, in match order. */

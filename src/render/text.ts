@@ -1,7 +1,7 @@
 // Diagnosis → a terminal report. Pure: no I/O; colour only when asked.
 import type { Diagnosis, Finding, ProbeResult } from '../engine/diagnosis.js';
 import type { ProbeStatus } from '../engine/vocabulary.js';
-import { providerName } from '../providers/index.js';
+import { registryNameOf } from '../providers/index.js';
 import { oneLine, stripControlChars } from './sanitize.js';
 
 export { stripControlChars } from './sanitize.js';
@@ -112,7 +112,7 @@ function probeStyle(status: ProbeStatus, p: Palette): Style {
 }
 
 function subject(d: Diagnosis): string {
-  const parts = [oneLine(providerName(d.provider, d.image?.host ?? d.facts.host))];
+  const parts = [oneLine(registryNameOf(d))];
   const image = d.image?.reference ?? d.input.image ?? d.facts.image;
   if (image) parts.push(`image ${oneLine(image)}`);
   return parts.join(' · ');

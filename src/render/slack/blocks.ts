@@ -4,7 +4,7 @@
 // pointer to the rest, never by an API error.
 import type { ActionsBlock, ContextBlock, KnownBlock, SectionBlock } from '@slack/types';
 import type { Diagnosis, DocLink, Finding, RemediationStep } from '../../engine/diagnosis.js';
-import { providerName } from '../../providers/index.js';
+import { registryNameOf } from '../../providers/index.js';
 import { oneLine, stripControlChars } from '../sanitize.js';
 import { ANSWER_ACTIONS, answerActions } from './actions.js';
 import { answerFor, CAUSE_WORDS, causeWords, checkStep, commandLine, NO_FINDING_SENTENCE } from './answer.js';
@@ -321,7 +321,7 @@ function probeSummary(d: Diagnosis): string {
 function contextBlock(d: Diagnosis, top: Finding | undefined): ContextBlock {
   const image = d.image?.reference ?? d.input.image ?? d.facts.image;
   return context([
-    `*Registry:* ${line(providerName(d.provider, d.image?.host ?? d.facts.host), 200)}`,
+    `*Registry:* ${line(registryNameOf(d), 200)}`,
     image ? `*Image:* ${line(image, 500)}` : '',
     top ? `*Confidence:* ${percent(top.confidence)}` : '',
     // The vocabulary word, for matching with the CLI's and JSON's output (the answer above says it in plain words).
